@@ -1,0 +1,52 @@
+#include "cli/app.h"
+
+#include <csignal>
+#include <functional>
+#include <memory>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "cli/context.h"
+
+namespace qsock::cli {
+
+int run(int argc, char** argv) {
+  CLI::App app{"qsock: check, convert and apply QEMU socket addresses; drive QMP/HMP migrations"};
+  app.name("qsock");
+  app.set_version_flag("--version", std::string("qsock ") + QSOCK_VERSION);
+  app.require_subcommand(1);
+  app.footer(std::string(exit_code_table()) +
+             "\nRun 'qsock COMMAND --help' for a command's options; see qsock(1) and "
+             "qsock-sockets(7).");
+
+  app.failure_message([](const CLI::App* failed, const CLI::Error& e) {
+    std::string name = failed->get_parent() ? " " + failed->get_name() : "";
+    return fmt::format("qsock: error: {}\nRun 'qsock{} --help' for usage.\n", e.what(), name);
+  });
+
+  Context ctx;
+  app.add_flag("--json", ctx.json, "Machine-readable output: JSON on stdout");
+
+  // Each command registers itself and sets `action` when it is chosen.
+  std::function<ExitCode()> action;
+  register_commands(app, ctx, action);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return to_int(ExitCode::usage);
+  }
+  if (!action) return to_int(fail(ctx, ExitCode::usage, "no command given"));
+  return to_int(action());
+}
+
+}  // namespace qsock::cli

@@ -1,0 +1,18 @@
+// Registration of every qsock command. Each command lives in its own
+// cli/cmd_<name>.cpp and sets `action` when the user picks it.
+#pragma once
+
+#include <functional>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/context.h"
+
+namespace qsock::cli {
+
+using Action = std::function<ExitCode()>;
+
+void register_commands(CLI::App& app, Context& ctx, Action& action);
+
+
+}  // namespace qsock::cli
