@@ -190,7 +190,7 @@ if [ -n "$record" ]; then
 fi
 
 # Report.
-declare -A total accepts rejects agree
+declare -A total accepts rejects agree too_lax too_strict
 for i in $(seq "$n"); do
   kind=$(<"$work/case/$i.kind")
   q=$(<"$work/res/$i.qemu")
@@ -217,6 +217,10 @@ for i in $(seq "$n"); do
   if [[ $s == error* ]]; then
     fail "harness $(<"$work/case/$i.where"): qsock check $s on: $(<"$work/case/$i.arg")"
   else
+    case $q in
+      reject) too_lax[$kind]=$((${too_lax[$kind]:-0} + 1)) ;;
+      accept) too_strict[$kind]=$((${too_strict[$kind]:-0} + 1)) ;;
+    esac
     fail "$(<"$work/case/$i.where"): QEMU ${q}s, qsock ${s}s: $(<"$work/case/$i.arg")"
   fi
   if [ "$q" = reject ]; then echo "    QEMU $qemu_version:  $(<"$work/res/$i.msg")" >&2
@@ -228,7 +232,8 @@ echo "QEMU $qemu_full, $n cases in ${elapsed_ms} ms:"
 for kind in "${kinds[@]}"; do
   printf '  %-9s %3d cases: QEMU accepts %3d, rejects %3d' "$kind" "${total[$kind]:-0}" \
     "${accepts[$kind]:-0}" "${rejects[$kind]:-0}"
-  [ -n "$record" ] || printf '; qsock agrees on %3d' "${agree[$kind]:-0}"
+  [ -n "$record" ] || printf '; qsock agrees on %3d, wrongly accepts %d, wrongly rejects %d' \
+    "${agree[$kind]:-0}" "${too_lax[$kind]:-0}" "${too_strict[$kind]:-0}"
   echo
 done
 [ -z "$record" ] || echo "recorded: $record"
