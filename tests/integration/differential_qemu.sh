@@ -108,7 +108,7 @@ runtime_pattern+='|Cannot assign requested address|Network is unreachable|No rou
 runtime_pattern+='|Bad file descriptor|Connection timed out|Operation not permitted|Too many open files'
 runtime_pattern+='|address resolution failed|Name or service not known|Temporary failure in name resolution'
 runtime_pattern+='|Servname not supported|Address family for hostname not supported'
-runtime_pattern+='|No TLS credentials|could not create rdma|not a socket'
+runtime_pattern+='|No such device|multicast group|No TLS credentials|could not create rdma|not a socket'
 
 # ask_case N: asks QEMU (and qsock unless recording) about case N; writes
 # res/N.qemu ("accept"|"reject"|"runtime"|"error"), res/N.msg, res/N.notes,
@@ -124,21 +124,23 @@ ask_case() {
   # QEMU prefixes each line with "qemu-system-x86_64: -KIND ARG: "; continuation lines
   # (hints) carry no prefix. The verdict's message is the first line that is not a warning.
   prefix="qemu-system-x86_64: -$kind $arg: "
-  msg=$(P=$prefix awk '
-    BEGIN { p = ENVIRON["P"] }
-    index($0, p) == 1 { rest = substr($0, length(p) + 1) }
-    index($0, p) != 1 { rest = $0 }
-    rest ~ /^warning: / || rest ~ /^Please use / { next }
-    index($0, "qemu-system-x86_64: warning: ") == 1 { next }
-    { print rest }' "$work/res/$i.err" | paste -sd'|' | sed 's/|/ | /g')
-  awk '/warning: / && !/has no peer/' "$work/res/$i.err" |
-    sed "s|^qemu-system-x86_64: -$kind .*: warning: |warning: |" | sort -u | paste -sd'|' |
-    sed 's/|/ | /g' >"$work/res/$i.notes"
+  P=$prefix NOTES="$work/res/$i.notes" awk '
+    BEGIN { p = ENVIRON["P"]; notes = ENVIRON["NOTES"]; msg = ""; warn = "" }
+    { rest = index($0, p) == 1 ? substr($0, length(p) + 1) : $0 }
+    rest ~ /^Please use / { next }
+    /warning: / {
+      w = $0; sub(/^.*warning: /, "warning: ", w)
+      if (w !~ /has no peer/ && !(w in seen)) { seen[w] = 1; warn = warn (warn == "" ? "" : " | ") w }
+      next
+    }
+    { msg = msg (msg == "" ? "" : " | ") rest }
+    END { printf "%s", warn > notes; printf "%s", msg }' "$work/res/$i.err" >"$work/res/$i.msg"
+  msg=$(<"$work/res/$i.msg")
   if [ "$rc" = 0 ]; then verdict=accept
   elif [ "$rc" = 124 ]; then verdict=error; msg="QEMU did not exit within 10 s (hangs are not verdicts)"
   elif [ "$rc" != 1 ]; then verdict=error; msg="QEMU exited $rc: $msg"
   elif [ -z "$msg" ]; then verdict=error; msg="QEMU exited 1 without a message"
-  elif echo "$msg" | grep -Eq "$runtime_pattern"; then verdict=runtime
+  elif [[ $msg =~ $runtime_pattern ]]; then verdict=runtime
   else verdict=reject
   fi
   printf '%s' "$verdict" >"$work/res/$i.qemu"
@@ -167,7 +169,7 @@ if [ -z "$record" ]; then
 fi
 
 start=$(date +%s%N)
-seq "$n" | xargs -P "${QSOCK_DIFF_JOBS:-2}" -I{} bash -c 'ask_case "$1"' _ {}
+seq "$n" | xargs -P "${QSOCK_DIFF_JOBS:-2}" -n 8 bash -c 'for i; do ask_case "$i"; done' _
 elapsed_ms=$((($(date +%s%N) - start) / 1000000))
 
 # Back-substitute the world so the record does not change from run to run.
@@ -183,8 +185,9 @@ if [ -n "$record" ]; then
     echo "# Columns (tab-separated): kind:line  verdict  argument  message  [warnings]"
     echo "# verdict: accept | reject | runtime (world, not string: fix the line) | error"
     for i in $(seq "$n"); do
+      arg=$(<"$work/case/$i.arg") line=$(<"$work/case/$i.line") msg=$(<"$work/res/$i.msg")
       printf '%s\t%s\t%s\t%s\t%s\n' "$(<"$work/case/$i.where")" "$(<"$work/res/$i.qemu")" \
-        "$(<"$work/case/$i.line")" "$(<"$work/res/$i.msg")" "$(<"$work/res/$i.notes")"
+        "$line" "${msg//"$arg"/"$line"}" "$(<"$work/res/$i.notes")"
     done | unsubstitute
   } >"$record"
 fi
