@@ -38,13 +38,20 @@ bool is_implicit(std::string_view name) { return name.substr(0, 6) == "q_obj_"; 
 
 std::string kind_of(const TypeDef& def) {
   switch (def.meta) {
-    case Meta::builtin: return "builtin";
-    case Meta::enumeration: return "enum";
-    case Meta::array: return "array";
-    case Meta::object: return is_union(def) ? "union" : "struct";
-    case Meta::alternate: return "alternate";
-    case Meta::command: return "command";
-    case Meta::event: return "event";
+    case Meta::builtin:
+      return "builtin";
+    case Meta::enumeration:
+      return "enum";
+    case Meta::array:
+      return "array";
+    case Meta::object:
+      return is_union(def) ? "union" : "struct";
+    case Meta::alternate:
+      return "alternate";
+    case Meta::command:
+      return "command";
+    case Meta::event:
+      return "event";
   }
   return "?";
 }
@@ -60,11 +67,17 @@ std::string avail_phrase(const Schema& schema, const Availability& a) {
   if (!schema.versioned) return "";
   std::string text;
   switch (a.status) {
-    case Availability::Status::released: text = "since " + a.since.str(); break;
-    case Availability::Status::proposed: text = "proposed"; break;
-    case Availability::Status::always: break;
+    case Availability::Status::released:
+      text = "since " + a.since.str();
+      break;
+    case Availability::Status::proposed:
+      text = "proposed";
+      break;
+    case Availability::Status::always:
+      break;
   }
-  if (a.removed) text += (text.empty() ? "" : ", ") + fmt::format("removed in {}", a.removed->str());
+  if (a.removed)
+    text += (text.empty() ? "" : ", ") + fmt::format("removed in {}", a.removed->str());
   return text;
 }
 
@@ -79,8 +92,12 @@ Json availability_json(const Availability& a) {
       j["status"] = "released";
       j["since"] = a.since.str();
       break;
-    case Availability::Status::proposed: j["status"] = "proposed"; break;
-    case Availability::Status::always: j["status"] = "always"; break;
+    case Availability::Status::proposed:
+      j["status"] = "proposed";
+      break;
+    case Availability::Status::always:
+      j["status"] = "always";
+      break;
   }
   if (a.removed) j["removed"] = a.removed->str();
   return j;
@@ -137,25 +154,33 @@ Json type_json(const Schema& schema, const TypeDef& def) {
   j["doc"] = def.doc;
   j["file"] = def.file;
   switch (def.meta) {
-    case Meta::builtin: j["builtin"] = def.builtin; break;
-    case Meta::array: j["element-type"] = def.element_type; break;
+    case Meta::builtin:
+      j["builtin"] = def.builtin;
+      break;
+    case Meta::array:
+      j["element-type"] = def.element_type;
+      break;
     case Meta::enumeration: {
       Json values = Json::array();
       for (const EnumValue& v : def.values) values.push_back(value_json(v));
       j["values"] = values;
       break;
     }
-    case Meta::alternate: j["alternatives"] = def.alternatives; break;
+    case Meta::alternate:
+      j["alternatives"] = def.alternatives;
+      break;
     case Meta::object:
     case Meta::command:
-    case Meta::event: break;
+    case Meta::event:
+      break;
   }
   if (def.meta == Meta::object) {
     j["base"] = def.base.empty() ? Json(nullptr) : Json(def.base);
     if (is_union(def)) {
       j["discriminator"] = def.discriminator;
       Json branches = Json::array();
-      for (const uri::Variant& v : def.variants) branches.push_back({{"value", v.value}, {"type", v.type}});
+      for (const uri::Variant& v : def.variants)
+        branches.push_back({{"value", v.value}, {"type", v.type}});
       j["branches"] = branches;
     }
   }
@@ -169,7 +194,8 @@ Json type_json(const Schema& schema, const TypeDef& def) {
   }
   if (const TypeDef* holder = member_holder(schema, def)) {
     Json members = Json::array();
-    for (const Member* m : schema.members_of(*holder)) members.push_back(member_json(schema, *holder, *m));
+    for (const Member* m : schema.members_of(*holder))
+      members.push_back(member_json(schema, *holder, *m));
     j["members"] = members;
   }
   return j;
@@ -181,12 +207,14 @@ std::string wrap(std::string_view text, std::string_view indent, std::size_t wid
   std::size_t start = 0;
   while (start <= text.size()) {
     std::size_t end = text.find('\n', start);
-    std::string_view paragraph = text.substr(start, end == std::string_view::npos ? end : end - start);
+    std::string_view paragraph =
+        text.substr(start, end == std::string_view::npos ? end : end - start);
     std::string line(indent);
     std::size_t pos = 0;
     while (pos < paragraph.size()) {
       std::size_t next = paragraph.find(' ', pos);
-      std::string_view word = paragraph.substr(pos, next == std::string_view::npos ? next : next - pos);
+      std::string_view word =
+          paragraph.substr(pos, next == std::string_view::npos ? next : next - pos);
       if (line.size() > indent.size() && line.size() + 1 + word.size() > width) {
         out += line + "\n";
         line = std::string(indent);
@@ -210,9 +238,9 @@ std::string join(const std::vector<std::string>& items) {
 }
 
 std::string member_line(const Schema& schema, const TypeDef& holder, const Member& m) {
-  std::string line = with_phrase(
-      fmt::format("{}: {}, {}", m.name, m.type, m.optional ? "optional" : "required"),
-      avail_phrase(schema, m.avail));
+  std::string line =
+      with_phrase(fmt::format("{}: {}, {}", m.name, m.type, m.optional ? "optional" : "required"),
+                  avail_phrase(schema, m.avail));
   if (!m.condition.empty()) line += fmt::format(", if {}", m.condition);
   if (!m.features.empty()) line += fmt::format(", features: {}", join(m.features));
   std::string owner = owner_of(schema, holder, &m);
@@ -228,26 +256,36 @@ void print_type(const Context& ctx, const Schema& schema, const TypeDef& def) {
   if (!def.features.empty()) fmt::print(out, "Features: {}\n", join(def.features));
   if (!def.doc.empty()) fmt::print(out, "{}", wrap(def.doc, "  "));
   switch (def.meta) {
-    case Meta::builtin: fmt::print(out, "A builtin type.\n"); break;
-    case Meta::array: fmt::print(out, "Element type: {}\n", def.element_type); break;
-    case Meta::alternate: fmt::print(out, "Alternatives: {}\n", join(def.alternatives)); break;
+    case Meta::builtin:
+      fmt::print(out, "A builtin type.\n");
+      break;
+    case Meta::array:
+      fmt::print(out, "Element type: {}\n", def.element_type);
+      break;
+    case Meta::alternate:
+      fmt::print(out, "Alternatives: {}\n", join(def.alternatives));
+      break;
     case Meta::enumeration:
       fmt::print(out, "Values:\n");
       for (const EnumValue& v : def.values) {
         std::string line = "  " + v.name;
-        if (std::string phrase = avail_phrase(schema, v.avail); !phrase.empty()) line += ": " + phrase;
+        if (std::string phrase = avail_phrase(schema, v.avail); !phrase.empty())
+          line += ": " + phrase;
         if (!v.features.empty()) line += fmt::format(", features: {}", join(v.features));
         fmt::print(out, "{}\n{}", line, wrap(v.doc, "      "));
       }
       break;
     case Meta::object:
     case Meta::command:
-    case Meta::event: break;
+    case Meta::event:
+      break;
   }
   if (def.meta == Meta::object && !def.base.empty()) fmt::print(out, "Base: {}\n", def.base);
   if (const TypeDef* holder = member_holder(schema, def)) {
     auto members = schema.members_of(*holder);
-    const char* title = def.meta == Meta::command ? "Arguments" : def.meta == Meta::event ? "Data" : "Members";
+    const char* title = def.meta == Meta::command ? "Arguments"
+                        : def.meta == Meta::event ? "Data"
+                                                  : "Members";
     if (holder != &def && !is_implicit(holder->name))
       fmt::print(out, "{}: {}{}\n", title, holder->name, def.boxed ? " (boxed)" : "");
     if (members.empty()) {
@@ -270,15 +308,16 @@ void print_type(const Context& ctx, const Schema& schema, const TypeDef& def) {
   }
 }
 
-void print_member(const Context& ctx, const Schema& schema, const TypeDef& holder, std::string_view shown,
-                  const Member& m) {
+void print_member(const Context& ctx, const Schema& schema, const TypeDef& holder,
+                  std::string_view shown, const Member& m) {
   std::FILE* out = ctx.out;
   fmt::print(out, "{}.{}\n", shown, m.name);
   fmt::print(out, "  Type:       {}\n", m.type);
   fmt::print(out, "  Optional:   {}\n", m.optional ? "yes" : "no");
   std::string since = m.avail.is_proposed() ? "proposed (in no released QEMU)"
-                      : m.avail.status == Availability::Status::released ? m.avail.since.str()
-                                                                          : since_text(schema, m.avail);
+                      : m.avail.status == Availability::Status::released
+                          ? m.avail.since.str()
+                          : since_text(schema, m.avail);
   fmt::print(out, "  Since:      {}\n", since);
   if (m.avail.removed) fmt::print(out, "  Removed in: {}\n", m.avail.removed->str());
   fmt::print(out, "  If:         {}\n", m.condition.empty() ? "-" : m.condition);
@@ -292,8 +331,9 @@ void print_value(const Context& ctx, const Schema& schema, const TypeDef& def, c
   std::FILE* out = ctx.out;
   fmt::print(out, "{}.{} (enum value)\n", def.name, v.name);
   std::string since = v.avail.is_proposed() ? "proposed (in no released QEMU)"
-                      : v.avail.status == Availability::Status::released ? v.avail.since.str()
-                                                                          : since_text(schema, v.avail);
+                      : v.avail.status == Availability::Status::released
+                          ? v.avail.since.str()
+                          : since_text(schema, v.avail);
   fmt::print(out, "  Since:      {}\n", since);
   if (v.avail.removed) fmt::print(out, "  Removed in: {}\n", v.avail.removed->str());
   fmt::print(out, "  Features:   {}\n", v.features.empty() ? "-" : join(v.features));
@@ -301,7 +341,8 @@ void print_value(const Context& ctx, const Schema& schema, const TypeDef& def, c
 }
 
 std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates) {
-  if (auto near = uri::nearest_name(word, candidates)) return fmt::format("; did you mean '{}'?", *near);
+  if (auto near = uri::nearest_name(word, candidates))
+    return fmt::format("; did you mean '{}'?", *near);
   return "";
 }
 
@@ -312,7 +353,9 @@ ExitCode list_types(const Context& ctx, const Schema& schema) {
   if (ctx.json) {
     Json types = Json::array();
     for (const TypeDef* def : defs)
-      types.push_back({{"name", def->name}, {"kind", kind_of(*def)}, {"availability", availability_json(def->avail)}});
+      types.push_back({{"name", def->name},
+                       {"kind", kind_of(*def)},
+                       {"availability", availability_json(def->avail)}});
     Json j = {{"origin", schema.origin}, {"types", types}};
     fmt::print(ctx.out, "{}\n", j.dump(2));
     return ExitCode::ok;
@@ -321,7 +364,8 @@ ExitCode list_types(const Context& ctx, const Schema& schema) {
   for (const TypeDef* def : defs) width = std::max(width, def->name.size());
   fmt::print(ctx.out, "{:<{}}  {:<9}  {}\n", "NAME", width, "KIND", "SINCE");
   for (const TypeDef* def : defs)
-    fmt::print(ctx.out, "{:<{}}  {:<9}  {}\n", def->name, width, kind_of(*def), since_text(schema, def->avail));
+    fmt::print(ctx.out, "{:<{}}  {:<9}  {}\n", def->name, width, kind_of(*def),
+               since_text(schema, def->avail));
   return ExitCode::ok;
 }
 
@@ -364,7 +408,8 @@ ExitCode show(const Context& ctx, const Schema& schema, std::string_view query) 
   if (def->meta == Meta::enumeration) {
     if (const EnumValue* v = schema.enum_value(*def, *member_name)) {
       if (ctx.json) {
-        fmt::print(ctx.out, "{}\n", Json{{"type-name", def->name}, {"value", value_json(*v)}}.dump(2));
+        fmt::print(ctx.out, "{}\n",
+                   Json{{"type-name", def->name}, {"value", value_json(*v)}}.dump(2));
       } else {
         print_value(ctx, schema, *def, *v);
       }
@@ -409,18 +454,18 @@ ExitCode run_schema(const Context& ctx, const SchemaOptions& options) {
 
 void add_schema_command(CLI::App& app, Context& ctx, Action& action) {
   auto options = std::make_shared<SchemaOptions>();
-  CLI::App* sub = app.add_subcommand(
-      "schema", "Show the QAPI schema qsock checks against: types, members, and the QEMU "
-                "releases that have them");
+  CLI::App* sub =
+      app.add_subcommand("schema",
+                         "Show the QAPI schema qsock checks against: types, members, and the QEMU "
+                         "releases that have them");
   sub->add_option("name", options->name,
                   "TYPE, or TYPE.MEMBER (a member, enum value or union branch); without it, "
                   "every type is listed");
   sub->add_option("--schema", options->schema_dir,
                   "Read the QAPI files (*.json) in DIR instead of the embedded schema")
       ->type_name("DIR");
-  sub->callback([&ctx, &action, options] {
-    action = [&ctx, options] { return run_schema(ctx, *options); };
-  });
+  sub->callback(
+      [&ctx, &action, options] { action = [&ctx, options] { return run_schema(ctx, *options); }; });
 }
 
 }  // namespace qsock::cli

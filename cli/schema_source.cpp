@@ -15,10 +15,13 @@ namespace qsock::cli {
 tl::expected<uri::Schema, std::string> load_schema_dir(const std::filesystem::path& dir) {
   std::error_code ec;
   std::filesystem::directory_iterator it(dir, ec);
-  if (ec) return tl::unexpected(fmt::format("cannot read schema directory {}: {}", dir.string(), ec.message()));
+  if (ec)
+    return tl::unexpected(
+        fmt::format("cannot read schema directory {}: {}", dir.string(), ec.message()));
   std::vector<std::filesystem::path> paths;
   for (const auto& entry : it)
-    if (entry.path().extension() == ".json" && entry.is_regular_file(ec)) paths.push_back(entry.path());
+    if (entry.path().extension() == ".json" && entry.is_regular_file(ec))
+      paths.push_back(entry.path());
   if (paths.empty()) return tl::unexpected(fmt::format("no *.json files in {}", dir.string()));
   std::sort(paths.begin(), paths.end());
   std::vector<uri::QapiFile> files;

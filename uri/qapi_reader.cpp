@@ -31,9 +31,9 @@ struct Value {
   enum class Kind { string, boolean, list, dict };
   Kind kind = Kind::string;
   Pos pos;
-  std::string text;  // string
-  bool flag = false;  // boolean
-  std::vector<Value> items;  // list
+  std::string text;            // string
+  bool flag = false;           // boolean
+  std::vector<Value> items;    // list
   std::vector<Entry> entries;  // dict, in written order
 
   const Value* get(std::string_view key) const;
@@ -59,10 +59,14 @@ const Value* Value::get(std::string_view key) const {
 
 std::string_view kind_name(Value::Kind kind) {
   switch (kind) {
-    case Value::Kind::string: return "a string";
-    case Value::Kind::boolean: return "a boolean";
-    case Value::Kind::list: return "a list";
-    case Value::Kind::dict: return "a dictionary";
+    case Value::Kind::string:
+      return "a string";
+    case Value::Kind::boolean:
+      return "a boolean";
+    case Value::Kind::list:
+      return "a list";
+    case Value::Kind::dict:
+      return "a dictionary";
   }
   return "a value";
 }
@@ -244,8 +248,8 @@ tl::expected<Notes, std::pair<Pos, std::string>> take_notes(DocText& doc) {
   std::string& text = doc.text;
   std::string kept;
   std::size_t i = 0;
-  auto version_at = [&](std::size_t from, std::size_t to)
-      -> tl::expected<QemuVersion, std::pair<Pos, std::string>> {
+  auto version_at = [&](std::size_t from,
+                        std::size_t to) -> tl::expected<QemuVersion, std::pair<Pos, std::string>> {
     std::string_view v = trim(std::string_view(text).substr(from, to - from));
     if (auto parsed = parse_qemu_version(v)) return *parsed;
     return tl::unexpected(std::make_pair(
@@ -413,8 +417,9 @@ tl::expected<void, QapiError> FileReader::read_doc_block(Pos start) {
   if (pending_doc_) {
     auto doc = parse_doc(*pending_doc_);
     if (doc)
-      return error(pending_doc_pos_,
-                   fmt::format("doc comment for '{}' is not followed by its definition", doc->name));
+      return error(
+          pending_doc_pos_,
+          fmt::format("doc comment for '{}' is not followed by its definition", doc->name));
   }
   std::vector<DocLine> lines;
   while (true) {
@@ -562,14 +567,16 @@ tl::expected<void, QapiError> FileReader::read() {
   }
   if (pending_doc_) {
     if (auto doc = parse_doc(*pending_doc_))
-      return error(pending_doc_pos_,
-                   fmt::format("doc comment for '{}' is not followed by its definition", doc->name));
+      return error(
+          pending_doc_pos_,
+          fmt::format("doc comment for '{}' is not followed by its definition", doc->name));
   }
   return {};
 }
 
 tl::expected<void, QapiError> FileReader::check_keys(
-    const Value& dict, std::string_view what, std::initializer_list<std::string_view> allowed) const {
+    const Value& dict, std::string_view what,
+    std::initializer_list<std::string_view> allowed) const {
   for (const Entry& e : dict.entries) {
     if (std::find(allowed.begin(), allowed.end(), e.key) == allowed.end())
       return error(e.key_pos, fmt::format("unknown key '{}' in {}", e.key, what));
@@ -605,8 +612,8 @@ tl::expected<std::string, QapiError> FileReader::type_ref(const Value& v,
       return error(v.items[0].pos, fmt::format("'{}' is not a type name", v.items[0].text));
     return "[" + v.items[0].text + "]";
   }
-  return error(v.pos, fmt::format("{}: expected a type name or ['Type'], not {}", what,
-                                  kind_name(v.kind)));
+  return error(
+      v.pos, fmt::format("{}: expected a type name or ['Type'], not {}", what, kind_name(v.kind)));
 }
 
 // 'if': a string, or {'all': [...]}, {'any': [...]}, {'not': ...}.
@@ -638,7 +645,8 @@ tl::expected<std::string, QapiError> FileReader::condition(const Value& v) const
     }
     return out;
   }
-  return error(e.key_pos, fmt::format("unknown 'if' operator '{}'; expected all, any or not", e.key));
+  return error(e.key_pos,
+               fmt::format("unknown 'if' operator '{}'; expected all, any or not", e.key));
 }
 
 tl::expected<std::vector<std::string>, QapiError> FileReader::features(const Value& v) const {
@@ -663,7 +671,8 @@ tl::expected<std::vector<std::string>, QapiError> FileReader::features(const Val
 
 tl::expected<std::vector<Member>, QapiError> FileReader::members(const Value& data) const {
   if (data.kind != Value::Kind::dict)
-    return error(data.pos, fmt::format("members must be a dictionary, not {}", kind_name(data.kind)));
+    return error(data.pos,
+                 fmt::format("members must be a dictionary, not {}", kind_name(data.kind)));
   std::vector<Member> out;
   for (const Entry& e : data.entries) {
     Member m;
@@ -672,13 +681,17 @@ tl::expected<std::vector<Member>, QapiError> FileReader::members(const Value& da
       m.optional = true;
       name.remove_prefix(1);
     }
-    if (!valid_name(name)) return error(e.key_pos, fmt::format("'{}' is not a valid member name", e.key));
+    if (!valid_name(name))
+      return error(e.key_pos, fmt::format("'{}' is not a valid member name", e.key));
     m.name = std::string(name);
     for (const Member& other : out)
-      if (other.name == m.name) return error(e.key_pos, fmt::format("duplicate member '{}'", m.name));
+      if (other.name == m.name)
+        return error(e.key_pos, fmt::format("duplicate member '{}'", m.name));
     const Value* type = &e.value;
     if (e.value.kind == Value::Kind::dict) {
-      if (auto r = check_keys(e.value, fmt::format("member '{}'", m.name), {"type", "if", "features"}); !r)
+      if (auto r =
+              check_keys(e.value, fmt::format("member '{}'", m.name), {"type", "if", "features"});
+          !r)
         return tl::unexpected(r.error());
       type = e.value.get("type");
       if (!type) return error(e.value.pos, fmt::format("member '{}' has no 'type'", m.name));
@@ -741,13 +754,15 @@ tl::expected<void, QapiError> FileReader::apply_doc(TypeDef& def, std::optional<
                                                     bool check_member_docs) const {
   if (doc) {
     if (doc->name != def.name)
-      return error(doc->pos, fmt::format("doc comment is for '{}' but the definition after it is '{}'",
-                                         doc->name, def.name));
+      return error(doc->pos,
+                   fmt::format("doc comment is for '{}' but the definition after it is '{}'",
+                               doc->name, def.name));
     auto notes = take_notes(doc->body);
     if (!notes) return error(notes.error().first, notes.error().second);
     if (!doc->since.empty()) {
       auto v = parse_qemu_version(doc->since);
-      if (!v) return error(doc->since_pos, fmt::format("'Since: {}' is not a QEMU version", doc->since));
+      if (!v)
+        return error(doc->since_pos, fmt::format("'Since: {}' is not a QEMU version", doc->since));
       if (notes->proposed) return error(doc->since_pos, "a proposed definition has no 'Since:'");
       def.avail = Availability::released_in(*v);
     }
@@ -809,8 +824,8 @@ tl::expected<void, QapiError> FileReader::define(TypeDef def, Pos pos, std::opti
 }
 
 tl::expected<void, QapiError> FileReader::expression(const Value& expr, std::optional<Doc> doc) {
-  static constexpr std::string_view kinds[] = {"struct", "union",   "enum",    "alternate",
-                                                "command", "event", "include", "pragma"};
+  static constexpr std::string_view kinds[] = {"struct",  "union", "enum",    "alternate",
+                                               "command", "event", "include", "pragma"};
   const Entry* kind = nullptr;
   for (std::string_view k : kinds) {
     if (const Entry* e = expr.entry(k)) {
@@ -834,7 +849,8 @@ tl::expected<void, QapiError> FileReader::expression(const Value& expr, std::opt
       return error(kind->value.pos, "'include' must name a file");
     std::string name = kind->value.text;
     if (!shared_.lookup || !*shared_.lookup)
-      return error(kind->value.pos, fmt::format("cannot include '{}': no other files are available", name));
+      return error(kind->value.pos,
+                   fmt::format("cannot include '{}': no other files are available", name));
     auto text = (*shared_.lookup)(name);
     if (!text) {
       // Upstream files include with a directory part; the set is flat.
@@ -883,7 +899,9 @@ tl::expected<void, QapiError> FileReader::expression(const Value& expr, std::opt
   }
 
   if (kind->key == "union") {
-    if (auto r = check_keys(expr, what, {"union", "base", "discriminator", "data", "if", "features"}); !r)
+    if (auto r =
+            check_keys(expr, what, {"union", "base", "discriminator", "data", "if", "features"});
+        !r)
       return r;
     def.meta = Meta::object;
     const Value* base = expr.get("base");
@@ -908,7 +926,8 @@ tl::expected<void, QapiError> FileReader::expression(const Value& expr, std::opt
     for (const Entry& e : data->entries) {
       const Value* type = &e.value;
       if (e.value.kind == Value::Kind::dict) {
-        if (auto r = check_keys(e.value, fmt::format("branch '{}'", e.key), {"type", "if"}); !r) return r;
+        if (auto r = check_keys(e.value, fmt::format("branch '{}'", e.key), {"type", "if"}); !r)
+          return r;
         type = e.value.get("type");
         if (!type) return error(e.value.pos, fmt::format("branch '{}' has no 'type'", e.key));
       }
@@ -939,7 +958,8 @@ tl::expected<void, QapiError> FileReader::expression(const Value& expr, std::opt
     for (const Entry& e : data->entries) {
       const Value* type = &e.value;
       if (e.value.kind == Value::Kind::dict) {
-        if (auto r = check_keys(e.value, fmt::format("alternative '{}'", e.key), {"type", "if"}); !r)
+        if (auto r = check_keys(e.value, fmt::format("alternative '{}'", e.key), {"type", "if"});
+            !r)
           return r;
         type = e.value.get("type");
         if (!type) return error(e.value.pos, fmt::format("alternative '{}' has no 'type'", e.key));
@@ -965,7 +985,8 @@ tl::expected<void, QapiError> FileReader::expression(const Value& expr, std::opt
   def.meta = is_command ? Meta::command : Meta::event;
   auto flag = [&](std::string_view key, bool& out) -> tl::expected<void, QapiError> {
     if (const Value* v = expr.get(key)) {
-      if (v->kind != Value::Kind::boolean) return error(v->pos, fmt::format("'{}' must be true or false", key));
+      if (v->kind != Value::Kind::boolean)
+        return error(v->pos, fmt::format("'{}' must be true or false", key));
       out = v->flag;
     }
     return {};
@@ -1042,7 +1063,8 @@ tl::expected<void, QapiError> check_references(const Schema& schema, const Where
     }
     for (const Member& m : def.members)
       if (!exists(m.type))
-        return fail(fmt::format("type '{}' of member '{}' of '{}' is not defined", m.type, m.name, name));
+        return fail(
+            fmt::format("type '{}' of member '{}' of '{}' is not defined", m.type, m.name, name));
     if (!def.discriminator.empty()) {
       const Member* tag = schema.member(def, def.discriminator);
       if (!tag)
@@ -1050,23 +1072,30 @@ tl::expected<void, QapiError> check_references(const Schema& schema, const Where
                                 def.discriminator, name));
       const TypeDef* tag_type = schema.find(tag->type);
       if (!tag_type || tag_type->meta != Meta::enumeration)
-        return fail(fmt::format("discriminator '{}' of '{}' is not of an enum type", def.discriminator, name));
+        return fail(fmt::format("discriminator '{}' of '{}' is not of an enum type",
+                                def.discriminator, name));
       for (const Variant& v : def.variants) {
         if (!schema.enum_value(*tag_type, v.value))
-          return fail(fmt::format("branch '{}' of '{}' is not a value of '{}'", v.value, name, tag_type->name));
+          return fail(fmt::format("branch '{}' of '{}' is not a value of '{}'", v.value, name,
+                                  tag_type->name));
         const TypeDef* branch = schema.find(v.type);
-        if (!branch) return fail(fmt::format("type '{}' of branch '{}' of '{}' is not defined", v.type, v.value, name));
+        if (!branch)
+          return fail(fmt::format("type '{}' of branch '{}' of '{}' is not defined", v.type,
+                                  v.value, name));
         if (branch->meta != Meta::object)
           return fail(fmt::format("branch '{}' of '{}' is not an object type", v.value, name));
       }
     }
     for (const std::string& alt : def.alternatives)
-      if (!exists(alt)) return fail(fmt::format("alternative '{}' of '{}' is not defined", alt, name));
+      if (!exists(alt))
+        return fail(fmt::format("alternative '{}' of '{}' is not defined", alt, name));
     if (!def.arg_type.empty()) {
       const TypeDef* arg = schema.find(def.arg_type);
-      if (!arg) return fail(fmt::format("argument type '{}' of '{}' is not defined", def.arg_type, name));
+      if (!arg)
+        return fail(fmt::format("argument type '{}' of '{}' is not defined", def.arg_type, name));
       if (arg->meta != Meta::object)
-        return fail(fmt::format("argument type '{}' of '{}' is not an object type", def.arg_type, name));
+        return fail(
+            fmt::format("argument type '{}' of '{}' is not an object type", def.arg_type, name));
     }
     if (!def.ret_type.empty() && !exists(def.ret_type))
       return fail(fmt::format("return type '{}' of '{}' is not defined", def.ret_type, name));

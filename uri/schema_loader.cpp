@@ -23,7 +23,8 @@ tl::expected<Schema, std::string> load_embedded_schema() {
 const Schema& embedded_schema() {
   static const Schema schema = [] {
     auto loaded = load_embedded_schema();
-    if (!loaded) throw std::logic_error("the embedded QAPI schema does not load: " + loaded.error());
+    if (!loaded)
+      throw std::logic_error("the embedded QAPI schema does not load: " + loaded.error());
     return std::move(*loaded);
   }();
   return schema;

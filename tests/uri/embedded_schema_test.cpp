@@ -60,7 +60,8 @@ TEST_CASE("embedded schema loads, once") {
   CHECK(fresh->origin == "embedded");
   CHECK(&embedded_schema() == &embedded_schema());
   CHECK(embedded_schema().names() == fresh->names());
-  for (std::string_view file : {"sockets.json", "net.json", "char.json", "migration.json", "common.json"}) {
+  for (std::string_view file :
+       {"sockets.json", "net.json", "char.json", "migration.json", "common.json"}) {
     bool found = false;
     for (const std::string& name : fresh->names()) found = found || fresh->find(name)->file == file;
     CHECK_MESSAGE(found, file);
@@ -70,8 +71,8 @@ TEST_CASE("embedded schema loads, once") {
 TEST_CASE("embedded schema: InetSocketAddress, in QEMU's member order") {
   CHECK(member_names("InetSocketAddress") ==
         std::vector<std::string>{"host", "port", "numeric", "to", "ipv4", "ipv6", "keep-alive",
-                                 "keep-alive-count", "keep-alive-idle", "keep-alive-interval", "mptcp",
-                                 "user-timeout"});
+                                 "keep-alive-count", "keep-alive-idle", "keep-alive-interval",
+                                 "mptcp", "user-timeout"});
   struct Row {
     const char* name;
     const char* type;
@@ -181,7 +182,8 @@ TEST_CASE("embedded schema: migration parameters by release, three views agreein
   CHECK(member("MigrationParameters", "cpr-exec-command").avail.describe() == "10.2");
   CHECK(member("MigrationParameters", "cpr-exec-command").type == "[str]");
   CHECK(member("MigrationParameters", "compress-level").avail.describe() == "2.4 (removed in 9.1)");
-  CHECK(member("MigrationParameters", "block-incremental").avail.describe() == "2.10 (removed in 9.1)");
+  CHECK(member("MigrationParameters", "block-incremental").avail.describe() ==
+        "2.10 (removed in 9.1)");
   CHECK(member("MigrationParameters", "downtime-limit").type == "uint64");
   CHECK(member("MigrationParameters", "multifd-compression").type == "MultiFDCompression");
   CHECK(member("MigrationParameters", "tls-creds").type == "str");
@@ -258,14 +260,16 @@ TEST_CASE("embedded schema: every definition, member and value knows its release
       CHECK(!m.doc.empty());
       if (m.avail.removed && m.avail.status == Availability::Status::released)
         CHECK(m.avail.since < *m.avail.removed);
-      if (m.avail.status == Availability::Status::released) CHECK(m.avail.since <= newest_known_qemu);
+      if (m.avail.status == Availability::Status::released)
+        CHECK(m.avail.since <= newest_known_qemu);
     }
     for (const EnumValue& v : def.values) {
       CAPTURE(v.name);
       ++values;
       CHECK(v.avail.status != Availability::Status::always);
       CHECK(!v.doc.empty());
-      if (v.avail.status == Availability::Status::released) CHECK(v.avail.since <= newest_known_qemu);
+      if (v.avail.status == Availability::Status::released)
+        CHECK(v.avail.since <= newest_known_qemu);
     }
   }
   CHECK(members > 150);

@@ -53,7 +53,8 @@ TEST_CASE("qapi reader: struct members keep their order, optionality, types and 
             '*cond': { 'type': 'uint16', 'if': 'HAVE_X', 'features': [ 'unstable' ] } },
   'if': 'CONFIG_Y', 'features': [ 'deprecated', { 'name': 'f2', 'if': 'Z' } ] }
 )");
-  CHECK(member_names(s, "Addr") == std::vector<std::string>{"host", "zeta", "alpha", "list", "cond"});
+  CHECK(member_names(s, "Addr") ==
+        std::vector<std::string>{"host", "zeta", "alpha", "list", "cond"});
   const TypeDef& addr = *s.find("Addr");
   CHECK(addr.meta == Meta::object);
   CHECK(addr.base == "Base");
@@ -264,8 +265,9 @@ TEST_CASE("qapi reader: a command's doc documents its arguments") {
 
 TEST_CASE("qapi reader: includes resolve within the file set, once each") {
   std::vector<QapiFile> files = {
-      {"main.json", "{ 'include': 'common.json' }\n{ 'include': 'sub/common.json' }\n"
-                    "{ 'struct': 'S', 'data': { 'c': 'C' } }\n"},
+      {"main.json",
+       "{ 'include': 'common.json' }\n{ 'include': 'sub/common.json' }\n"
+       "{ 'struct': 'S', 'data': { 'c': 'C' } }\n"},
       {"common.json", "{ 'struct': 'C', 'data': { 'x': 'int' } }\n"},
   };
   auto s = read_qapi_files(files, "test");
@@ -314,7 +316,8 @@ TEST_CASE("qapi reader: syntax and structure errors name file, line and column")
        "t.json:1:40: duplicate member 'x'"},
       {"{ 'struct': 'A', 'data': { 'x': [ 'int', 'str' ] } }",
        "t.json:1:33: member 'x': a list type is written ['Type'] with one name"},
-      {"{ 'struct': 'A', 'data': { 'x': { 'if': 'C' } } }", "t.json:1:33: member 'x' has no 'type'"},
+      {"{ 'struct': 'A', 'data': { 'x': { 'if': 'C' } } }",
+       "t.json:1:33: member 'x' has no 'type'"},
       {"{ 'struct': 'A', 'data': { 'x': { 'type': 'int', 'default': '1' } } }",
        "t.json:1:50: unknown key 'default' in member 'x'"},
       {"{ 'struct': 'A', 'data': { 'x bad': 'int' } }",
@@ -322,17 +325,20 @@ TEST_CASE("qapi reader: syntax and structure errors name file, line and column")
       {"{ 'struct': 'A', 'data': {} }\n{ 'enum': 'A', 'data': [] }",
        "t.json:2:3: 'A' is already defined at t.json:1"},
       {"{ 'enum': 'E', 'data': [ 'a', 'a' ] }", "t.json:1:31: duplicate enum value 'a'"},
-      {"{ 'enum': 'E', 'data': { 'a': 'b' } }", "t.json:1:24: enum 'data' must be a list, not a dictionary"},
+      {"{ 'enum': 'E', 'data': { 'a': 'b' } }",
+       "t.json:1:24: enum 'data' must be a list, not a dictionary"},
       {"{ 'enum': 'E', 'data': [ { 'if': 'X' } ] }", "t.json:1:26: enum value has no 'name'"},
       {"{ 'struct': 'A', 'data': {}, 'if': { 'maybe': 'X' } }",
        "t.json:1:38: unknown 'if' operator 'maybe'; expected all, any or not"},
       {"{ 'struct': 'A', 'data': {}, 'if': { 'all': [] } }",
        "t.json:1:45: 'all' needs a non-empty list of conditions"},
       {"{ 'struct': 'A', 'data': {}, 'if': '' }", "t.json:1:36: 'if' condition is empty"},
-      {"{ 'struct': 'A', 'data': {}, 'features': 'unstable' }", "t.json:1:42: 'features' must be a list"},
+      {"{ 'struct': 'A', 'data': {}, 'features': 'unstable' }",
+       "t.json:1:42: 'features' must be a list"},
       {"{ 'union': 'U', 'base': { 'type': 'E' }, 'data': {} }",
        "t.json:1:1: union 'U' has no 'discriminator'"},
-      {"{ 'union': 'U', 'discriminator': 'type', 'data': {} }", "t.json:1:1: union 'U' has no 'base'"},
+      {"{ 'union': 'U', 'discriminator': 'type', 'data': {} }",
+       "t.json:1:1: union 'U' has no 'base'"},
       {"{ 'union': 'U', 'base': 'B', 'discriminator': 'type', 'data': { 'a': ['A'] } }",
        "t.json:1:70: branch 'a' must name a struct type"},
       {"{ 'alternate': 'Alt', 'data': {} }",
@@ -366,7 +372,8 @@ TEST_CASE("qapi reader: doc comment errors point into the comment") {
        "t.json:6:7: 'soon' is not a QEMU version (expected X.Y)"},
       {"##\n# @A:\n#\n# Since: 1.x\n##\n{ 'struct': 'A', 'data': {} }",
        "t.json:4:10: 'Since: 1.x' is not a QEMU version"},
-      {"##\n# @A:\n#\n# @x: Both. (since 1.2) (proposed)\n##\n{ 'struct': 'A', 'data': { 'x': 'int' } }",
+      {"##\n# @A:\n#\n# @x: Both. (since 1.2) (proposed)\n##\n{ 'struct': 'A', 'data': { 'x': "
+       "'int' } }",
        "t.json:4:7: both '(since ...)' and '(proposed)'"},
       {"##\n# @A:\n#\n# Missing its end.\n{ 'struct': 'A', 'data': {} }",
        "t.json:5:1: doc comment is not closed with a '##' line"},
@@ -391,7 +398,8 @@ TEST_CASE("qapi reader: whole-schema checks of names and unions") {
        "t.json:1:3: type 'Nope' of member 'x' of 'A' is not defined"},
       {"{ 'struct': 'A', 'data': { 'x': ['Nope'] } }",
        "t.json:1:3: type '[Nope]' of member 'x' of 'A' is not defined"},
-      {"{ 'struct': 'A', 'base': 'Nope', 'data': {} }", "t.json:1:3: base 'Nope' of 'A' is not defined"},
+      {"{ 'struct': 'A', 'base': 'Nope', 'data': {} }",
+       "t.json:1:3: base 'Nope' of 'A' is not defined"},
       {"{ 'enum': 'E', 'data': [ 'a' ] }\n{ 'struct': 'S', 'data': {} }\n"
        "{ 'union': 'U', 'base': { 'kind': 'E' }, 'discriminator': 'type', 'data': { 'a': 'S' } }",
        "t.json:3:3: discriminator 'type' of 'U' is not a member of its base"},
@@ -404,9 +412,12 @@ TEST_CASE("qapi reader: whole-schema checks of names and unions") {
       {"{ 'enum': 'E', 'data': [ 'a' ] }\n"
        "{ 'union': 'U', 'base': { 'type': 'E' }, 'discriminator': 'type', 'data': { 'a': 'E' } }",
        "t.json:2:3: branch 'a' of 'U' is not an object type"},
-      {"{ 'alternate': 'Alt', 'data': { 'a': 'Nope' } }", "t.json:1:3: alternative 'Nope' of 'Alt' is not defined"},
-      {"{ 'command': 'c', 'returns': 'Nope' }", "t.json:1:3: return type 'Nope' of 'c' is not defined"},
-      {"{ 'command': 'c', 'data': 'str' }", "t.json:1:3: argument type 'str' of 'c' is not an object type"},
+      {"{ 'alternate': 'Alt', 'data': { 'a': 'Nope' } }",
+       "t.json:1:3: alternative 'Nope' of 'Alt' is not defined"},
+      {"{ 'command': 'c', 'returns': 'Nope' }",
+       "t.json:1:3: return type 'Nope' of 'c' is not defined"},
+      {"{ 'command': 'c', 'data': 'str' }",
+       "t.json:1:3: argument type 'str' of 'c' is not an object type"},
   };
   for (const Case& c : cases) {
     CAPTURE(c.text);
