@@ -14,5 +14,7 @@ using Action = std::function<ExitCode()>;
 
 void register_commands(CLI::App& app, Context& ctx, Action& action);
 
+void add_schema_command(CLI::App& app, Context& ctx, Action& action);
+
 
 }  // namespace qsock::cli
