@@ -1,6 +1,6 @@
 #include "uri/inet_parse.h"
 
-#include <array>
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -239,7 +239,7 @@ ScanInt scan_int(std::string_view s) {
 }
 
 std::string ignored_hint(std::string_view name, const std::vector<const Member*>& members,
-                         const Target& target, const std::vector<std::string>& read_names) {
+                         const Target& target) {
   if (const Member* m = find_member(members, name)) {
     if (!target.has(m->avail)) return availability_hint(name, m->avail, target);
     return fmt::format("inet_parse() reads {} only since QEMU {}; before that, use the "
@@ -249,7 +249,6 @@ std::string ignored_hint(std::string_view name, const std::vector<const Member*>
   std::vector<std::string> names;
   for (const Member* m : members) names.push_back(m->name);
   if (auto near = nearest_name(name, names)) return fmt::format("did you mean '{}'?", *near);
-  (void)read_names;
   return "not an InetSocketAddress option";
 }
 
@@ -258,7 +257,6 @@ void parse_scanf_generation(std::string_view s, const Target& target,
   const std::string v = target.version.str();
   std::string host, port;
   std::size_t pos = 0;
-  bool port_truncated = false;
   if (!s.empty() && s[0] == ':') {
     std::size_t n = scan_set(s, 1, 32, ",");
     if (n == 0) {
@@ -300,7 +298,6 @@ void parse_scanf_generation(std::string_view s, const Target& target,
     pos = h + 1 + p;
   }
   if (pos < s.size() && s[pos] != ',') {
-    port_truncated = true;
     out.diags.warn(fmt::format("QEMU {} reads only the first 32 characters of the port ('{}')",
                                v, port),
                    "port", "a port is a number or a short service name");
@@ -352,7 +349,6 @@ void parse_scanf_generation(std::string_view s, const Target& target,
   }
 
   // What QEMU never looked at: every other comma-separated item.
-  std::vector<std::string> read_names;
   for (std::size_t c = 0; c < opts.size(); ++c) {
     if (opts[c] != ',') continue;
     std::size_t end = opts.find(',', c + 1);
@@ -368,10 +364,9 @@ void parse_scanf_generation(std::string_view s, const Target& target,
                      });
     std::string hint = duplicate
                            ? fmt::format("QEMU {} reads only the first {}", v, name)
-                           : ignored_hint(name, members, target, read_names);
+                           : ignored_hint(name, members, target);
     out.diags.warn(fmt::format("QEMU {} ignores '{}'", v, item), std::string(name), hint);
   }
-  (void)port_truncated;
 
   check_host_port(host, port, out);
   Json value = {{"type", "inet"}, {"host", host}, {"port", port}};
