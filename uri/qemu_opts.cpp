@@ -1,6 +1,5 @@
 #include "uri/qemu_opts.h"
 
-#include <cmath>
 #include <limits>
 
 #include <fmt/format.h>
