@@ -401,7 +401,9 @@ tl::expected<std::string, Diagnostic> render_chardev(const Endpoint& endpoint, c
   if (auto ok = check_id(id); !ok) return tl::unexpected(ok.error());
 
   std::string out = "socket,id=" + id;
-  for (const auto& [name, value] : a.members.items()) {
+  for (const auto& item : a.members.items()) {
+    const std::string& name = item.key();  // not a structured binding: the lambda captures it
+    const Json& value = item.value();
     if (name == "type") continue;
     auto flat = std::find_if(options.begin(), options.end(),
                              [&](const FlatOption& o) { return o.member == name; });
