@@ -3,7 +3,9 @@
 namespace qsock::cli {
 
 void register_commands(CLI::App& app, Context& ctx, Action& action) {
-  (void)app; (void)ctx; (void)action;  // commands register here
+  register_qmp(app, ctx, action);
+  register_hmp(app, ctx, action);
+  register_events(app, ctx, action);
 }
 
 }  // namespace qsock::cli

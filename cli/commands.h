@@ -14,5 +14,9 @@ using Action = std::function<ExitCode()>;
 
 void register_commands(CLI::App& app, Context& ctx, Action& action);
 
+void register_qmp(CLI::App& app, Context& ctx, Action& action);
+void register_hmp(CLI::App& app, Context& ctx, Action& action);
+void register_events(CLI::App& app, Context& ctx, Action& action);
+
 
 }  // namespace qsock::cli
