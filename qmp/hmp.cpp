@@ -73,10 +73,15 @@ Result<std::string> HmpSession::read_to_prompt(Deadline deadline, std::string_vi
                                                bool greeting) {
   std::array<char, 65536> chunk;
   for (;;) {
-    if (buffer_.ends_with(hmp_prompt)) {
-      std::string before = buffer_.substr(0, buffer_.size() - hmp_prompt.size());
-      buffer_.clear();
-      return before;
+    // The prompt at the start of a line ends the answer; bytes after it
+    // (never sent by QEMU before the next command) stay buffered.
+    for (auto at = buffer_.find(hmp_prompt); at != std::string::npos;
+         at = buffer_.find(hmp_prompt, at + 1)) {
+      if (at == 0 || buffer_[at - 1] == '\n') {
+        std::string before = buffer_.substr(0, at);
+        buffer_.erase(0, at + hmp_prompt.size());
+        return before;
+      }
     }
     if (buffer_.size() > max_hmp_output) {
       broken_ = true;
