@@ -1,6 +1,7 @@
 // qsock hmp [-s SOCK] [--timeout S] [--fd N] 'COMMAND LINE'
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -17,6 +18,7 @@ namespace {
 
 struct HmpOptions {
   MonitorOptions monitor;
+  std::vector<std::string> words;  // joined by spaces: `qsock hmp info status` works too
   std::string line;
 };
 
@@ -71,12 +73,17 @@ void register_hmp(CLI::App& app, Context& ctx, Action& action) {
                   "Pass this open file descriptor with the line (HMP socket only; for "
                   "'getfd NAME')")
       ->check(CLI::NonNegativeNumber);
-  cmd->add_option("line", o->line, "The command line, e.g. 'info status'")->required();
+  cmd->add_option("line", o->words,
+                  "The command line, e.g. 'info status' (several words are joined by spaces)")
+      ->required();
   cmd->footer(
       "On a QMP socket the line runs through human-monitor-command; on an HMP socket "
       "(-monitor unix:PATH,server=on,wait=off) directly. A line with a newline or control "
       "character is refused (exit 1).");
-  cmd->callback([&ctx, &action, o] { action = [&ctx, o] { return run_hmp(ctx, *o); }; });
+  cmd->callback([&ctx, &action, o] {
+    for (const auto& w : o->words) o->line += (o->line.empty() ? "" : " ") + w;
+    action = [&ctx, o] { return run_hmp(ctx, *o); };
+  });
 }
 
 }  // namespace qsock::cli
