@@ -30,9 +30,10 @@ expect_within 2 0 '{"output":"VM status: paused\n"}' "$QSOCK" --json hmp -s "$D/
 
 # The HMP monitor also serves one client at a time.
 python3 -c 'import socket, sys, time
-s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); time.sleep(4)' "$D/hmp.sock" &
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.recv(100)
+open(sys.argv[2], "w").close(); time.sleep(4)' "$D/hmp.sock" "$D/holding" &
 cleanup_pids+=("$!")
-sleep 0.5
+wait_for "$D/holding"
 expect_within 3 5 "no greeting: QEMU is stopped, or another client (libvirt?) holds this monitor" \
   "$QSOCK" hmp -s "$D/hmp.sock" --timeout 1 info status
 
