@@ -40,10 +40,9 @@ ExitCode run_events(Context& ctx, const EventsOptions& o) {
   auto address = resolve_monitor(ctx, o.monitor);
   if (!address) return report(ctx, address.error());
   // --timeout bounds the whole run; without it only connecting is bounded (10 s).
-  auto deadline = o.timeout_given ? deadline_from_seconds(o.monitor.timeout_seconds)
-                                  : qmp::Deadline::never();
-  auto session =
-      qmp::Session::connect(*address, deadline.min(deadline_from_seconds(10.0)));
+  auto deadline =
+      o.timeout_given ? deadline_from_seconds(o.monitor.timeout_seconds) : qmp::Deadline::never();
+  auto session = qmp::Session::connect(*address, deadline.min(deadline_from_seconds(10.0)));
   if (!session) return report(ctx, session.error());
   std::uint64_t seen = 0;
   while (o.count == 0 || seen < o.count) {
@@ -73,8 +72,7 @@ void register_events(CLI::App& app, Context& ctx, Action& action) {
                       "Stop after this many seconds with exit 5 (default: wait until --count "
                       "events or interrupted; connecting is always bounded by 10 s)");
   cmd->add_option("--name", o->names, "Only events with this name (repeatable, any case)");
-  cmd->add_option("--count", o->count, "Exit 0 after this many events")
-      ->check(CLI::PositiveNumber);
+  cmd->add_option("--count", o->count, "Exit 0 after this many events")->check(CLI::PositiveNumber);
   cmd->callback([&ctx, &action, o, cmd] {
     o->timeout_given = cmd->count("--timeout") > 0;
     action = [&ctx, o] { return run_events(ctx, *o); };

@@ -22,16 +22,15 @@ struct HmpOptions {
   std::string line;
 };
 
-qmp::Result<std::string> run_on_monitor(const qmp::MonitorAddress& address,
-                                        const HmpOptions& o) {
+qmp::Result<std::string> run_on_monitor(const qmp::MonitorAddress& address, const HmpOptions& o) {
   auto deadline = deadline_from_seconds(o.monitor.timeout_seconds);
   auto connection = qmp::Connection::open(address, deadline);
   if (!connection) return tl::unexpected(connection.error());
   auto detected = qmp::detect_protocol(std::move(*connection), deadline);
   if (!detected) return tl::unexpected(detected.error());
   if (detected->protocol == qmp::Protocol::hmp) {
-    auto hmp = qmp::HmpSession::start(std::move(detected->connection), deadline,
-                                      detected->already_read);
+    auto hmp =
+        qmp::HmpSession::start(std::move(detected->connection), deadline, detected->already_read);
     if (!hmp) return tl::unexpected(hmp.error());
     return hmp->run(o.line, deadline, o.monitor.pass_fd);
   }

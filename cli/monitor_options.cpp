@@ -6,13 +6,11 @@
 
 namespace qsock::cli {
 
-void add_monitor_options(CLI::App& cmd, MonitorOptions& options,
-                         const std::string& timeout_help) {
+void add_monitor_options(CLI::App& cmd, MonitorOptions& options, const std::string& timeout_help) {
   cmd.add_option("-s,--socket", options.socket,
                  "Monitor socket: PATH, unix:PATH or tcp:HOST:PORT ([IPv6] in brackets)")
       ->envname("QSOCK_SOCKET");
-  cmd.add_option("--timeout", options.timeout_seconds, timeout_help)
-      ->check(CLI::PositiveNumber);
+  cmd.add_option("--timeout", options.timeout_seconds, timeout_help)->check(CLI::PositiveNumber);
 }
 
 qmp::Result<qmp::MonitorAddress> resolve_monitor(const Context& ctx,
@@ -37,11 +35,16 @@ qmp::Deadline deadline_from_seconds(double seconds) {
 
 ExitCode exit_code_for(const qmp::Error& error) {
   switch (error.kind) {
-    case qmp::ErrorKind::invalid: return ExitCode::invalid;
-    case qmp::ErrorKind::connect: return ExitCode::connect;
-    case qmp::ErrorKind::protocol: return ExitCode::connect;
-    case qmp::ErrorKind::timeout: return ExitCode::timeout;
-    case qmp::ErrorKind::qemu: return ExitCode::qemu_error;
+    case qmp::ErrorKind::invalid:
+      return ExitCode::invalid;
+    case qmp::ErrorKind::connect:
+      return ExitCode::connect;
+    case qmp::ErrorKind::protocol:
+      return ExitCode::connect;
+    case qmp::ErrorKind::timeout:
+      return ExitCode::timeout;
+    case qmp::ErrorKind::qemu:
+      return ExitCode::qemu_error;
   }
   return ExitCode::connect;
 }

@@ -28,8 +28,7 @@ void add_monitor_options(CLI::App& cmd, MonitorOptions& options,
                              "(default 10)");
 
 // The monitor address to use; warns (once) that QMP over TCP is unauthenticated.
-qmp::Result<qmp::MonitorAddress> resolve_monitor(const Context& ctx,
-                                                 const MonitorOptions& options);
+qmp::Result<qmp::MonitorAddress> resolve_monitor(const Context& ctx, const MonitorOptions& options);
 
 qmp::Deadline deadline_from_seconds(double seconds);
 

@@ -57,8 +57,7 @@ Result<void> insert(Json& root, const std::vector<std::string>& path, Json value
                   fmt::format("argument '{}': '{}' already has members, it cannot also have "
                               "a value",
                               arg, key));
-    return fail(ErrorKind::invalid,
-                fmt::format("argument '{}': '{}' is given twice", arg, key));
+    return fail(ErrorKind::invalid, fmt::format("argument '{}': '{}' is given twice", arg, key));
   }
   (*node)[leaf] = std::move(value);
   return {};

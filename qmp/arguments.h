@@ -18,9 +18,8 @@ namespace qsock::qmp {
 // Types one key=value leaf, e.g. from the command's schema. `path` is the
 // dotted key split into its parts. Returns nullopt to fall back to the
 // simple rules; an Error (kind invalid) to refuse the value.
-using ValueTyper =
-    std::function<Result<std::optional<Json>>(const std::vector<std::string>& path,
-                                              std::string_view text)>;
+using ValueTyper = std::function<Result<std::optional<Json>>(const std::vector<std::string>& path,
+                                                             std::string_view text)>;
 
 // The simple rules: a JSON number, `true` or `false` becomes that; a
 // double-quoted JSON string becomes the string inside (a way to pass digits

@@ -19,8 +19,7 @@ namespace qsock::qmp {
 
 Error timeout_error(const Deadline& deadline, std::string_view awaiting) {
   return Error{ErrorKind::timeout,
-               fmt::format("timed out after {} awaiting {}", deadline.describe_budget(),
-                           awaiting),
+               fmt::format("timed out after {} awaiting {}", deadline.describe_budget(), awaiting),
                Json()};
 }
 
@@ -113,8 +112,8 @@ Result<Connection> open_tcp(const MonitorAddress& a, const Deadline& deadline) {
   std::unique_ptr<addrinfo, decltype(&freeaddrinfo)> owner(list, freeaddrinfo);
   int last_err = 0;
   for (addrinfo* ai = list; ai; ai = ai->ai_next) {
-    FdGuard fd{::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
-                        ai->ai_protocol)};
+    FdGuard fd{
+        ::socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, ai->ai_protocol)};
     if (fd.fd < 0) {
       last_err = errno;
       continue;
@@ -151,8 +150,8 @@ Result<void> Connection::send(std::string_view bytes, Deadline deadline, std::st
     int n = ::poll(&p, 1, deadline.poll_timeout());
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return fail(ErrorKind::protocol, fmt::format("poll: {}", strerror(errno)));
-    if (n == 0) return tl::unexpected(timeout_error(deadline, "the monitor to accept " +
-                                                                  std::string(what)));
+    if (n == 0)
+      return tl::unexpected(timeout_error(deadline, "the monitor to accept " + std::string(what)));
     iovec iov{const_cast<char*>(bytes.data() + done), bytes.size() - done};
     msghdr msg{};
     msg.msg_iov = &iov;
@@ -173,8 +172,7 @@ Result<void> Connection::send(std::string_view bytes, Deadline deadline, std::st
       if (errno == EBADF && !fd_sent)
         return fail(ErrorKind::invalid,
                     fmt::format("cannot pass fd {}: not an open descriptor", fd_to_pass));
-      return fail(ErrorKind::protocol,
-                  fmt::format("cannot send {}: {}", what, strerror(errno)));
+      return fail(ErrorKind::protocol, fmt::format("cannot send {}: {}", what, strerror(errno)));
     }
     fd_sent = true;
     done += static_cast<std::size_t>(w);
@@ -194,9 +192,8 @@ Result<std::size_t> Connection::receive(char* buffer, std::size_t capacity, Dead
     if (r < 0 && (errno == EINTR || errno == EAGAIN)) continue;
     if (r < 0) {
       if (errno == ECONNRESET) return std::size_t{0};
-      return fail(ErrorKind::protocol,
-                  fmt::format("cannot read from the monitor awaiting {}: {}", awaiting,
-                              strerror(errno)));
+      return fail(ErrorKind::protocol, fmt::format("cannot read from the monitor awaiting {}: {}",
+                                                   awaiting, strerror(errno)));
     }
     return static_cast<std::size_t>(r);
   }

@@ -120,8 +120,9 @@ Result<std::string> HmpSession::run(std::string_view line, Deadline deadline, in
   if (!raw) return tl::unexpected(raw.error());
   // QEMU echoes the line as it edits it, then CRLF; the output follows.
   auto echo_end = raw->find("\r\n");
-  std::string_view output =
-      echo_end == std::string::npos ? std::string_view() : std::string_view(*raw).substr(echo_end + 2);
+  std::string_view output = echo_end == std::string::npos
+                                ? std::string_view()
+                                : std::string_view(*raw).substr(echo_end + 2);
   return clean_hmp_output(output);
 }
 

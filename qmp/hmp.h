@@ -41,8 +41,7 @@ class HmpSession {
  private:
   explicit HmpSession(Connection connection) : connection_(std::move(connection)) {}
   // Reads until the buffer ends with the prompt; returns everything before it.
-  Result<std::string> read_to_prompt(Deadline deadline, std::string_view awaiting,
-                                     bool greeting);
+  Result<std::string> read_to_prompt(Deadline deadline, std::string_view awaiting, bool greeting);
 
   Connection connection_;
   std::string buffer_;

@@ -18,9 +18,7 @@ std::string excerpt(std::string_view text) {
   return out;
 }
 
-bool blank(std::string_view s) {
-  return s.find_first_not_of(" \t\r") == std::string_view::npos;
-}
+bool blank(std::string_view s) { return s.find_first_not_of(" \t\r") == std::string_view::npos; }
 
 }  // namespace
 
@@ -65,14 +63,13 @@ Result<std::optional<Json>> MessageReader::next() {
     Json message = Json::parse(line, nullptr, /*allow_exceptions=*/false);
     if (message.is_discarded()) {
       failed_ = Error{ErrorKind::protocol,
-                      fmt::format("invalid JSON from the monitor: '{}'", excerpt(line)),
-                      Json()};
+                      fmt::format("invalid JSON from the monitor: '{}'", excerpt(line)), Json()};
       return tl::unexpected(*failed_);
     }
     if (!message.is_object()) {
-      failed_ = Error{ErrorKind::protocol,
-                      fmt::format("a monitor message is not a JSON object: '{}'", excerpt(line)),
-                      Json()};
+      failed_ =
+          Error{ErrorKind::protocol,
+                fmt::format("a monitor message is not a JSON object: '{}'", excerpt(line)), Json()};
       return tl::unexpected(*failed_);
     }
     return std::optional<Json>(std::move(message));

@@ -49,8 +49,7 @@ static Result<MonitorAddress> parse_tcp(std::string_view rest, std::string_view 
 
 Result<MonitorAddress> parse_monitor_address(std::string_view text) {
   if (text.empty())
-    return fail(ErrorKind::invalid,
-                "no monitor socket: give -s/--socket or set QSOCK_SOCKET");
+    return fail(ErrorKind::invalid, "no monitor socket: give -s/--socket or set QSOCK_SOCKET");
   if (text.starts_with("tcp:")) return parse_tcp(text.substr(4), text);
   MonitorAddress a;
   a.path = std::string(text.starts_with("unix:") ? text.substr(5) : text);
@@ -58,8 +57,8 @@ Result<MonitorAddress> parse_monitor_address(std::string_view text) {
     return fail(ErrorKind::invalid, fmt::format("monitor address '{}': path is empty", text));
   if (a.path.size() >= sizeof(sockaddr_un::sun_path))
     return fail(ErrorKind::invalid,
-                fmt::format("monitor address '{}': a UNIX socket path is limited to {} bytes",
-                            text, sizeof(sockaddr_un::sun_path) - 1));
+                fmt::format("monitor address '{}': a UNIX socket path is limited to {} bytes", text,
+                            sizeof(sockaddr_un::sun_path) - 1));
   return a;
 }
 

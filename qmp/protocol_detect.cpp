@@ -20,12 +20,12 @@ Result<DetectedMonitor> detect_protocol(Connection connection, Deadline deadline
     auto n = connection.receive(chunk.data(), chunk.size(), deadline, "the monitor's greeting");
     if (!n) {
       Error e = n.error();
-      if (e.kind == ErrorKind::timeout) e.message = fmt::format("{} ({})", no_greeting_hint, e.message);
+      if (e.kind == ErrorKind::timeout)
+        e.message = fmt::format("{} ({})", no_greeting_hint, e.message);
       return tl::unexpected(e);
     }
     if (*n == 0)
-      return fail(ErrorKind::protocol,
-                  "QEMU closed the monitor connection before greeting");
+      return fail(ErrorKind::protocol, "QEMU closed the monitor connection before greeting");
     seen.append(chunk.data(), *n);
   }
 }

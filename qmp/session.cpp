@@ -20,7 +20,7 @@ std::string describe_qemu_error(const Json& error) {
   auto text = [&](const char* key) {
     auto it = error.is_object() ? error.find(key) : error.end();
     return error.is_object() && it != error.end() && it->is_string() ? it->get<std::string>()
-                                                                      : std::string();
+                                                                     : std::string();
   };
   std::string cls = text("class"), desc = text("desc");
   if (cls.empty()) return desc.empty() ? error.dump() : desc;
@@ -51,7 +51,8 @@ Result<void> Session::read_greeting(Deadline deadline) {
   auto message = read_message(deadline, "the QMP greeting");
   if (!message) {
     Error e = message.error();
-    if (e.kind == ErrorKind::timeout) e.message = fmt::format("{} ({})", no_greeting_hint, e.message);
+    if (e.kind == ErrorKind::timeout)
+      e.message = fmt::format("{} ({})", no_greeting_hint, e.message);
     return tl::unexpected(e);
   }
   auto it = message->find("QMP");
@@ -70,7 +71,8 @@ Result<void> Session::read_greeting(Deadline deadline) {
 }
 
 Result<Json> Session::read_message(Deadline deadline, std::string_view awaiting) {
-  if (broken_) return fail(ErrorKind::protocol, "the monitor session is broken by an earlier error");
+  if (broken_)
+    return fail(ErrorKind::protocol, "the monitor session is broken by an earlier error");
   std::array<char, 65536> buffer;
   for (;;) {
     auto message = reader_.next();
@@ -88,11 +90,11 @@ Result<Json> Session::read_message(Deadline deadline, std::string_view awaiting)
       broken_ = true;
       std::string partial;
       if (reader_.pending_bytes() > 0)
-        partial = fmt::format(" in the middle of a message ({} bytes received)",
-                              reader_.pending_bytes());
-      return fail(ErrorKind::protocol,
-                  fmt::format("QEMU closed the monitor connection{} while awaiting {}", partial,
-                              awaiting));
+        partial =
+            fmt::format(" in the middle of a message ({} bytes received)", reader_.pending_bytes());
+      return fail(
+          ErrorKind::protocol,
+          fmt::format("QEMU closed the monitor connection{} while awaiting {}", partial, awaiting));
     }
     reader_.feed(std::string_view(buffer.data(), *n));
   }
@@ -116,7 +118,8 @@ void Session::queue_event(Json message) {
 
 Result<Json> Session::execute(std::string_view command, const Json& arguments, Deadline deadline,
                               int fd_to_pass) {
-  if (broken_) return fail(ErrorKind::protocol, "the monitor session is broken by an earlier error");
+  if (broken_)
+    return fail(ErrorKind::protocol, "the monitor session is broken by an earlier error");
   Json id = fmt::format("qsock-{}", next_id_++);
   Json request = Json::object();
   request["execute"] = command;
@@ -195,12 +198,12 @@ Result<Event> Session::next_event(Deadline deadline) {
       queue_event(std::move(*message));
       continue;
     }
-    if (auto id = message->find("id");
-        id != message->end() && abandoned_ids_.erase(id->dump()) > 0)
+    if (auto id = message->find("id"); id != message->end() && abandoned_ids_.erase(id->dump()) > 0)
       continue;
     broken_ = true;
-    return fail(ErrorKind::protocol, fmt::format("unexpected monitor message while awaiting an event: {}",
-                                                 message->dump().substr(0, 200)));
+    return fail(ErrorKind::protocol,
+                fmt::format("unexpected monitor message while awaiting an event: {}",
+                            message->dump().substr(0, 200)));
   }
 }
 

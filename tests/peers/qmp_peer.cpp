@@ -106,14 +106,17 @@ void serve(int fd, const std::string& mode) {
     } else if (mode == "unmatched-id") {
       say(fd, "{\"return\": {}, \"id\": \"not-yours\"}\r\n");
     } else if (mode == "error-without-id") {
-      say(fd, "{\"error\": {\"class\": \"GenericError\", \"desc\": \"JSON parse error, "
-              "expecting value\"}}\r\n");
+      say(fd,
+          "{\"error\": {\"class\": \"GenericError\", \"desc\": \"JSON parse error, "
+          "expecting value\"}}\r\n");
     } else if (mode == "event-flood") {
       std::string events;
       for (int i = 0; i < 100000; ++i)
         events += "{\"timestamp\": {\"seconds\": 1700000000, \"microseconds\": " +
-                  std::to_string(i % 1000000) + "}, \"event\": \"RTC_CHANGE\", \"data\": "
-                  "{\"offset\": " + std::to_string(i) + "}}\r\n";
+                  std::to_string(i % 1000000) +
+                  "}, \"event\": \"RTC_CHANGE\", \"data\": "
+                  "{\"offset\": " +
+                  std::to_string(i) + "}}\r\n";
       if (!say(fd, events)) return;
       say(fd, reply(*command, "\"return\": {\"flooded\": true}"));
       continue;

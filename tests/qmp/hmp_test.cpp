@@ -30,14 +30,18 @@ TEST_CASE("check_hmp_line refuses what would inject a second command") {
       {"info status\nquit",
        "the HMP command line contains a line break at offset 11: HMP would run what follows "
        "as a second command"},
-      {"stop\r", "the HMP command line contains a line break at offset 4: HMP would run what "
-                 "follows as a second command"},
-      {"info\tstatus", "the HMP command line contains the control character \\x09 at offset 4: "
-                       "HMP's line editor would act on it"},
-      {std::string_view("a\0b", 3), "the HMP command line contains the control character "
-                                    "\\x00 at offset 1: HMP's line editor would act on it"},
-      {"x\x1b[A", "the HMP command line contains the control character \\x1b at offset 1: "
-                  "HMP's line editor would act on it"},
+      {"stop\r",
+       "the HMP command line contains a line break at offset 4: HMP would run what "
+       "follows as a second command"},
+      {"info\tstatus",
+       "the HMP command line contains the control character \\x09 at offset 4: "
+       "HMP's line editor would act on it"},
+      {std::string_view("a\0b", 3),
+       "the HMP command line contains the control character "
+       "\\x00 at offset 1: HMP's line editor would act on it"},
+      {"x\x1b[A",
+       "the HMP command line contains the control character \\x1b at offset 1: "
+       "HMP's line editor would act on it"},
       {"", "the HMP command line is empty"},
       {"   ", "the HMP command line is empty"},
   };

@@ -43,8 +43,9 @@ TEST_CASE("parse_monitor_address refuses") {
       {"tcp::4444", "monitor address 'tcp::4444': host is empty"},
       {"tcp:host", "monitor address 'tcp:host': expected tcp:HOST:PORT"},
       {"tcp:host:", "monitor address 'tcp:host:': port is empty"},
-      {"tcp:::1:4444", "monitor address 'tcp:::1:4444': put an IPv6 host in brackets, "
-                       "tcp:[::1]:PORT"},
+      {"tcp:::1:4444",
+       "monitor address 'tcp:::1:4444': put an IPv6 host in brackets, "
+       "tcp:[::1]:PORT"},
       {"tcp:[::1:4444", "monitor address 'tcp:[::1:4444': missing ']'"},
       {"tcp:[::1]4444", "monitor address 'tcp:[::1]4444': expected ':PORT' after ']'"},
   };

@@ -93,8 +93,9 @@ TEST_CASE("Session: next_event waits for an event, and times out naming it") {
 TEST_CASE("Session: a QMP error carries class and desc") {
   PeerSocket p;
   Session s = ready_session(p);
-  p.say("{\"id\": \"qsock-2\", \"error\": {\"class\": \"GenericError\", \"desc\": "
-        "\"File descriptor named 'x' not found\"}}\r\n");
+  p.say(
+      "{\"id\": \"qsock-2\", \"error\": {\"class\": \"GenericError\", \"desc\": "
+      "\"File descriptor named 'x' not found\"}}\r\n");
   auto r = s.execute("closefd", Json(), soon());
   REQUIRE_FALSE(r.has_value());
   CHECK(r.error().kind == ErrorKind::qemu);
@@ -106,8 +107,9 @@ TEST_CASE("Session: a QMP error carries class and desc") {
 TEST_CASE("Session: an error without id answers the command in flight") {
   PeerSocket p;
   Session s = ready_session(p);
-  p.say("{\"error\": {\"class\": \"GenericError\", \"desc\": \"JSON parse error, expecting "
-        "value\"}}\r\n");
+  p.say(
+      "{\"error\": {\"class\": \"GenericError\", \"desc\": \"JSON parse error, expecting "
+      "value\"}}\r\n");
   auto r = s.execute("query-status", Json(), soon());
   REQUIRE_FALSE(r.has_value());
   CHECK(r.error().kind == ErrorKind::qemu);
@@ -129,7 +131,8 @@ TEST_CASE("Session: protocol errors") {
        "a reply without id while awaiting the reply to 'query-status' (id \"qsock-2\")"},
       {"{\"hello\": 1}\r\n",
        "unexpected monitor message while awaiting the reply to 'query-status': {\"hello\":1}"},
-      {"{\"return\": {}, \"id\"\r\n", "invalid JSON from the monitor: '{\"return\": {}, \"id\"\\x0d'"},
+      {"{\"return\": {}, \"id\"\r\n",
+       "invalid JSON from the monitor: '{\"return\": {}, \"id\"\\x0d'"},
   };
   for (const auto& c : cases) {
     CAPTURE(c.said);
@@ -247,7 +250,8 @@ TEST_CASE("NamedFd: closefd unless kept; getfd without a reply is undone") {
       REQUIRE(named.has_value());
     }
     std::string sent = p.heard();
-    CHECK(sent.find("{\"execute\":\"closefd\",\"arguments\":{\"fdname\":\"mig\"},\"id\":\"qsock-3\"}") !=
+    CHECK(sent.find(
+              "{\"execute\":\"closefd\",\"arguments\":{\"fdname\":\"mig\"},\"id\":\"qsock-3\"}") !=
           std::string::npos);
   }
   SUBCASE("kept: nothing more is sent") {
@@ -310,8 +314,8 @@ TEST_CASE("Session: no descriptor leaks on any failure path") {
       p.hang_up();
       (void)Session::start(p.take_client(), soon());
     }
-    (void)Session::connect(MonitorAddress{MonitorAddress::Kind::unix_socket, "/nonexistent/q", "", ""},
-                           soon());
+    (void)Session::connect(
+        MonitorAddress{MonitorAddress::Kind::unix_socket, "/nonexistent/q", "", ""}, soon());
   }
   CHECK(open_fd_count() == before);
 }
