@@ -1,0 +1,41 @@
+// What the monitor commands (qmp, hmp, events) share: -s/--socket (or
+// QSOCK_SOCKET), --timeout, and turning a qmp::Error into a message and an
+// exit code.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/context.h"
+#include "qmp/deadline.h"
+#include "qmp/error.h"
+#include "qmp/monitor_address.h"
+
+namespace qsock::cli {
+
+struct MonitorOptions {
+  std::string socket;
+  double timeout_seconds = 10.0;
+  int pass_fd = -1;  // --fd N, where the command offers it
+};
+
+// Adds -s/--socket and --timeout to `cmd`. `timeout_help` describes what it bounds.
+void add_monitor_options(CLI::App& cmd, MonitorOptions& options,
+                         const std::string& timeout_help =
+                             "Seconds to wait for the connection, greeting and reply "
+                             "(default 10)");
+
+// The monitor address to use; warns (once) that QMP over TCP is unauthenticated.
+qmp::Result<qmp::MonitorAddress> resolve_monitor(const Context& ctx, const MonitorOptions& options);
+
+qmp::Deadline deadline_from_seconds(double seconds);
+
+ExitCode exit_code_for(const qmp::Error& error);
+
+// Prints the error ("qsock: error: ..."; a QEMU error with its class and
+// desc, or with --json its error object on stdout) and returns its exit code.
+ExitCode report(const Context& ctx, const qmp::Error& error);
+
+}  // namespace qsock::cli

@@ -1,0 +1,38 @@
+# qsock events against a real QEMU: STOP and RESUME arrive one JSON object
+# a line with their timestamps; --count ends with 0, the deadline with 5.
+. "$(dirname "$0")/lib.sh"
+need qemu-system-x86_64
+
+D=$(scratch_dir)
+start_qemu "$D"
+
+"$QSOCK" events -s "$D/qmp.sock" --name RESUME --name stop --count 2 --timeout 5 \
+  >"$D/events" 2>"$D/events.err" &
+events_pid=$!
+sleep 0.5  # let it connect and negotiate; commands go through the HMP socket
+"$QSOCK" hmp -s "$D/hmp.sock" cont
+"$QSOCK" hmp -s "$D/hmp.sock" 'info status' >/dev/null
+"$QSOCK" hmp -s "$D/hmp.sock" stop
+rc=0; wait "$events_pid" || rc=$?
+[ "$rc" = 0 ] && pass || { fail "events exited $rc"; cat "$D/events.err" >&2; }
+names=$(python3 -c '
+import json, sys
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    assert set(e["timestamp"]) == {"seconds", "microseconds"}, e
+    print(e["event"])' "$D/events" | tr '\n' ' ')
+[ "$names" = "RESUME STOP " ] && pass || fail "events: '$names'"
+
+# Nothing happens: exit 5 at the deadline, naming what was awaited.
+expect_within 2 5 "timed out after 1 s awaiting an event (0 of 1 events received)" \
+  "$QSOCK" events -s "$D/qmp.sock" --count 1 --timeout 1
+
+# While one client holds the QMP monitor, another is never greeted.
+"$QSOCK" events -s "$D/qmp.sock" --timeout 3 >/dev/null 2>&1 &
+holder=$!
+sleep 0.5
+expect_within 2 5 "no greeting: QEMU is stopped, or another client (libvirt?) holds this monitor" \
+  "$QSOCK" qmp -s "$D/qmp.sock" --timeout 1 query-status
+wait "$holder" || true
+
+finish
