@@ -1,0 +1,93 @@
+// A QMP session: the greeting, capabilities negotiation, commands matched to
+// their replies by id, and the events that arrive in between, kept in order.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "qmp/connection.h"
+#include "qmp/deadline.h"
+#include "qmp/error.h"
+#include "qmp/message_reader.h"
+#include "qmp/monitor_address.h"
+
+namespace qsock::qmp {
+
+struct Greeting {
+  Json version;  // as query-version: {"qemu": {"major", "minor", "micro"}, "package"}
+  std::vector<std::string> capabilities;  // "oob", ...
+  Json message;                           // the greeting as received
+  std::string version_string() const;     // "7.2.22", or "" when absent
+};
+
+struct Event {
+  std::string name;
+  Json data;       // {} when the event has none
+  Json timestamp;  // {"seconds": N, "microseconds": N}, as QEMU sent it
+  Json message;    // the event as received, unknown members included
+};
+
+// What a missing greeting means, the same words for QMP and HMP.
+inline constexpr std::string_view no_greeting_hint =
+    "no greeting: QEMU is stopped, or another client (libvirt?) holds this monitor";
+
+class Session {
+ public:
+  // Connects, reads the greeting and leaves capabilities negotiation: ready
+  // for commands. Everything within `deadline`.
+  static Result<Session> connect(const MonitorAddress& address, Deadline deadline);
+
+  // The same over a connected socket. `already_read` holds bytes read from it
+  // before (while detecting the protocol).
+  static Result<Session> start(Connection connection, Deadline deadline,
+                               std::string_view already_read = {});
+
+  const Greeting& greeting() const { return greeting_; }
+
+  // Runs one command and returns its `return` value. A QMP error is an Error
+  // of kind qemu carrying QEMU's error object. `arguments` may be null.
+  // With `fd_to_pass` >= 0 that descriptor is sent by SCM_RIGHTS with the
+  // command (getfd, add-fd). Events that arrive meanwhile are queued.
+  Result<Json> execute(std::string_view command, const Json& arguments, Deadline deadline,
+                       int fd_to_pass = -1);
+
+  // The oldest queued event, else the next one to arrive before `deadline`.
+  Result<Event> next_event(Deadline deadline);
+
+  // Events received while waiting for replies, oldest first.
+  std::deque<Event>& queued_events() { return events_; }
+  // Events dropped because the queue was full (oldest go first).
+  std::uint64_t dropped_events() const { return dropped_; }
+  static constexpr std::size_t max_queued_events = 100000;
+
+  bool usable() const { return !broken_; }
+  Connection& connection() { return connection_; }
+
+ private:
+  explicit Session(Connection connection) : connection_(std::move(connection)) {}
+
+  Result<void> read_greeting(Deadline deadline);
+  // The next message from the monitor; a protocol error breaks the session.
+  Result<Json> read_message(Deadline deadline, std::string_view awaiting);
+  void queue_event(Json message);
+  Result<Json> await_reply(const Json& id, std::string_view command, Deadline deadline);
+
+  Connection connection_;
+  MessageReader reader_;
+  Greeting greeting_;
+  std::deque<Event> events_;
+  std::uint64_t dropped_ = 0;
+  std::uint64_t next_id_ = 1;
+  std::set<std::string> abandoned_ids_;  // commands whose reply we stopped waiting for
+  bool broken_ = false;
+};
+
+// "GenericError: Parameter 'x' is missing": how a QMP error reads.
+std::string describe_qemu_error(const Json& error);
+
+}  // namespace qsock::qmp
