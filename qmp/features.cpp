@@ -1,7 +1,5 @@
 #include "qmp/features.h"
 
-#include <fmt/format.h>
-
 namespace qsock::qmp {
 
 using uri::Meta;
@@ -149,25 +147,6 @@ Features detect_features(const Schema& schema, std::string version) {
   if (const TypeDef* params = parameters_type(schema, "MigrationParameters"))
     for (const uri::Member* m : schema.members_of(*params)) out.parameters.push_back(m->name);
   return out;
-}
-
-tl::expected<std::string, std::string> version_string(const Json& version_info) {
-  const Json* triple = nullptr;
-  if (version_info.is_object()) {
-    auto it = version_info.find("qemu");
-    if (it != version_info.end() && it->is_object()) triple = &*it;
-  }
-  if (!triple) return tl::make_unexpected("version: expected {\"qemu\": {major, minor, micro}}");
-  int parts[3] = {0, 0, 0};
-  const char* keys[3] = {"major", "minor", "micro"};
-  for (int i = 0; i < 3; ++i) {
-    auto it = triple->find(keys[i]);
-    if (it == triple->end() || !it->is_number_integer() || it->get<long long>() < 0 ||
-        it->get<long long>() > 100000)
-      return tl::make_unexpected(fmt::format("version: \"{}\" is not a small whole number", keys[i]));
-    parts[i] = it->get<int>();
-  }
-  return fmt::format("{}.{}.{}", parts[0], parts[1], parts[2]);
 }
 
 }  // namespace qsock::qmp

@@ -9,8 +9,6 @@
 #include <string_view>
 #include <vector>
 
-#include <tl/expected.hpp>
-
 #include "uri/json.h"
 #include "uri/schema.h"
 
@@ -51,7 +49,7 @@ struct Feature {
 };
 
 struct Features {
-  std::string version;  // "7.2.22", from the greeting or query-version
+  std::string version;  // "7.2.22": Greeting::version_string() of the session
   std::vector<Feature> features;         // in feature_probes() order
   std::vector<std::string> capabilities; // every MigrationCapability value, as QEMU lists them
   std::vector<std::string> parameters;   // every MigrationParameters member
@@ -68,9 +66,5 @@ struct Features {
 // schema from schema_from_introspection, or the embedded one). Values and
 // members qsock does not know are kept in capabilities/parameters.
 Features detect_features(const uri::Schema& schema, std::string version);
-
-// "7.2.22" from a VersionInfo object (the greeting's "version", or the
-// return of query-version); an error when it is not one.
-tl::expected<std::string, std::string> version_string(const Json& version_info);
 
 }  // namespace qsock::qmp
