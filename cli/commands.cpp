@@ -3,7 +3,7 @@
 namespace qsock::cli {
 
 void register_commands(CLI::App& app, Context& ctx, Action& action) {
-  (void)app; (void)ctx; (void)action;  // commands register here
+  register_caps(app, ctx, action);
 }
 
 }  // namespace qsock::cli

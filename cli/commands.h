@@ -14,5 +14,7 @@ using Action = std::function<ExitCode()>;
 
 void register_commands(CLI::App& app, Context& ctx, Action& action);
 
+void register_caps(CLI::App& app, Context& ctx, Action& action);
+
 
 }  // namespace qsock::cli
