@@ -26,11 +26,16 @@ struct CapsOptions {
 // yet committed there); caps should switch to them once they land.
 ExitCode exit_code_for(const qmp::Error& error) {
   switch (error.kind) {
-    case qmp::ErrorKind::invalid: return ExitCode::invalid;
-    case qmp::ErrorKind::connect: return ExitCode::connect;
-    case qmp::ErrorKind::protocol: return ExitCode::connect;
-    case qmp::ErrorKind::timeout: return ExitCode::timeout;
-    case qmp::ErrorKind::qemu: return ExitCode::qemu_error;
+    case qmp::ErrorKind::invalid:
+      return ExitCode::invalid;
+    case qmp::ErrorKind::connect:
+      return ExitCode::connect;
+    case qmp::ErrorKind::protocol:
+      return ExitCode::connect;
+    case qmp::ErrorKind::timeout:
+      return ExitCode::timeout;
+    case qmp::ErrorKind::qemu:
+      return ExitCode::qemu_error;
   }
   return ExitCode::connect;
 }

@@ -8,10 +8,14 @@ using uri::TypeDef;
 
 std::string_view spelling(BackendTransfer bt) {
   switch (bt) {
-    case BackendTransfer::none: return "";
-    case BackendTransfer::backend_transfer: return "backend-transfer";
-    case BackendTransfer::fds: return "fds";
-    case BackendTransfer::device_ids: return "backend-transfer-ids";
+    case BackendTransfer::none:
+      return "";
+    case BackendTransfer::backend_transfer:
+      return "backend-transfer";
+    case BackendTransfer::fds:
+      return "fds";
+    case BackendTransfer::device_ids:
+      return "backend-transfer-ids";
   }
   return "";
 }

@@ -49,10 +49,10 @@ struct Feature {
 };
 
 struct Features {
-  std::string version;  // "7.2.22": Greeting::version_string() of the session
-  std::vector<Feature> features;         // in feature_probes() order
-  std::vector<std::string> capabilities; // every MigrationCapability value, as QEMU lists them
-  std::vector<std::string> parameters;   // every MigrationParameters member
+  std::string version;                    // "7.2.22": Greeting::version_string() of the session
+  std::vector<Feature> features;          // in feature_probes() order
+  std::vector<std::string> capabilities;  // every MigrationCapability value, as QEMU lists them
+  std::vector<std::string> parameters;    // every MigrationParameters member
 
   // Whether the feature `key` is present; nullopt for a key qsock does not probe.
   std::optional<bool> has(std::string_view key) const;

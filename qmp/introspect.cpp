@@ -211,8 +211,7 @@ class Reader {
       }
     } else if (meta == "command") {
       def.meta = Meta::command;
-      if (!string(e, "arg-type", def.arg_type, true) ||
-          !string(e, "ret-type", def.ret_type, true))
+      if (!string(e, "arg-type", def.arg_type, true) || !string(e, "ret-type", def.ret_type, true))
         return false;
       if (auto it = e.find("allow-oob"); it != e.end()) {
         if (!it->is_boolean()) return fail_here("\"allow-oob\" is not a boolean");
@@ -300,8 +299,8 @@ const TypeDef* unwrap_lists(const Schema& schema, const TypeDef* t) {
 const TypeDef* follow(const Schema& schema, const NameRoute& route) {
   const TypeDef* entity = schema.find(route.entity);
   if (!entity || (entity->meta != Meta::command && entity->meta != Meta::event)) return nullptr;
-  const std::string& start = route.root == RouteRoot::arguments ? entity->arg_type
-                                                                : entity->ret_type;
+  const std::string& start =
+      route.root == RouteRoot::arguments ? entity->arg_type : entity->ret_type;
   if (start.empty()) return nullptr;
   const TypeDef* t = unwrap_lists(schema, schema.find(start));
   std::string_view path = route.path;
@@ -337,7 +336,8 @@ tl::expected<uri::Schema, std::string> schema_from_introspection(
   // Pass 1: masked names, lists spelled "[T]".
   Schema masked;
   for (TypeDef& def : reader.defs) {
-    for_each_reference(def, [&](std::string& ref) { ref = list_spelling(reader.array_element, ref); });
+    for_each_reference(def,
+                       [&](std::string& ref) { ref = list_spelling(reader.array_element, ref); });
     masked.add(def);
   }
 

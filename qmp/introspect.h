@@ -49,7 +49,7 @@ const std::vector<NameRoute>& name_routes();
 // all their members (base included) in `members`, with the tag as
 // `discriminator`. Whether a command is boxed is not in introspection, so
 // `boxed` stays false; the arg type is the command's argument object either way.
-tl::expected<uri::Schema, std::string> schema_from_introspection(const Json& query_qmp_schema_return,
-                                                                 std::string origin);
+tl::expected<uri::Schema, std::string> schema_from_introspection(
+    const Json& query_qmp_schema_return, std::string origin);
 
 }  // namespace qsock::qmp

@@ -30,8 +30,7 @@ inline const uri::Schema& qemu72_schema() {
 // A QEMU with the proposed features, made by tests/data/make_proposed_schema.py.
 inline const uri::Schema& proposed_schema() {
   static const uri::Schema schema =
-      qmp::schema_from_introspection(load_fixture("proposed-qmp-schema.json"), "proposed")
-          .value();
+      qmp::schema_from_introspection(load_fixture("proposed-qmp-schema.json"), "proposed").value();
   return schema;
 }
 
