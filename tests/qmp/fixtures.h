@@ -1,0 +1,37 @@
+// Captured QMP replies in tests/data/, loaded once per test binary.
+#pragma once
+
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+
+#include "qmp/introspect.h"
+#include "uri/json.h"
+
+namespace qsock::test {
+
+inline Json load_fixture(const std::string& name) {
+  std::ifstream in(std::string(QSOCK_TEST_DATA_DIR) + "/" + name);
+  if (!in) throw std::runtime_error("cannot open fixture " + name);
+  std::stringstream text;
+  text << in.rdbuf();
+  return Json::parse(text.str());
+}
+
+// Debian 12's QEMU 7.2.22, captured by tests/data/capture_qmp_schema.py.
+inline const uri::Schema& qemu72_schema() {
+  static const uri::Schema schema =
+      qmp::schema_from_introspection(load_fixture("qemu-7.2-qmp-schema.json"), "QEMU 7.2.22")
+          .value();
+  return schema;
+}
+
+// A QEMU with the proposed features, made by tests/data/make_proposed_schema.py.
+inline const uri::Schema& proposed_schema() {
+  static const uri::Schema schema =
+      qmp::schema_from_introspection(load_fixture("proposed-qmp-schema.json"), "proposed").value();
+  return schema;
+}
+
+}  // namespace qsock::test
