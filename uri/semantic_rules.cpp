@@ -1,0 +1,167 @@
+#include "uri/semantic_rules.h"
+
+#include <cctype>
+#include <charconv>
+#include <optional>
+#include <string>
+
+#include <fmt/format.h>
+
+namespace qsock::uri {
+
+namespace {
+
+std::string key(std::string_view path, std::string_view name) {
+  return path.empty() ? std::string(name) : fmt::format("{}.{}", path, name);
+}
+
+std::optional<bool> get_bool(const Json& o, const char* name) {
+  auto it = o.find(name);
+  if (it == o.end() || !it->is_boolean()) return std::nullopt;
+  return it->get<bool>();
+}
+
+std::optional<unsigned long> numeric_port(const Json& o) {
+  auto it = o.find("port");
+  if (it == o.end() || !it->is_string()) return std::nullopt;
+  const std::string& s = it->get_ref<const std::string&>();
+  unsigned long v = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc{} || end != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+bool looks_numeric_host(std::string_view host) {
+  if (host.empty()) return true;
+  for (char c : host)
+    if (!(std::isxdigit(static_cast<unsigned char>(c)) || c == '.' || c == ':' || c == '%'))
+      return false;
+  return true;
+}
+
+bool is_multicast(const Json& address) {
+  if (address.value("type", "") != "inet") return false;
+  std::string host = address.value("host", "");
+  unsigned first = 0;
+  auto [end, ec] = std::from_chars(host.data(), host.data() + host.size(), first);
+  if (ec == std::errc{} && end != host.data() && *end == '.') return first >= 224 && first <= 239;
+  return host.size() > 2 && (host[0] == 'f' || host[0] == 'F') && (host[1] == 'f' || host[1] == 'F');
+}
+
+void inet_rules(const Json& a, SocketRole role, const Target& target, std::string_view path,
+                Diagnostics& d) {
+  auto ipv4 = get_bool(a, "ipv4");
+  auto ipv6 = get_bool(a, "ipv6");
+  if (ipv4 == false && ipv6 == false)
+    d.error("Cannot disable IPv4 and IPv6 at same time", key(path, "ipv6"),
+            "leave one of ipv4/ipv6 on, or give neither to try both");
+
+  auto port = numeric_port(a);
+  if (port && *port > 65535)
+    d.error(fmt::format("port {} out of range", *port), key(path, "port"), "ports go from 0 to 65535");
+
+  if (a.contains("to")) {
+    if (role == SocketRole::connect) {
+      d.warn("'to' only applies to listening sockets; it is ignored when connecting", key(path, "to"));
+    } else if (port && a["to"].is_number() && a["to"].get<unsigned long>() < *port) {
+      d.error(fmt::format("port range {}..{} is empty", *port, a["to"].get<unsigned long>()),
+              key(path, "to"), "'to' is the highest port to try; it must not be below 'port'");
+    }
+  }
+
+  if (get_bool(a, "keep-alive") != true) {
+    for (const char* name : {"keep-alive-count", "keep-alive-idle", "keep-alive-interval"})
+      if (a.contains(name))
+        d.warn(fmt::format("{} has no effect without keep-alive=on", key(path, name)),
+               key(path, name), fmt::format("add {}=on", key(path, "keep-alive")));
+  }
+  // Passive sockets got keep-alive in 10.1; before, it is silently not set.
+  if (get_bool(a, "keep-alive") == true && role == SocketRole::listen && target.version < QemuVersion{10, 1})
+    d.warn(fmt::format("QEMU {} does not set keep-alive on listening sockets (since 10.1): the accepted "
+                       "connection will have SO_KEEPALIVE off",
+                       target.version.str()),
+           key(path, "keep-alive"));
+
+  if (get_bool(a, "numeric") == true && !looks_numeric_host(a.value("host", "")))
+    d.warn("numeric=on with a host name: QEMU will not resolve it and will fail to open the socket",
+           key(path, "host"));
+}
+
+}  // namespace
+
+Diagnostics socket_address_rules(const Json& address, SocketRole role, const Target& target,
+                                 std::string_view path) {
+  Diagnostics d;
+  if (!address.is_object()) return d;
+  std::string type = address.value("type", "");
+  if (type == "inet") inet_rules(address, role, target, path, d);
+  if (type == "unix" && address.value("path", "").empty() && role == SocketRole::connect)
+    d.error("unix connect: no path specified", key(path, "path"));
+  return d;
+}
+
+namespace {
+
+void stream_rules(const Json& n, const Target& target, Diagnostics& d) {
+  bool server = n.value("server", false);
+  const Json& addr = n.contains("addr") ? n["addr"] : Json::object();
+  std::string type = addr.value("type", "");
+  if (type == "vsock")
+    d.error("-netdev stream does not support vsock addresses", "addr.type",
+            "use inet, unix or fd");
+  if (server && (n.contains("reconnect-ms") || n.contains("reconnect")))
+    d.error(fmt::format("'{}' option is incompatible with socket in server mode",
+                        n.contains("reconnect-ms") ? "reconnect-ms" : "reconnect"),
+            n.contains("reconnect-ms") ? "reconnect-ms" : "reconnect",
+            "reconnecting applies to server=off only");
+  if (n.contains("reconnect") && n.contains("reconnect-ms"))
+    d.error("'reconnect' and 'reconnect-ms' are mutually exclusive", "reconnect",
+            "use reconnect-ms alone");
+  // QEMU before 10.1 accepts keep-alive on a listening stream and then never listens.
+  if (server && type == "inet" && get_bool(addr, "keep-alive") == true &&
+      target.version < QemuVersion{10, 1})
+    d.warn(fmt::format("QEMU {} accepts addr.keep-alive=on with server=on and then never listens, "
+                       "without any error",
+                       target.version.str()),
+           "addr.keep-alive", "drop addr.keep-alive on the listening side, or use QEMU 10.1 or newer");
+  else
+    d.append(socket_address_rules(addr, server ? SocketRole::listen : SocketRole::connect, target,
+                                  "addr"));
+}
+
+void dgram_rules(const Json& n, const Target& target, Diagnostics& d) {
+  bool has_local = n.contains("local");
+  bool has_remote = n.contains("remote");
+  std::string local_type = has_local ? n["local"].value("type", "") : "";
+  if (!has_remote && !has_local) {
+    d.error("-netdev dgram needs remote, local, or both", "remote",
+            "give remote.type=inet,remote.host=…,remote.port=…");
+    return;
+  }
+  if (!has_remote && local_type != "fd")
+    d.error("-netdev dgram without remote needs local.type=fd", "remote");
+  if (has_remote && !has_local && !is_multicast(n["remote"]))
+    d.error("-netdev dgram with a unicast remote needs a local address", "local",
+            "add local.type=inet,local.host=…,local.port=…; only a multicast remote works alone");
+  for (const char* side : {"local", "remote"}) {
+    if (!n.contains(side)) continue;
+    std::string t = n[side].value("type", "");
+    if (t == "vsock") d.error(fmt::format("-netdev dgram does not support vsock addresses"), fmt::format("{}.type", side));
+    if (side == std::string_view("remote") && t == "fd")
+      d.error("-netdev dgram remote cannot be an fd", "remote.type");
+    d.append(socket_address_rules(n[side], SocketRole::either, target, side));
+  }
+}
+
+}  // namespace
+
+Diagnostics netdev_rules(const Json& netdev, const Target& target) {
+  Diagnostics d;
+  if (!netdev.is_object()) return d;
+  std::string type = netdev.value("type", "");
+  if (type == "stream") stream_rules(netdev, target, d);
+  if (type == "dgram") dgram_rules(netdev, target, d);
+  return d;
+}
+
+}  // namespace qsock::uri

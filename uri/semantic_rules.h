@@ -1,0 +1,24 @@
+// The rules QEMU checks only when it opens the socket or sets up the
+// device, long after parsing: conflicting families, an empty port range,
+// keep-alive tuning without keep-alive, reconnect-ms on a listener, dgram
+// address combinations, and settings an old release accepts but ignores.
+#pragma once
+
+#include "uri/diagnostic.h"
+#include "uri/json.h"
+#include "uri/qemu_version.h"
+
+namespace qsock::uri {
+
+// Whether the socket will listen, connect, or either (a bare URI).
+enum class SocketRole { listen, connect, either };
+
+// A flat SocketAddress (typed QMP JSON) used in `role`; `path` prefixes keys
+// in messages ("addr" for -netdev stream, "" for a URI).
+Diagnostics socket_address_rules(const Json& address, SocketRole role, const Target& target,
+                                 std::string_view path);
+
+// A typed Netdev value ({"id":..,"type":"stream"|"dgram",...}).
+Diagnostics netdev_rules(const Json& netdev, const Target& target);
+
+}  // namespace qsock::uri
