@@ -11,12 +11,10 @@ void SchemaSource::add_options(CLI::App& cmd) {
 
 tl::expected<std::shared_ptr<const uri::Schema>, std::string> SchemaSource::load() const {
   if (dir.empty()) {
-    auto embedded = uri::embedded_schema();
-    if (!embedded) return tl::unexpected("the embedded schema does not load: " + embedded.error());
     // The embedded schema lives for the whole run; share it without copying.
-    return std::shared_ptr<const uri::Schema>(std::shared_ptr<void>{}, *embedded);
+    return std::shared_ptr<const uri::Schema>(std::shared_ptr<void>{}, &uri::embedded_schema());
   }
-  auto loaded = uri::load_schema_dir(dir);
+  auto loaded = load_schema_dir(dir);
   if (!loaded) return tl::unexpected(loaded.error());
   return std::make_shared<const uri::Schema>(std::move(*loaded));
 }
