@@ -48,23 +48,38 @@ bool is_multicast(const Json& address) {
   return host.size() > 2 && (host[0] == 'f' || host[0] == 'F') && (host[1] == 'f' || host[1] == 'F');
 }
 
+// Reports a problem that makes opening the socket fail.
+struct Failure {
+  Diagnostics& d;
+  Opened opened;
+  void operator()(std::string message, std::string key, std::string hint = {}) const {
+    if (opened == Opened::at_once) {
+      d.error(std::move(message), std::move(key), std::move(hint));
+      return;
+    }
+    d.warn(std::move(message) + " (QEMU accepts the option, then fails to open the socket)",
+           std::move(key), std::move(hint));
+  }
+};
+
 void inet_rules(const Json& a, SocketRole role, const Target& target, std::string_view path,
-                Diagnostics& d) {
+                Diagnostics& d, Opened opened) {
+  Failure failure{d, opened};
   auto ipv4 = get_bool(a, "ipv4");
   auto ipv6 = get_bool(a, "ipv6");
   if (ipv4 == false && ipv6 == false)
-    d.error("Cannot disable IPv4 and IPv6 at same time", key(path, "ipv6"),
+    failure("Cannot disable IPv4 and IPv6 at same time", key(path, "ipv6"),
             "leave one of ipv4/ipv6 on, or give neither to try both");
 
   auto port = numeric_port(a);
   if (port && *port > 65535)
-    d.error(fmt::format("port {} out of range", *port), key(path, "port"), "ports go from 0 to 65535");
+    failure(fmt::format("port {} out of range", *port), key(path, "port"), "ports go from 0 to 65535");
 
   if (a.contains("to")) {
     if (role == SocketRole::connect) {
       d.warn("'to' only applies to listening sockets; it is ignored when connecting", key(path, "to"));
     } else if (port && a["to"].is_number() && a["to"].get<unsigned long>() < *port) {
-      d.error(fmt::format("port range {}..{} is empty", *port, a["to"].get<unsigned long>()),
+      failure(fmt::format("port range {}..{} is empty", *port, a["to"].get<unsigned long>()),
               key(path, "to"), "'to' is the highest port to try; it must not be below 'port'");
     }
   }
@@ -90,13 +105,13 @@ void inet_rules(const Json& a, SocketRole role, const Target& target, std::strin
 }  // namespace
 
 Diagnostics socket_address_rules(const Json& address, SocketRole role, const Target& target,
-                                 std::string_view path) {
+                                 std::string_view path, Opened opened) {
   Diagnostics d;
   if (!address.is_object()) return d;
   std::string type = address.value("type", "");
-  if (type == "inet") inet_rules(address, role, target, path, d);
+  if (type == "inet") inet_rules(address, role, target, path, d, opened);
   if (type == "unix" && address.value("path", "").empty() && role == SocketRole::connect)
-    d.error("unix connect: no path specified", key(path, "path"));
+    Failure{d, opened}("unix connect: no path specified", key(path, "path"));
   return d;
 }
 
@@ -107,8 +122,8 @@ void stream_rules(const Json& n, const Target& target, Diagnostics& d) {
   const Json& addr = n.contains("addr") ? n["addr"] : Json::object();
   std::string type = addr.value("type", "");
   if (type == "vsock")
-    d.error("-netdev stream does not support vsock addresses", "addr.type",
-            "use inet, unix or fd");
+    Failure{d, Opened::later}("-netdev stream does not support vsock addresses", "addr.type",
+                              "use inet, unix or fd");
   if (server && (n.contains("reconnect-ms") || n.contains("reconnect")))
     d.error(fmt::format("'{}' option is incompatible with socket in server mode",
                         n.contains("reconnect-ms") ? "reconnect-ms" : "reconnect"),
@@ -126,31 +141,37 @@ void stream_rules(const Json& n, const Target& target, Diagnostics& d) {
            "addr.keep-alive", "drop addr.keep-alive on the listening side, or use QEMU 10.1 or newer");
   else
     d.append(socket_address_rules(addr, server ? SocketRole::listen : SocketRole::connect, target,
-                                  "addr"));
+                                  "addr", Opened::later));
 }
 
+// QEMU's own rules for -netdev dgram, in its words.
 void dgram_rules(const Json& n, const Target& target, Diagnostics& d) {
-  bool has_local = n.contains("local");
-  bool has_remote = n.contains("remote");
-  std::string local_type = has_local ? n["local"].value("type", "") : "";
-  if (!has_remote && !has_local) {
-    d.error("-netdev dgram needs remote, local, or both", "remote",
-            "give remote.type=inet,remote.host=…,remote.port=…");
-    return;
+  const Json* local = n.contains("local") ? &n["local"] : nullptr;
+  const Json* remote = n.contains("remote") ? &n["remote"] : nullptr;
+  std::string local_type = local ? local->value("type", "") : "";
+  std::string remote_type = remote ? remote->value("type", "") : "";
+  if (!remote) {
+    if (!local)
+      d.error("dgram requires local= parameter", "local",
+              "give remote.* and local.* (or a multicast remote alone, or local.type=fd alone)");
+    else if (local_type != "fd")
+      d.error("type=inet or type=unix requires remote parameter", "remote");
+  } else if (is_multicast(*remote)) {
+    if (local && local_type != "inet")
+      d.error("a multicast remote needs local.type=inet or no local address", "local.type",
+              fmt::format("QEMU {} refuses local.type={} here", target.version.str(), local_type));
+  } else if (!local) {
+    d.error("dgram requires local= parameter", "local",
+            "a unicast remote needs local.*; only a multicast remote works alone");
+  } else if (local_type != remote_type) {
+    d.error("remote and local types must be the same", "remote.type");
+  } else if (remote_type == "vsock" || remote_type == "fd") {
+    d.error(fmt::format("-netdev dgram does not take remote.type={}", remote_type), "remote.type",
+            "use inet or unix, or local.type=fd alone");
   }
-  if (!has_remote && local_type != "fd")
-    d.error("-netdev dgram without remote needs local.type=fd", "remote");
-  if (has_remote && !has_local && !is_multicast(n["remote"]))
-    d.error("-netdev dgram with a unicast remote needs a local address", "local",
-            "add local.type=inet,local.host=…,local.port=…; only a multicast remote works alone");
-  for (const char* side : {"local", "remote"}) {
-    if (!n.contains(side)) continue;
-    std::string t = n[side].value("type", "");
-    if (t == "vsock") d.error(fmt::format("-netdev dgram does not support vsock addresses"), fmt::format("{}.type", side));
-    if (side == std::string_view("remote") && t == "fd")
-      d.error("-netdev dgram remote cannot be an fd", "remote.type");
-    d.append(socket_address_rules(n[side], SocketRole::either, target, side));
-  }
+  if (!d.ok()) return;
+  for (const Json* side : {local, remote})
+    if (side) d.append(socket_address_rules(*side, SocketRole::either, target, side == local ? "local" : "remote"));
 }
 
 }  // namespace

@@ -13,10 +13,16 @@ namespace qsock::uri {
 // Whether the socket will listen, connect, or either (a bare URI).
 enum class SocketRole { listen, connect, either };
 
+// When QEMU opens the socket: at startup or when the command runs, so a
+// problem makes QEMU refuse the option (an error); or later, asynchronously
+// (-netdev stream), so QEMU accepts the option and the link never comes up
+// (a warning that says so: `qsock check --strict` fails on it).
+enum class Opened { at_once, later };
+
 // A flat SocketAddress (typed QMP JSON) used in `role`; `path` prefixes keys
 // in messages ("addr" for -netdev stream, "" for a URI).
 Diagnostics socket_address_rules(const Json& address, SocketRole role, const Target& target,
-                                 std::string_view path);
+                                 std::string_view path, Opened opened = Opened::at_once);
 
 // A typed Netdev value ({"id":..,"type":"stream"|"dgram",...}).
 Diagnostics netdev_rules(const Json& netdev, const Target& target);
