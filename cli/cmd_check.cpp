@@ -14,6 +14,7 @@ namespace {
 
 struct CheckArgs {
   std::string as;
+  bool strict = false;
   VersionOption version;
   SchemaSource schema;
   std::vector<std::string> inputs;
@@ -40,7 +41,7 @@ ExitCode run_check(const Context& ctx, const CheckArgs& args) {
   bool all_valid = true;
   for (const std::string& input : inputs) {
     uri::CheckResult r = uri::check_input(input, kind, *target, **schema);
-    all_valid = all_valid && r.valid();
+    all_valid = all_valid && r.valid() && !(args.strict && !r.diags.warnings.empty());
     if (ctx.json) fmt::print(ctx.out, "{}\n", r.to_json().dump());
     else print_text(ctx, r);
   }
@@ -55,6 +56,9 @@ void add_check_command(CLI::App& app, Context& ctx, Action& action) {
       "check", "Check socket addresses against the QAPI schema of a QEMU release");
   cmd->add_option("--as", args->as, fmt::format("Input kind: {} (default: detected)", uri::kind_names()))
       ->check(CLI::IsMember({"uri", "migrate-uri", "netdev", "incoming", "chardev", "json"}));
+  cmd->add_flag("--strict", args->strict,
+                "Fail (exit 1) on warnings too: options QEMU accepts but ignores, or accepts and then "
+                "fails to open");
   args->version.add_option(*cmd);
   args->schema.add_options(*cmd);
   cmd->add_option("input", args->inputs,
@@ -65,7 +69,7 @@ void add_check_command(CLI::App& app, Context& ctx, Action& action) {
       "Examples:\n"
       "  qsock check 'tcp:10.0.0.2:4444,keep-alive=on'\n"
       "  qsock check --qemu-version 7.2 -- '-netdev stream,id=n0,addr.type=unix,addr.path=/tmp/s'\n"
-      "Exit status: 0 all valid, 1 any invalid, 2 usage error.");
+      "Exit status: 0 all valid, 1 any invalid (or any warning with --strict), 2 usage error.");
   cmd->callback([&ctx, &action, args] { action = [&ctx, args] { return run_check(ctx, *args); }; });
 }
 
