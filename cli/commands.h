@@ -17,6 +17,6 @@ void register_commands(CLI::App& app, Context& ctx, Action& action);
 // One per command file, cli/cmd_<name>.cpp.
 void add_check_command(CLI::App& app, Context& ctx, Action& action);
 void add_convert_command(CLI::App& app, Context& ctx, Action& action);
-
+void add_schema_command(CLI::App& app, Context& ctx, Action& action);
 
 }  // namespace qsock::cli

@@ -1,7 +1,9 @@
-// Where a command's schema comes from: the embedded one (default), QAPI
-// files in a directory (--schema DIR), or a live QEMU (--schema-from SOCK).
+// The schema a command works with: the embedded one, or the QAPI files in a
+// directory the user names with --schema DIR. Reading the directory is I/O,
+// so it lives here rather than in uri/.
 #pragma once
 
+#include <filesystem>
 #include <memory>
 #include <string>
 
@@ -12,12 +14,16 @@
 
 namespace qsock::cli {
 
+// Reads every *.json file in `dir` (in name order; includes resolve among
+// them) as one schema. The error is a ready message.
+tl::expected<uri::Schema, std::string> load_schema_dir(const std::filesystem::path& dir);
+
+// The --schema option of a command, and the schema it selects.
 struct SchemaSource {
   std::string dir;  // --schema DIR
 
-  // Adds --schema to a command.
   void add_options(CLI::App& cmd);
-  // Loads the chosen schema; the error is a message for the user.
+  // The embedded schema, or the directory's; the error is a ready message.
   tl::expected<std::shared_ptr<const uri::Schema>, std::string> load() const;
 };
 

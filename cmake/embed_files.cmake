@@ -1,6 +1,7 @@
 # Writes OUTPUT: a C++ file that defines qsock::uri::embedded_schema_files(),
 # one entry per file in INPUTS (name and text). Run with cmake -P.
 set(body "")
+string(REPLACE "|" ";" INPUTS "${INPUTS}")  # CMakeLists.txt joins the list with '|'
 foreach(path IN LISTS INPUTS)
   get_filename_component(name ${path} NAME)
   file(READ ${path} text)

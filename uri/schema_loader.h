@@ -1,0 +1,27 @@
+// Where a Schema comes from: the embedded QAPI files, or files the user
+// names with --schema DIR (read by cli/, which does the I/O; this layer takes
+// their contents).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <tl/expected.hpp>
+
+#include "uri/qapi_reader.h"
+#include "uri/schema.h"
+
+namespace qsock::uri {
+
+// Reads a set of QAPI files; the error is a ready message ("file:line:col: ...").
+tl::expected<Schema, std::string> load_schema_files(const std::vector<QapiFile>& files,
+                                                    std::string origin);
+
+// The schema compiled into qsock (uri/schema/*.json), read afresh.
+tl::expected<Schema, std::string> load_embedded_schema();
+
+// The embedded schema, read once on first use. The embedded files are tested
+// to load; should they not, this throws std::logic_error.
+const Schema& embedded_schema();
+
+}  // namespace qsock::uri
