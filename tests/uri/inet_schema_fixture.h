@@ -1,0 +1,57 @@
+// A hand-built InetSocketAddress for the legacy-parser tests, members and
+// Since exactly as qapi/sockets.json has them (plus the proposed
+// user-timeout), so these tests do not depend on the embedded schema.
+#pragma once
+
+#include <string>
+
+#include "uri/schema.h"
+
+namespace qsock::uri::testing {
+
+inline Member inet_member(std::string name, std::string type, Availability avail,
+                          std::string condition = {}) {
+  Member m;
+  m.name = std::move(name);
+  m.type = std::move(type);
+  m.optional = true;
+  m.avail = avail;
+  m.condition = std::move(condition);
+  return m;
+}
+
+inline Schema inet_schema() {
+  Schema schema;
+  schema.origin = "test fixture";
+
+  TypeDef base;
+  base.name = "InetSocketAddressBase";
+  base.members = {inet_member("host", "str", {}), inet_member("port", "str", {})};
+  base.members[0].optional = base.members[1].optional = false;
+  schema.add(base);
+
+  auto since = [](int major, int minor) { return Availability::released_in({major, minor}); };
+  TypeDef inet;
+  inet.name = "InetSocketAddress";
+  inet.base = "InetSocketAddressBase";
+  inet.avail = since(1, 3);
+  inet.members = {
+      inet_member("numeric", "bool", since(2, 9)),
+      inet_member("to", "uint16", since(1, 3)),
+      inet_member("ipv4", "bool", since(1, 3)),
+      inet_member("ipv6", "bool", since(1, 3)),
+      inet_member("keep-alive", "bool", since(4, 2)),
+      inet_member("keep-alive-count", "uint32", since(10, 1), "HAVE_TCP_KEEPCNT"),
+      inet_member("keep-alive-idle", "uint32", since(10, 1), "HAVE_TCP_KEEPIDLE"),
+      inet_member("keep-alive-interval", "uint32", since(10, 1), "HAVE_TCP_KEEPINTVL"),
+      inet_member("mptcp", "bool", since(6, 1), "HAVE_IPPROTO_MPTCP"),
+      inet_member("user-timeout", "uint32", Availability::proposed_only(),
+                  "HAVE_TCP_USER_TIMEOUT"),
+  };
+  schema.add(inet);
+  return schema;
+}
+
+inline Target target(int major, int minor) { return Target::release({major, minor}); }
+
+}  // namespace qsock::uri::testing

@@ -1,0 +1,114 @@
+#include "uri/migration_uri.h"
+
+#include <string>
+
+#include <fmt/format.h>
+
+#include "uri/inet_parse.h"
+#include "uri/qemu_opts.h"
+#include "uri/socket_uri.h"
+
+namespace qsock::uri {
+
+namespace {
+
+bool starts_with(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
+
+std::string known_schemes(const Target& target) {
+  std::string list = "tcp:, unix:, vsock:, fd:, exec:, rdma:";
+  if (target.version >= migration_file_since) list += ", file:";
+  return list + " (and defer for -incoming)";
+}
+
+void parse_file(std::string_view rest, Parsed& out) {
+  std::string filename(rest);
+  Json value = {{"transport", "file"}, {"filename", ""}, {"offset", 0}};
+  // QEMU cuts the name at the first ",offset=" and reads a size after it.
+  constexpr std::string_view marker = ",offset=";
+  if (auto at = filename.find(marker); at != std::string::npos) {
+    std::string offset = filename.substr(at + marker.size());
+    filename.resize(at);
+    auto size = qemu_opt_size("offset", offset);
+    if (!size) {
+      bool range = size.error().message.find("out of range") != std::string::npos;
+      fail(out, {fmt::format("file URI has bad offset {}: {}", offset,
+                             range ? "Numerical result out of range" : "Invalid argument"),
+                 "offset", "a byte count, optionally with a k/M/G/T/P/E suffix"});
+      return;
+    }
+    value["offset"] = size->count;
+  }
+  if (filename.find(',') != std::string::npos)
+    out.diags.warn("QEMU takes every comma but ',offset=' as part of the file name", "filename");
+  value["filename"] = filename;
+  out.value = std::move(value);
+}
+
+}  // namespace
+
+Parsed parse_migration_uri(std::string_view text, const Target& target, const Schema& schema) {
+  Parsed out;
+  if (reject_nul(text, out)) return out;
+  const std::string v = target.version.str();
+
+  if (text == "defer") {
+    out.value = "defer";
+    return out;
+  }
+  if (starts_with(text, "exec:")) {
+    std::string command(text.substr(5));
+    out.value = {{"transport", "exec"}, {"args", {"/bin/sh", "-c", command}}};
+    out.diags.warn("QEMU runs an exec: URI through /bin/sh -c", "args",
+                   "quote for the shell; in QMP, give the argument list directly");
+    return out;
+  }
+  if (starts_with(text, "rdma:")) {
+    Parsed inet = parse_inet(text.substr(5), target, schema);
+    out.diags = inet.diags;
+    if (!inet.ok()) {
+      out.value = nullptr;
+      return out;
+    }
+    Json value = {{"transport", "rdma"}};
+    for (auto& [key, member] : inet.value.items())
+      if (key != "type") value[key] = member;
+    out.value = std::move(value);
+    if (target.version >= rdma_deprecated_since)
+      out.diags.warn("RDMA migration is deprecated and will be removed in a future release",
+                     "transport", fmt::format("deprecated since QEMU {}; use tcp: (multifd "
+                                              "for bandwidth)", rdma_deprecated_since.str()));
+    return out;
+  }
+  if (starts_with(text, "tcp:") || starts_with(text, "unix:") || starts_with(text, "vsock:") ||
+      starts_with(text, "fd:")) {
+    Parsed sock = parse_socket_address(text, target, schema);
+    out.diags = sock.diags;
+    if (!sock.ok()) {
+      out.value = nullptr;
+      return out;
+    }
+    Json value = {{"transport", "socket"}};
+    for (auto& [key, member] : sock.value.items()) value[key] = member;
+    out.value = std::move(value);
+    return out;
+  }
+  if (starts_with(text, "file:") && target.version >= migration_file_since) {
+    parse_file(text.substr(5), out);
+    return out;
+  }
+
+  std::string hint = fmt::format("known schemes: {}", known_schemes(target));
+  if (starts_with(text, "file:"))
+    hint = fmt::format("file: migration needs QEMU {} or newer (checking for {})",
+                       migration_file_since.str(), v);
+  else if (text.find(':') != std::string_view::npos && !starts_with(text, "[") &&
+           text.find("://") == std::string_view::npos)
+    hint += "; for host:port write tcp:host:port";
+  else if (starts_with(text, "[") || starts_with(text, ":"))
+    hint += "; write tcp:" + std::string(text);
+  return fail(out, {fmt::format("unknown migration protocol: {}", text), "uri", hint});
+}
+
+}  // namespace qsock::uri

@@ -1,0 +1,19 @@
+// QEMU's socket_parse(): the legacy "URI" of a socket address, as taken by
+// -incoming, migrate, nbd-server-start, -gdb and friends:
+//   unix:PATH | fd:NAME-OR-NUMBER | vsock:CID:PORT | tcp:HOST:PORT[,opts] | HOST:PORT[,opts]
+#pragma once
+
+#include <string_view>
+
+#include "uri/parsed.h"
+#include "uri/qemu_version.h"
+#include "uri/schema.h"
+
+namespace qsock::uri {
+
+// The value is a flat QMP SocketAddress: {"type":"unix","path":..},
+// {"type":"fd","str":..}, {"type":"vsock","cid":..,"port":..} or the inet
+// form of parse_inet().
+Parsed parse_socket_address(std::string_view text, const Target& target, const Schema& schema);
+
+}  // namespace qsock::uri
