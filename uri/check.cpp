@@ -64,7 +64,7 @@ Json socket_part(const Json& migration_address) {
 }
 
 void check_legacy_socket(CheckResult& r, std::string_view text, const Schema& schema) {
-  Parsed p = parse_socket_uri(text, r.target, schema);
+  Parsed p = parse_socket_address(text, r.target, schema);
   r.value = std::move(p.value);
   r.diags.append(p.diags);
   r.qapi_type = "SocketAddress";
@@ -95,7 +95,7 @@ void check_qapi_option(CheckResult& r, std::string_view text, std::string_view i
     r.diags.append(v.diags);
     return;
   }
-  auto kv = parse_keyval(text, implied_key, /*help_allowed=*/false);
+  auto kv = parse_keyval(text, implied_key, KeyvalHelp::refused);
   if (!kv) {
     r.diags.errors.push_back(kv.error());
     return;

@@ -184,19 +184,20 @@ class Walker {
     bool branch_known = true;
     visit_members(members, in, path, out, consumed);
 
-    const TypeDef* branch = nullptr;
-    if (!t.discriminator.empty()) {
-      const Json* tag = out.contains(t.discriminator) ? &out[t.discriminator] : nullptr;
+    // A union's branch may itself be a union (MigrationAddress -> SocketAddress
+    // -> InetSocketAddress): follow discriminators down to the last branch.
+    for (const TypeDef* u = &t; !u->discriminator.empty();) {
+      const Json* tag = out.contains(u->discriminator) ? &out[u->discriminator] : nullptr;
       if (!tag || !tag->is_string()) {
         branch_known = false;  // missing or invalid tag: already reported
-      } else {
-        branch = schema_.variant_type(t, tag->get<std::string>());
-        if (branch) {
-          auto more = schema_.members_of(*branch);
-          visit_members(more, in, path, out, consumed);
-          members.insert(members.end(), more.begin(), more.end());
-        }
+        break;
       }
+      const TypeDef* branch = schema_.variant_type(*u, tag->get<std::string>());
+      if (!branch) break;
+      auto more = schema_.members_of(*branch);
+      visit_members(more, in, path, out, consumed);
+      members.insert(members.end(), more.begin(), more.end());
+      u = branch;
     }
     if (branch_known) report_leftovers(t, members, in, path, consumed);
     return out;

@@ -53,7 +53,7 @@ const Schema& schema() {
 }
 
 Validated keyval(const std::string& text, const Target& target = Target::newest()) {
-  auto kv = parse_keyval(text, "", false);
+  auto kv = parse_keyval(text, "", KeyvalHelp::refused);
   REQUIRE_MESSAGE(kv.has_value(), text);
   return validate(schema(), kv->tree, "Stream", InputMode::keyval, target);
 }
@@ -166,10 +166,11 @@ TEST_CASE("structure errors use QEMU's words and give hints QEMU does not") {
 
 TEST_CASE("every problem in one input is reported, not just the first") {
   Validated v = keyval("addr.type=inet,addr.host=h,server=maybe,addr.to=x,bogus=1");
+  // In schema order, as QEMU visits: addr (port, to), server, then leftovers.
   REQUIRE(v.diags.errors.size() == 4);
-  CHECK(v.diags.errors[0].message == "Parameter 'server' expects 'on' or 'off'");
-  CHECK(v.diags.errors[1].message == "Parameter 'addr.port' is missing");
-  CHECK(v.diags.errors[2].message == "Parameter 'addr.to' expects integer");
+  CHECK(v.diags.errors[0].message == "Parameter 'addr.port' is missing");
+  CHECK(v.diags.errors[1].message == "Parameter 'addr.to' expects integer");
+  CHECK(v.diags.errors[2].message == "Parameter 'server' expects 'on' or 'off'");
   CHECK(v.diags.errors[3].message == "Parameter 'bogus' is unexpected");
 }
 
