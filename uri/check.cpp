@@ -139,9 +139,12 @@ void check_incoming(CheckResult& r, std::string_view text, const Schema& schema)
     r.value = "defer";
     return;
   }
+  constexpr std::string_view bad_fd = "Invalid file descriptor number '{}'";
   bool channel = r.target.version >= channels_on_command_line && !looks_like_uri(text);
   if (!channel) {
     check_migration_uri(r, text, SocketRole::listen, schema);
+    if (r.valid() && r.value.is_object() && r.value.value("transport", "") == "socket")
+      r.diags.append(command_line_fd_rules(socket_part(r.value), "", bad_fd));
     if (!r.valid() && !looks_like_uri(text) && r.target.version < channels_on_command_line)
       r.diags.errors.back().hint = fmt::format(
           "QEMU {} takes only a URI for -incoming; the MigrationChannel syntax needs 10.0",
@@ -151,7 +154,10 @@ void check_incoming(CheckResult& r, std::string_view text, const Schema& schema)
   check_qapi_option(r, text, "channel-type", "MigrationChannel", schema);
   if (!r.valid()) return;
   const Json& addr = r.value["addr"];
-  if (addr.value("transport", "") == "socket") add_socket_rules(r, socket_part(addr), SocketRole::listen, "addr");
+  if (addr.value("transport", "") == "socket") {
+    add_socket_rules(r, socket_part(addr), SocketRole::listen, "addr");
+    r.diags.append(command_line_fd_rules(socket_part(addr), "addr", bad_fd));
+  }
   if (r.value.value("channel-type", "") == "cpr" &&
       !(addr.value("transport", "") == "socket" && addr.value("type", "") == "unix"))
     r.diags.error("the cpr channel must be a UNIX socket", "addr", "addr.transport=socket,addr.type=unix,addr.path=…");
@@ -169,6 +175,7 @@ void check_chardev(CheckResult& r, std::string_view text, const Schema& schema) 
   flat["type"] = legacy.value("type", "");
   bool server = data.value("server", false);
   add_socket_rules(r, flat, server ? SocketRole::listen : SocketRole::connect, "");
+  r.diags.append(command_line_fd_rules(flat, "", "Unable to parse FD number {}"));
 }
 
 // The QAPI type a JSON object most likely is, from its shape.

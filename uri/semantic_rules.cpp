@@ -115,6 +115,20 @@ Diagnostics socket_address_rules(const Json& address, SocketRole role, const Tar
   return d;
 }
 
+Diagnostics command_line_fd_rules(const Json& address, std::string_view path,
+                                  std::string_view message, Opened opened) {
+  Diagnostics d;
+  if (!address.is_object() || address.value("type", "") != "fd") return d;
+  std::string str = address.value("str", "");
+  bool decimal = !str.empty() && str.size() < 10 &&
+                 str.find_first_not_of("0123456789") == std::string::npos;
+  if (!decimal)
+    Failure{d, opened}(fmt::format(fmt::runtime(message), str), key(path, "str"),
+                       "on the command line an fd is the number of a descriptor QEMU inherited; "
+                       "fd names (from getfd) work only over the monitor");
+  return d;
+}
+
 namespace {
 
 void stream_rules(const Json& n, const Target& target, Diagnostics& d) {
@@ -142,6 +156,7 @@ void stream_rules(const Json& n, const Target& target, Diagnostics& d) {
   else
     d.append(socket_address_rules(addr, server ? SocketRole::listen : SocketRole::connect, target,
                                   "addr", Opened::later));
+  d.append(command_line_fd_rules(addr, "addr", "Invalid file descriptor number '{}'", Opened::later));
 }
 
 // QEMU's own rules for -netdev dgram, in its words.

@@ -24,6 +24,14 @@ enum class Opened { at_once, later };
 Diagnostics socket_address_rules(const Json& address, SocketRole role, const Target& target,
                                  std::string_view path, Opened opened = Opened::at_once);
 
+// On a QEMU command line no monitor is current, so an fd address must be the
+// decimal number of a descriptor QEMU inherited (names from getfd work only
+// over the monitor). `message` is the front's own wording with one {} for the
+// text given: "Invalid file descriptor number '{}'" (-incoming), "Unable to
+// parse FD number {}" (-chardev).
+Diagnostics command_line_fd_rules(const Json& address, std::string_view path,
+                                  std::string_view message, Opened opened = Opened::at_once);
+
 // A typed Netdev value ({"id":..,"type":"stream"|"dgram",...}).
 Diagnostics netdev_rules(const Json& netdev, const Target& target);
 

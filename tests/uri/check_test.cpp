@@ -141,6 +141,9 @@ TEST_CASE("-incoming: URIs, and channels from QEMU 10.0") {
   const std::string channel = "main,addr.transport=socket,addr.type=inet,addr.host=127.0.0.1,addr.port=4444";
   run({
       {"defer", "7.2", true, "", ""},
+      {"fd:11", "7.2", true, "", ""},
+      {"fd:abc", "7.2", false, "Invalid file descriptor number 'abc'", "only over the monitor"},
+      {"fd:-1", "7.2", false, "Invalid file descriptor number '-1'", ""},
       {"tcp:127.0.0.1:4444", "7.2", true, "", ""},
       {"tcp:127.0.0.1:4444,ipv4=off,ipv6=off", "7.2", false, "Cannot disable IPv4 and IPv6 at same time", ""},
       {"tcp:127.0.0.1:50000,to=40000", "7.2", false, "port range 50000..40000 is empty", ""},
