@@ -17,6 +17,8 @@ int run(int argc, char** argv) {
   app.name("qsock");
   app.set_version_flag("--version", std::string("qsock ") + QSOCK_VERSION);
   app.require_subcommand(1);
+  // Global options (--json) may also follow the command: `qsock check --json X`.
+  app.fallthrough();
   app.footer(std::string(exit_code_table()) +
              "\nRun 'qsock COMMAND --help' for a command's options; see qsock(1) and "
              "qsock-sockets(7).");

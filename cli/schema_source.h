@@ -4,8 +4,10 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <string>
 
+#include <CLI/CLI.hpp>
 #include <tl/expected.hpp>
 
 #include "uri/schema.h"
@@ -15,5 +17,14 @@ namespace qsock::cli {
 // Reads every *.json file in `dir` (in name order; includes resolve among
 // them) as one schema. The error is a ready message.
 tl::expected<uri::Schema, std::string> load_schema_dir(const std::filesystem::path& dir);
+
+// The --schema option of a command, and the schema it selects.
+struct SchemaSource {
+  std::string dir;  // --schema DIR
+
+  void add_options(CLI::App& cmd);
+  // The embedded schema, or the directory's; the error is a ready message.
+  tl::expected<std::shared_ptr<const uri::Schema>, std::string> load() const;
+};
 
 }  // namespace qsock::cli

@@ -1,0 +1,76 @@
+// qsock check: is an address valid for a QEMU release, and what does it mean?
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "cli/diagnostics_text.h"
+#include "cli/input_lines.h"
+#include "cli/schema_source.h"
+#include "cli/version_option.h"
+#include "uri/check.h"
+
+namespace qsock::cli {
+
+namespace {
+
+struct CheckArgs {
+  std::string as;
+  bool strict = false;
+  VersionOption version;
+  SchemaSource schema;
+  std::vector<std::string> inputs;
+};
+
+void print_text(const Context& ctx, const uri::CheckResult& r) {
+  fmt::print(ctx.out, "{}: {} ({}, QEMU {})\n", r.input, r.valid() ? "valid" : "invalid",
+             uri::kind_name(r.kind), r.target.describe());
+  if (r.valid() && !r.value.is_null())
+    fmt::print(ctx.out, "  {}: {}\n", r.qapi_type.empty() ? "value" : r.qapi_type, r.value.dump());
+  print_diagnostics(ctx.out, r.diags);
+}
+
+ExitCode run_check(const Context& ctx, const CheckArgs& args) {
+  std::optional<uri::InputKind> kind;
+  if (!args.as.empty()) kind = uri::parse_kind(args.as);
+  auto target = args.version.target();
+  if (!target) return fail(ctx, ExitCode::usage, target.error());
+  auto schema = args.schema.load();
+  if (!schema) return fail(ctx, ExitCode::usage, schema.error());
+
+  std::vector<std::string> inputs = expand_stdin(args.inputs);
+  if (inputs.empty()) return fail(ctx, ExitCode::usage, "no input to check");
+  bool all_valid = true;
+  for (const std::string& input : inputs) {
+    uri::CheckResult r = uri::check_input(input, kind, *target, **schema);
+    all_valid = all_valid && r.valid() && !(args.strict && !r.diags.warnings.empty());
+    if (ctx.json) fmt::print(ctx.out, "{}\n", r.to_json().dump());
+    else print_text(ctx, r);
+  }
+  return all_valid ? ExitCode::ok : ExitCode::invalid;
+}
+
+}  // namespace
+
+void add_check_command(CLI::App& app, Context& ctx, Action& action) {
+  auto args = std::make_shared<CheckArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "check", "Check socket addresses against the QAPI schema of a QEMU release");
+  cmd->add_option("--as", args->as, fmt::format("Input kind: {} (default: detected)", uri::kind_names()))
+      ->check(CLI::IsMember({"uri", "migrate-uri", "netdev", "incoming", "chardev", "json"}));
+  cmd->add_flag("--strict", args->strict,
+                "Fail (exit 1) on warnings too: options QEMU accepts but ignores, or accepts and then "
+                "fails to open");
+  args->version.add_option(*cmd);
+  args->schema.add_options(*cmd);
+  cmd->add_option("input", args->inputs,
+                  "Addresses to check; '-' reads one per line from standard input. A leading "
+                  "'-netdev ', '-incoming ' or '-chardev ' is accepted (put -- before it)")
+      ->required();
+  cmd->footer(
+      "Examples:\n"
+      "  qsock check 'tcp:10.0.0.2:4444,keep-alive=on'\n"
+      "  qsock check --qemu-version 7.2 -- '-netdev stream,id=n0,addr.type=unix,addr.path=/tmp/s'\n"
+      "Exit status: 0 all valid, 1 any invalid (or any warning with --strict), 2 usage error.");
+  cmd->callback([&ctx, &action, args] { action = [&ctx, args] { return run_check(ctx, *args); }; });
+}
+
+}  // namespace qsock::cli

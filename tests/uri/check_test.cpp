@@ -1,0 +1,208 @@
+#include <doctest/doctest.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "uri/check.h"
+#include "uri/schema_loader.h"
+
+using namespace qsock;
+using namespace qsock::uri;
+
+namespace {
+
+const Schema& schema() { return embedded_schema(); }
+
+struct Case {
+  std::string input;
+  std::string version;  // "" = default target
+  bool valid;
+  std::string message;  // first error (invalid) or some warning (valid); "" = not checked
+  std::string hint;     // part of that diagnostic's hint; "" = not checked
+};
+
+Target target_of(const std::string& version) {
+  if (version.empty()) return Target::newest();
+  return Target::release(*parse_qemu_version(version));
+}
+
+void run(const std::vector<Case>& cases, std::optional<InputKind> kind = std::nullopt) {
+  for (const Case& c : cases) {
+    CAPTURE(c.input);
+    CAPTURE(c.version);
+    CheckResult r = check_input(c.input, kind, target_of(c.version), schema());
+    std::string all;
+    for (const auto& e : r.diags.errors) all += "\n error: " + e.message + " | " + e.hint;
+    for (const auto& w : r.diags.warnings) all += "\n warning: " + w.message + " | " + w.hint;
+    CAPTURE(all);
+    REQUIRE(r.valid() == c.valid);
+    if (c.message.empty()) continue;
+    const auto& list = c.valid ? r.diags.warnings : r.diags.errors;
+    const Diagnostic* found = nullptr;
+    for (const Diagnostic& d : list)
+      if (d.message.find(c.message) != std::string::npos) found = &d;
+    REQUIRE_MESSAGE(found != nullptr, "expected diagnostic: " << c.message);
+    if (!c.hint.empty()) CHECK(found->hint.find(c.hint) != std::string::npos);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("-netdev stream: the addr. prefix, members, types and releases") {
+  const std::string inet = "stream,id=n0,addr.type=inet,addr.host=127.0.0.1,addr.port=4444";
+  run({
+      {inet, "7.2", true, "", ""},
+      {inet + ",server=on", "7.2", true, "", ""},
+      {inet + ",keep-alive=on", "", false, "Parameter 'keep-alive' is unexpected", "write addr.keep-alive"},
+      {inet + ",to=4450", "", false, "Parameter 'to' is unexpected", "addr.to"},
+      {inet + ",addr.kep-alive=on", "", false, "Parameter 'addr.kep-alive' is unexpected",
+       "did you mean 'addr.keep-alive'?"},
+      {"stream,id=n0,addr.type=inet,addr.host=h", "", false, "Parameter 'addr.port' is missing", ""},
+      {inet + ",addr.to=x", "", false, "Parameter 'addr.to' expects integer", ""},
+      {inet + ",addr.keep-alive=maybe", "", false, "Parameter 'addr.keep-alive' expects 'on' or 'off'", ""},
+      {inet + ",addr.keep-alive=on,addr.keep-alive-count=5", "7.2", false,
+       "Parameter 'addr.keep-alive-count' is unexpected", "needs QEMU 10.1 or newer"},
+      {inet + ",addr.keep-alive=on,addr.keep-alive-count=5", "10.1", true, "", ""},
+      {inet + ",addr.user-timeout=30000", "", true, "proposed", ""},
+      {inet + ",addr.user-timeout=30000", "10.2", false, "Parameter 'addr.user-timeout' is unexpected",
+       "no released QEMU"},
+      {inet + ",addr.keep-alive-idle=60", "10.1", true, "no effect without keep-alive=on", ""},
+      // -netdev stream opens its socket asynchronously: QEMU accepts these and
+      // the link never comes up, so they are warnings (errors with --strict).
+      {inet + ",addr.ipv4=off,addr.ipv6=off", "", true, "Cannot disable IPv4 and IPv6 at same time", ""},
+      {inet + ",server=on,addr.to=4000", "", true, "port range 4444..4000 is empty", ""},
+      {inet + ",server=on,reconnect-ms=1000", "", false,
+       "'reconnect-ms' option is incompatible with socket in server mode", ""},
+      {inet + ",reconnect-ms=1000", "9.2", true, "", ""},
+      {inet + ",reconnect-ms=1000", "9.1", false, "Parameter 'reconnect-ms' is unexpected", "9.2"},
+      {inet + ",reconnect=5", "10.2", false, "Parameter 'reconnect' is unexpected", "removed in QEMU 10.2"},
+      {inet + ",server=on,addr.keep-alive=on", "10.0", true, "never listens", ""},
+      {inet + ",server=on,addr.keep-alive=on", "10.1", true, "", ""},
+      {"stream,id=n0,addr.type=unix,addr.path=/tmp/s", "7.2", true, "", ""},
+      {"stream,id=n0,addr.type=fd,addr.str=3", "7.2", true, "", ""},
+      {"stream,id=n0,addr.type=vsock,addr.cid=3,addr.port=1", "", true, "does not support vsock", ""},
+      {"stream,id=n0,addr.type=tcp,addr.host=h,addr.port=1", "", false,
+       "Parameter 'addr.type' does not accept value 'tcp'", "inet"},
+      {R"({"type":"stream","id":"n0","addr":{"type":"inet","host":"h","port":"1"}})", "7.2", true, "", ""},
+      {R"({"type":"stream","id":"n0","addr":{"type":"inet","host":"h","port":1}})", "7.2", false,
+       "Invalid parameter type for 'addr.port', expected: string", ""},
+      {"user,id=n0", "", false, "not 'user'", ""},
+  }, InputKind::netdev);
+}
+
+TEST_CASE("-netdev dgram: local/remote combinations") {
+  const std::string remote = "remote.type=inet,remote.host=127.0.0.1,remote.port=1234";
+  const std::string local = "local.type=inet,local.host=127.0.0.1,local.port=1235";
+  run({
+      {"dgram,id=d0," + remote + "," + local, "7.2", true, "", ""},
+      {"dgram,id=d0,remote.type=inet,remote.host=224.0.0.1,remote.port=1234", "7.2", true, "", ""},
+      {"dgram,id=d0," + remote, "7.2", false, "dgram requires local= parameter", "multicast"},
+      {"dgram,id=d0," + local, "7.2", false, "type=inet or type=unix requires remote parameter", ""},
+      {"dgram,id=d0,local.type=fd,local.str=3", "7.2", true, "", ""},
+      {"dgram,id=d0", "7.2", false, "dgram requires local= parameter", ""},
+      {"dgram,id=d0,remote.type=unix,remote.path=/r,local.type=unix,local.path=/l", "7.2", true, "", ""},
+      {"dgram,id=d0,remote.type=fd,remote.str=3," + local, "7.2", false,
+       "remote and local types must be the same", ""},
+      {"dgram,id=d0,remote.type=inet,remote.host=224.0.0.1,remote.port=1234,local.type=fd,local.str=3", "7.2",
+       false, "multicast remote needs local.type=inet", ""},
+  }, InputKind::netdev);
+}
+
+TEST_CASE("the option word and the kind are detected") {
+  struct Detect {
+    std::string input;
+    InputKind kind;
+  };
+  const std::vector<Detect> cases = {
+      {"tcp:h:1", InputKind::uri},
+      {"h:1", InputKind::uri},
+      {"unix:/p", InputKind::uri},
+      {"exec:cat", InputKind::migrate_uri},
+      {"file:/p", InputKind::migrate_uri},
+      {"stream,id=n", InputKind::netdev},
+      {"socket,id=c", InputKind::chardev},
+      {"main,addr.transport=socket", InputKind::incoming},
+      {"defer", InputKind::incoming},
+      {"{\"type\":\"inet\"}", InputKind::json},
+  };
+  for (const Detect& d : cases) {
+    CAPTURE(d.input);
+    CHECK(detect_kind(d.input) == d.kind);
+  }
+  CHECK(check_input("-netdev stream,id=n0,addr.type=unix,addr.path=/s", std::nullopt, Target::newest(), schema()).kind ==
+        InputKind::netdev);
+  CHECK(check_input("-incoming defer", std::nullopt, Target::newest(), schema()).kind == InputKind::incoming);
+  CheckResult clash = check_input("-netdev stream,id=n0", InputKind::chardev, Target::newest(), schema());
+  CHECK_FALSE(clash.valid());
+}
+
+TEST_CASE("-incoming: URIs, and channels from QEMU 10.0") {
+  const std::string channel = "main,addr.transport=socket,addr.type=inet,addr.host=127.0.0.1,addr.port=4444";
+  run({
+      {"defer", "7.2", true, "", ""},
+      {"fd:11", "7.2", true, "", ""},
+      {"fd:abc", "7.2", false, "Invalid file descriptor number 'abc'", "only over the monitor"},
+      {"fd:-1", "7.2", false, "Invalid file descriptor number '-1'", ""},
+      {"tcp:127.0.0.1:4444", "7.2", true, "", ""},
+      {"tcp:127.0.0.1:4444,ipv4=off,ipv6=off", "7.2", false, "Cannot disable IPv4 and IPv6 at same time", ""},
+      {"tcp:127.0.0.1:50000,to=40000", "7.2", false, "port range 50000..40000 is empty", ""},
+      {"tcp:127.0.0.1:4444,keep-alive=on", "7.2", true, "does not set keep-alive on listening sockets", ""},
+      {channel, "10.0", true, "", ""},
+      {channel, "7.2", false, "", "needs 10.0"},
+      {"main,addr.transport=socket,addr.type=unix,addr.path=/tmp/m", "10.0", true, "", ""},
+      {"main,addr.transport=socket,addr.type=inet,addr.host=h", "10.0", false, "Parameter 'addr.port' is missing", ""},
+      {"cpr,addr.transport=socket,addr.type=inet,addr.host=h,addr.port=1", "10.0", false, "must be a UNIX socket", ""},
+      {R"({"channel-type":"main","addr":{"transport":"socket","type":"unix","path":"/tmp/m"}})", "10.0", true, "", ""},
+  }, InputKind::incoming);
+}
+
+TEST_CASE("QMP JSON: the type is recognised from its shape") {
+  struct Shape {
+    std::string input;
+    std::string type;
+    bool valid;
+  };
+  const std::vector<Shape> cases = {
+      {R"({"type":"inet","host":"h","port":"1"})", "SocketAddress", true},
+      {R"({"type":"inet","data":{"host":"h","port":"1"}})", "SocketAddressLegacy", true},
+      {R"({"channel-type":"main","addr":{"transport":"socket","type":"unix","path":"/p"}})", "MigrationChannel", true},
+      {R"({"transport":"exec","args":["cat"]})", "MigrationAddress", true},
+      {R"({"type":"inet","host":"h"})", "SocketAddress", false},
+      {R"({"type":"inet","host":"h","port":"1","keep-alive":"on"})", "SocketAddress", false},
+  };
+  for (const Shape& s : cases) {
+    CAPTURE(s.input);
+    CheckResult r = check_input(s.input, InputKind::json, Target::newest(), schema());
+    CHECK(r.qapi_type == s.type);
+    CHECK(r.valid() == s.valid);
+  }
+}
+
+TEST_CASE("the --json record has the documented fields") {
+  CheckResult r = check_input("tcp:h:1,ipv4=off,ipv6=off", InputKind::uri, Target::newest(), schema());
+  Json j = r.to_json();
+  for (const char* key : {"input", "valid", "kind", "qemu_version", "value", "errors", "warnings"})
+    CHECK_MESSAGE(j.contains(key), key);
+  CHECK(j["valid"] == false);
+  CHECK(j["value"].is_null());
+  REQUIRE(j["errors"].size() >= 1);
+  CHECK(j["errors"][0]["message"] == "Cannot disable IPv4 and IPv6 at same time");
+  CHECK(j["errors"][0].contains("key"));
+  CHECK(j["errors"][0].contains("hint"));
+}
+
+TEST_CASE("endpoints carry what converters need") {
+  CheckResult r = check_input("stream,id=n7,server=on,addr.type=unix,addr.path=/s,reconnect-ms=0",
+                              InputKind::netdev, Target::newest(), schema());
+  REQUIRE_FALSE(r.valid());  // reconnect-ms with server=on
+  r = check_input("stream,id=n7,server=off,addr.type=unix,addr.path=/s,reconnect-ms=10", InputKind::netdev,
+                  Target::newest(), schema());
+  REQUIRE(r.valid());
+  auto e = endpoint_of(r);
+  REQUIRE(e.has_value());
+  CHECK(e->id == "n7");
+  CHECK(e->server == false);
+  CHECK(e->address.dump() == R"({"type":"unix","path":"/s"})");
+  CHECK(e->extras.dump() == R"({"reconnect-ms":10})");
+}

@@ -1,0 +1,56 @@
+// The check pipeline: one input string in any syntax qsock knows, for one
+// QEMU release -> valid or not, its meaning as QMP JSON, every problem.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <tl/expected.hpp>
+
+#include "uri/diagnostic.h"
+#include "uri/endpoint.h"
+#include "uri/json.h"
+#include "uri/qemu_version.h"
+#include "uri/schema.h"
+
+namespace qsock::uri {
+
+enum class InputKind {
+  uri,          // legacy socket address: tcp:h:p,opts  unix:P  vsock:C:P  fd:N  h:p
+  migrate_uri,  // migrate / -incoming URI: the socket forms, exec:, file:, rdma:, defer
+  netdev,       // -netdev stream|dgram (keyval or JSON)
+  incoming,     // -incoming: a migration URI, or (QEMU 10.0+) a MigrationChannel
+  chardev,      // -chardev socket (QemuOpts flat form)
+  json,         // QMP JSON: SocketAddress, SocketAddressLegacy, MigrationChannel, ...
+};
+
+std::string_view kind_name(InputKind kind);
+std::optional<InputKind> parse_kind(std::string_view name);
+// "uri|migrate-uri|netdev|incoming|chardev|json", for help texts.
+std::string_view kind_names();
+
+// Guesses the kind of an input (after a leading "-netdev " etc. is removed).
+InputKind detect_kind(std::string_view input);
+
+struct CheckResult {
+  std::string input;
+  InputKind kind = InputKind::uri;
+  Target target;
+  Json value;           // typed QMP JSON; null when invalid
+  std::string qapi_type;  // what `value` is: "SocketAddress", "Netdev", ...
+  Diagnostics diags;
+
+  bool valid() const { return diags.ok(); }
+  Json to_json() const;  // the --json record of `qsock check`
+};
+
+// Checks one input. `kind` nullopt: detect it. A leading "-netdev ",
+// "-incoming " or "-chardev " word is accepted and decides the kind.
+CheckResult check_input(std::string_view input, std::optional<InputKind> kind,
+                        const Target& target, const Schema& schema);
+
+// The endpoint a valid input describes, for converters.
+tl::expected<Endpoint, Diagnostic> endpoint_of(const CheckResult& checked);
+
+}  // namespace qsock::uri

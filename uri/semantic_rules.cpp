@@ -1,0 +1,203 @@
+#include "uri/semantic_rules.h"
+
+#include <cctype>
+#include <charconv>
+#include <optional>
+#include <string>
+
+#include <fmt/format.h>
+
+namespace qsock::uri {
+
+namespace {
+
+std::string key(std::string_view path, std::string_view name) {
+  return path.empty() ? std::string(name) : fmt::format("{}.{}", path, name);
+}
+
+std::optional<bool> get_bool(const Json& o, const char* name) {
+  auto it = o.find(name);
+  if (it == o.end() || !it->is_boolean()) return std::nullopt;
+  return it->get<bool>();
+}
+
+std::optional<unsigned long> numeric_port(const Json& o) {
+  auto it = o.find("port");
+  if (it == o.end() || !it->is_string()) return std::nullopt;
+  const std::string& s = it->get_ref<const std::string&>();
+  unsigned long v = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc{} || end != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+bool looks_numeric_host(std::string_view host) {
+  if (host.empty()) return true;
+  for (char c : host)
+    if (!(std::isxdigit(static_cast<unsigned char>(c)) || c == '.' || c == ':' || c == '%'))
+      return false;
+  return true;
+}
+
+bool is_multicast(const Json& address) {
+  if (address.value("type", "") != "inet") return false;
+  std::string host = address.value("host", "");
+  unsigned first = 0;
+  auto [end, ec] = std::from_chars(host.data(), host.data() + host.size(), first);
+  if (ec == std::errc{} && end != host.data() && *end == '.') return first >= 224 && first <= 239;
+  return host.size() > 2 && (host[0] == 'f' || host[0] == 'F') && (host[1] == 'f' || host[1] == 'F');
+}
+
+// Reports a problem that makes opening the socket fail.
+struct Failure {
+  Diagnostics& d;
+  Opened opened;
+  void operator()(std::string message, std::string key, std::string hint = {}) const {
+    if (opened == Opened::at_once) {
+      d.error(std::move(message), std::move(key), std::move(hint));
+      return;
+    }
+    d.warn(std::move(message) + " (QEMU accepts the option, then fails to open the socket)",
+           std::move(key), std::move(hint));
+  }
+};
+
+void inet_rules(const Json& a, SocketRole role, const Target& target, std::string_view path,
+                Diagnostics& d, Opened opened) {
+  Failure failure{d, opened};
+  auto ipv4 = get_bool(a, "ipv4");
+  auto ipv6 = get_bool(a, "ipv6");
+  if (ipv4 == false && ipv6 == false)
+    failure("Cannot disable IPv4 and IPv6 at same time", key(path, "ipv6"),
+            "leave one of ipv4/ipv6 on, or give neither to try both");
+
+  auto port = numeric_port(a);
+  if (port && *port > 65535)
+    failure(fmt::format("port {} out of range", *port), key(path, "port"), "ports go from 0 to 65535");
+
+  if (a.contains("to")) {
+    if (role == SocketRole::connect) {
+      d.warn("'to' only applies to listening sockets; it is ignored when connecting", key(path, "to"));
+    } else if (port && a["to"].is_number() && a["to"].get<unsigned long>() < *port) {
+      failure(fmt::format("port range {}..{} is empty", *port, a["to"].get<unsigned long>()),
+              key(path, "to"), "'to' is the highest port to try; it must not be below 'port'");
+    }
+  }
+
+  if (get_bool(a, "keep-alive") != true) {
+    for (const char* name : {"keep-alive-count", "keep-alive-idle", "keep-alive-interval"})
+      if (a.contains(name))
+        d.warn(fmt::format("{} has no effect without keep-alive=on", key(path, name)),
+               key(path, name), fmt::format("add {}=on", key(path, "keep-alive")));
+  }
+  // Passive sockets got keep-alive in 10.1; before, it is silently not set.
+  if (get_bool(a, "keep-alive") == true && role == SocketRole::listen && target.version < QemuVersion{10, 1})
+    d.warn(fmt::format("QEMU {} does not set keep-alive on listening sockets (since 10.1): the accepted "
+                       "connection will have SO_KEEPALIVE off",
+                       target.version.str()),
+           key(path, "keep-alive"));
+
+  if (get_bool(a, "numeric") == true && !looks_numeric_host(a.value("host", "")))
+    d.warn("numeric=on with a host name: QEMU will not resolve it and will fail to open the socket",
+           key(path, "host"));
+}
+
+}  // namespace
+
+Diagnostics socket_address_rules(const Json& address, SocketRole role, const Target& target,
+                                 std::string_view path, Opened opened) {
+  Diagnostics d;
+  if (!address.is_object()) return d;
+  std::string type = address.value("type", "");
+  if (type == "inet") inet_rules(address, role, target, path, d, opened);
+  if (type == "unix" && address.value("path", "").empty() && role == SocketRole::connect)
+    Failure{d, opened}("unix connect: no path specified", key(path, "path"));
+  return d;
+}
+
+Diagnostics command_line_fd_rules(const Json& address, std::string_view path,
+                                  std::string_view message, Opened opened) {
+  Diagnostics d;
+  if (!address.is_object() || address.value("type", "") != "fd") return d;
+  std::string str = address.value("str", "");
+  bool decimal = !str.empty() && str.size() < 10 &&
+                 str.find_first_not_of("0123456789") == std::string::npos;
+  if (!decimal)
+    Failure{d, opened}(fmt::format(fmt::runtime(message), str), key(path, "str"),
+                       "on the command line an fd is the number of a descriptor QEMU inherited; "
+                       "fd names (from getfd) work only over the monitor");
+  return d;
+}
+
+namespace {
+
+void stream_rules(const Json& n, const Target& target, Diagnostics& d) {
+  bool server = n.value("server", false);
+  const Json& addr = n.contains("addr") ? n["addr"] : Json::object();
+  std::string type = addr.value("type", "");
+  if (type == "vsock")
+    Failure{d, Opened::later}("-netdev stream does not support vsock addresses", "addr.type",
+                              "use inet, unix or fd");
+  if (server && (n.contains("reconnect-ms") || n.contains("reconnect")))
+    d.error(fmt::format("'{}' option is incompatible with socket in server mode",
+                        n.contains("reconnect-ms") ? "reconnect-ms" : "reconnect"),
+            n.contains("reconnect-ms") ? "reconnect-ms" : "reconnect",
+            "reconnecting applies to server=off only");
+  if (n.contains("reconnect") && n.contains("reconnect-ms"))
+    d.error("'reconnect' and 'reconnect-ms' are mutually exclusive", "reconnect",
+            "use reconnect-ms alone");
+  // QEMU before 10.1 accepts keep-alive on a listening stream and then never listens.
+  if (server && type == "inet" && get_bool(addr, "keep-alive") == true &&
+      target.version < QemuVersion{10, 1})
+    d.warn(fmt::format("QEMU {} accepts addr.keep-alive=on with server=on and then never listens, "
+                       "without any error",
+                       target.version.str()),
+           "addr.keep-alive", "drop addr.keep-alive on the listening side, or use QEMU 10.1 or newer");
+  else
+    d.append(socket_address_rules(addr, server ? SocketRole::listen : SocketRole::connect, target,
+                                  "addr", Opened::later));
+  d.append(command_line_fd_rules(addr, "addr", "Invalid file descriptor number '{}'", Opened::later));
+}
+
+// QEMU's own rules for -netdev dgram, in its words.
+void dgram_rules(const Json& n, const Target& target, Diagnostics& d) {
+  const Json* local = n.contains("local") ? &n["local"] : nullptr;
+  const Json* remote = n.contains("remote") ? &n["remote"] : nullptr;
+  std::string local_type = local ? local->value("type", "") : "";
+  std::string remote_type = remote ? remote->value("type", "") : "";
+  if (!remote) {
+    if (!local)
+      d.error("dgram requires local= parameter", "local",
+              "give remote.* and local.* (or a multicast remote alone, or local.type=fd alone)");
+    else if (local_type != "fd")
+      d.error("type=inet or type=unix requires remote parameter", "remote");
+  } else if (is_multicast(*remote)) {
+    if (local && local_type != "inet")
+      d.error("a multicast remote needs local.type=inet or no local address", "local.type",
+              fmt::format("QEMU {} refuses local.type={} here", target.version.str(), local_type));
+  } else if (!local) {
+    d.error("dgram requires local= parameter", "local",
+            "a unicast remote needs local.*; only a multicast remote works alone");
+  } else if (local_type != remote_type) {
+    d.error("remote and local types must be the same", "remote.type");
+  } else if (remote_type == "vsock" || remote_type == "fd") {
+    d.error(fmt::format("-netdev dgram does not take remote.type={}", remote_type), "remote.type",
+            "use inet or unix, or local.type=fd alone");
+  }
+  if (!d.ok()) return;
+  for (const Json* side : {local, remote})
+    if (side) d.append(socket_address_rules(*side, SocketRole::either, target, side == local ? "local" : "remote"));
+}
+
+}  // namespace
+
+Diagnostics netdev_rules(const Json& netdev, const Target& target) {
+  Diagnostics d;
+  if (!netdev.is_object()) return d;
+  std::string type = netdev.value("type", "");
+  if (type == "stream") stream_rules(netdev, target, d);
+  if (type == "dgram") dgram_rules(netdev, target, d);
+  return d;
+}
+
+}  // namespace qsock::uri
