@@ -3,7 +3,8 @@
 namespace qsock::cli {
 
 void register_commands(CLI::App& app, Context& ctx, Action& action) {
-  (void)app; (void)ctx; (void)action;  // commands register here
+  add_probe_command(app, ctx, action);
+  add_sockets_command(app, ctx, action);
 }
 
 }  // namespace qsock::cli

@@ -14,5 +14,9 @@ using Action = std::function<ExitCode()>;
 
 void register_commands(CLI::App& app, Context& ctx, Action& action);
 
+// One per command file, cli/cmd_<name>.cpp.
+void add_probe_command(CLI::App& app, Context& ctx, Action& action);
+void add_sockets_command(CLI::App& app, Context& ctx, Action& action);
+
 
 }  // namespace qsock::cli
