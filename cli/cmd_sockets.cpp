@@ -36,6 +36,7 @@ std::string options_text(const sockopts::SocketOptions& o) {
 }
 
 std::string ms_text(Microseconds us) {
+  if (us.count() % 1000 == 0) return fmt::format("{} ms", us.count() / 1000);
   return fmt::format("{:.3f} ms", static_cast<double>(us.count()) / 1000.0);
 }
 
@@ -93,10 +94,11 @@ void print_report(const Context& ctx, const sockopts::SocketReport& r,
     return;
   }
   fmt::print(ctx.out, "  options    {}\n", options_text(*r.options));
+  if (r.socket.state == sockopts::TcpState::listen) return;  // no connection, no TCP_INFO
   if (r.tcp_info) fmt::print(ctx.out, "  tcp_info   {}\n", tcp_info_text(*r.tcp_info));
-  if (sysctls && r.socket.state != sockopts::TcpState::listen) {
+  if (sysctls) {
     auto d = sockopts::detection_times(*r.options, *sysctls);
-    fmt::print(ctx.out, "  dead peer  data in flight: {} ({}); idle: {} ({})\n",
+    fmt::print(ctx.out, "  dead peer  data in flight: {}, by {}; idle: {}, by {}\n",
                sockopts::format_duration(d.data_in_flight.after), d.data_in_flight.by,
                sockopts::format_duration(d.idle.after), d.idle.by);
   }
