@@ -62,8 +62,9 @@ Result<void> set_blocking(int fd, bool blocking) {
   return {};
 }
 
+// Rounded up, so that a poll never returns before the deadline.
 int remaining_ms(Clock::time_point deadline) {
-  auto left = std::chrono::duration_cast<Milliseconds>(deadline - Clock::now()).count();
+  auto left = std::chrono::ceil<Milliseconds>(deadline - Clock::now()).count();
   return left < 0 ? 0 : static_cast<int>(left);
 }
 
@@ -73,7 +74,8 @@ Result<void> wait_for(int fd, short events, Clock::time_point deadline, const ch
     pollfd p{fd, events, 0};
     int rc = ::poll(&p, 1, remaining_ms(deadline));
     if (rc > 0) return {};
-    if (rc == 0) return tl::unexpected(sys_error(what, ETIMEDOUT));
+    if (rc == 0 && Clock::now() >= deadline) return tl::unexpected(sys_error(what, ETIMEDOUT));
+    if (rc == 0) continue;
     if (errno != EINTR) return tl::unexpected(sys_error("poll"));
   }
 }
