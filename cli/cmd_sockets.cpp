@@ -57,13 +57,16 @@ Json report_json(const sockopts::SocketReport& r, const std::optional<sockopts::
   j["state"] = std::string(sockopts::state_name(r.socket.state));
   if (r.options) {
     j["options"] = sockopts::to_json(*r.options);
-    if (sysctls) j["detection"] = sockopts::to_json(sockopts::detection_times(*r.options, *sysctls));
+    if (sysctls)
+      j["detection"] = sockopts::to_json(sockopts::detection_times(*r.options, *sysctls));
   } else {
     j["options"] = nullptr;
     j["error"] = r.options.error().text();
   }
-  if (r.tcp_info) j["tcp_info"] = sockopts::to_json(*r.tcp_info);
-  else j["tcp_info"] = nullptr;
+  if (r.tcp_info)
+    j["tcp_info"] = sockopts::to_json(*r.tcp_info);
+  else
+    j["tcp_info"] = nullptr;
   if (r.set) {
     Json set = Json::object();
     set["ok"] = r.set->has_value() && r.not_applied.empty();
@@ -82,12 +85,14 @@ void print_report(const Context& ctx, const sockopts::SocketReport& r,
   fmt::print(ctx.out, "fd {}  {} -> {}  {}\n", r.socket.fd, r.socket.local.text(),
              r.socket.remote.text(), sockopts::state_name(r.socket.state));
   if (r.set) {
-    if (!r.set->has_value()) fmt::print(ctx.out, "  set        failed: {}\n", r.set->error().text());
+    if (!r.set->has_value())
+      fmt::print(ctx.out, "  set        failed: {}\n", r.set->error().text());
     else if (!r.not_applied.empty())
       for (const auto& d : r.not_applied)
         fmt::print(ctx.out, "  set        {} {} did not stick: reads back {}\n", d.key, d.wanted,
                    d.effective);
-    else fmt::print(ctx.out, "  set        applied and read back\n");
+    else
+      fmt::print(ctx.out, "  set        applied and read back\n");
   }
   if (!r.options) {
     fmt::print(ctx.out, "  error      {}\n", r.options.error().text());
@@ -163,7 +168,8 @@ void add_sockets_command(CLI::App& app, Context& ctx, Action& action) {
   auto args = std::make_shared<SocketsArgs>();
   CLI::App* cmd = app.add_subcommand(
       "sockets", "A process's TCP sockets: effective options, TCP_INFO, dead-peer detection");
-  auto* pid = cmd->add_option("--pid", args->pid, "The process (e.g. QEMU)")->check(CLI::PositiveNumber);
+  auto* pid =
+      cmd->add_option("--pid", args->pid, "The process (e.g. QEMU)")->check(CLI::PositiveNumber);
   auto* sock = cmd->add_option("-s,--socket", args->monitor,
                                "A UNIX socket the process listens on (its QMP monitor); "
                                "the pid comes from SO_PEERCRED, nothing is sent");
@@ -184,7 +190,9 @@ void add_sockets_command(CLI::App& app, Context& ctx, Action& action) {
       "Exit status: 0 ok, 1 a --set did not stick, 2 usage, 3 process or socket not accessible.");
   cmd->callback([&ctx, &action, args, pid, sock] {
     if (pid->count() == 0 && sock->count() == 0) {
-      action = [&ctx] { return fail(ctx, ExitCode::usage, "sockets: give --pid PID or -s SOCKET"); };
+      action = [&ctx] {
+        return fail(ctx, ExitCode::usage, "sockets: give --pid PID or -s SOCKET");
+      };
       return;
     }
     action = [&ctx, args] { return run_sockets(ctx, *args); };

@@ -48,8 +48,8 @@ Result<void> apply_options(int fd, const SocketOptions& o, Semantics s) {
       if (!r) return r;
     }
     if (nonzero(o.keep_alive_idle)) {
-      auto r = set_int(fd, IPPROTO_TCP, TCP_KEEPIDLE,
-                       static_cast<int>(o.keep_alive_idle->count()), "TCP_KEEPIDLE");
+      auto r = set_int(fd, IPPROTO_TCP, TCP_KEEPIDLE, static_cast<int>(o.keep_alive_idle->count()),
+                       "TCP_KEEPIDLE");
       if (!r) return r;
     }
     if (nonzero(o.keep_alive_interval)) {
@@ -123,18 +123,17 @@ std::vector<Difference> differences(const SocketOptions& want, const SocketOptio
     out.push_back({"keep-alive", on_off(*want.keep_alive), show_bool(got.keep_alive)});
   if (keep_alive_on || s == Semantics::exact) {
     if (nonzero(want.keep_alive_count) && got.keep_alive_count != want.keep_alive_count)
-      out.push_back({"keep-alive-count", show(want.keep_alive_count, ""),
-                     show(got.keep_alive_count, "")});
+      out.push_back(
+          {"keep-alive-count", show(want.keep_alive_count, ""), show(got.keep_alive_count, "")});
     if (nonzero(want.keep_alive_idle) && got.keep_alive_idle != want.keep_alive_idle)
-      out.push_back({"keep-alive-idle", show(want.keep_alive_idle, " s"),
-                     show(got.keep_alive_idle, " s")});
+      out.push_back(
+          {"keep-alive-idle", show(want.keep_alive_idle, " s"), show(got.keep_alive_idle, " s")});
     if (nonzero(want.keep_alive_interval) && got.keep_alive_interval != want.keep_alive_interval)
       out.push_back({"keep-alive-interval", show(want.keep_alive_interval, " s"),
                      show(got.keep_alive_interval, " s")});
   }
   if (want.user_timeout && got.user_timeout != want.user_timeout)
-    out.push_back(
-        {"user-timeout", show(want.user_timeout, " ms"), show(got.user_timeout, " ms")});
+    out.push_back({"user-timeout", show(want.user_timeout, " ms"), show(got.user_timeout, " ms")});
   if (want.mptcp.value_or(false) && got.mptcp != want.mptcp)
     out.push_back({"mptcp", "on", show_bool(got.mptcp)});
   return out;

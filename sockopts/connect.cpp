@@ -48,7 +48,9 @@ Result<AddrInfoList> resolve(const std::string& host, const std::string& port,
   if (rc != 0)
     return tl::unexpected(Error{
         fmt::format("address resolution failed for {}:{}: {}", host, port, ::gai_strerror(rc)),
-        0, "host", {}});
+        0,
+        "host",
+        {}});
   return AddrInfoList(res);
 }
 
@@ -118,8 +120,7 @@ Result<std::uint16_t> parse_port(const std::string& s, const char* key) {
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (ec != std::errc() || p != s.data() + s.size())
     return tl::unexpected(Error{fmt::format("can't convert to a number: {}", s), 0, key, {}});
-  if (v > 65535)
-    return tl::unexpected(Error{fmt::format("port {} out of range", s), 0, key, {}});
+  if (v > 65535) return tl::unexpected(Error{fmt::format("port {} out of range", s), 0, key, {}});
   return static_cast<std::uint16_t>(v);
 }
 
@@ -128,8 +129,10 @@ Result<std::uint16_t> parse_port(const std::string& s, const char* key) {
 Result<Fd> listen_one(const addrinfo& ai, std::uint16_t port, const SocketOptions& o, int backlog) {
   sockaddr_storage ss{};
   std::memcpy(&ss, ai.ai_addr, ai.ai_addrlen);
-  if (ai.ai_family == AF_INET) reinterpret_cast<sockaddr_in&>(ss).sin_port = htons(port);
-  else reinterpret_cast<sockaddr_in6&>(ss).sin6_port = htons(port);
+  if (ai.ai_family == AF_INET)
+    reinterpret_cast<sockaddr_in&>(ss).sin_port = htons(port);
+  else
+    reinterpret_cast<sockaddr_in6&>(ss).sin6_port = htons(port);
   auto attempt = [&](int v6only) -> Result<Fd> {
     Fd fd(::socket(ai.ai_family, ai.ai_socktype | SOCK_CLOEXEC, protocol_of(o)));
     if (!fd.valid()) return tl::unexpected(sys_error("Failed to create a socket"));
@@ -155,7 +158,8 @@ Result<Fd> listen_one(const addrinfo& ai, std::uint16_t port, const SocketOption
 
 Result<Fd> connect_inet(const InetAddress& a, Milliseconds timeout) {
   if (a.host.empty() || a.port.empty())
-    return tl::unexpected(Error{"host and/or port not specified", 0, a.host.empty() ? "host" : "port", {}});
+    return tl::unexpected(
+        Error{"host and/or port not specified", 0, a.host.empty() ? "host" : "port", {}});
   auto deadline = Clock::now() + timeout;
   auto list = resolve(a.host, a.port, a.options, false);
   if (!list) return tl::unexpected(list.error());

@@ -25,8 +25,8 @@ std::vector<OptionEffect> describe_options(const SocketOptions& o, Semantics s) 
   std::vector<OptionEffect> out;
   bool keep_alive_on = o.keep_alive.value_or(false);
   if (o.numeric)
-    out.push_back({"numeric", "AI_NUMERICHOST|AI_NUMERICSERV", "", *o.numeric ? 1 : 0, "bool",
-                   true, "getaddrinfo flags: no name resolution"});
+    out.push_back({"numeric", "AI_NUMERICHOST|AI_NUMERICSERV", "", *o.numeric ? 1 : 0, "bool", true,
+                   "getaddrinfo flags: no name resolution"});
   if (o.to)
     out.push_back({"to", "port range", "", *o.to, "", true,
                    "listen: ports tried in order from port up to this one"});
@@ -48,14 +48,15 @@ std::vector<OptionEffect> describe_options(const SocketOptions& o, Semantics s) 
     out.push_back(e);
   }
   if (o.keep_alive) {
-    OptionEffect e{"keep-alive", "SO_KEEPALIVE", "SOL_SOCKET", *o.keep_alive ? 1 : 0, "bool",
-                   true, {}};
+    OptionEffect e{
+        "keep-alive", "SO_KEEPALIVE", "SOL_SOCKET", *o.keep_alive ? 1 : 0, "bool", true, {}};
     if (!*o.keep_alive && s == Semantics::qemu) {
       e.applied = false;
       e.note = "off: not set (the socket keeps its default, off)";
     } else {
-      e.note = "connect: after connect; listen: on the listening socket, inherited by accepted "
-               "sockets (QEMU 10.1+)";
+      e.note =
+          "connect: after connect; listen: on the listening socket, inherited by accepted "
+          "sockets (QEMU 10.1+)";
     }
     out.push_back(e);
   }
@@ -75,8 +76,8 @@ std::vector<OptionEffect> describe_options(const SocketOptions& o, Semantics s) 
     out.push_back(e);
   }
   if (o.user_timeout) {
-    OptionEffect e{"user-timeout", "TCP_USER_TIMEOUT", "IPPROTO_TCP", o.user_timeout->count(),
-                   "ms", true, {}};
+    OptionEffect e{
+        "user-timeout", "TCP_USER_TIMEOUT", "IPPROTO_TCP", o.user_timeout->count(), "ms", true, {}};
     e.note = o.user_timeout->count() == 0
                  ? "0 = the system default (tcp_retries2 governs data in flight)"
                  : "unacknowledged data older than this closes the connection with ETIMEDOUT; "

@@ -22,8 +22,10 @@ namespace {
 template <typename T>
 T per_socket_or(const std::optional<T>& v, T fallback) {
   if (!v) return fallback;
-  if constexpr (std::is_integral_v<T>) return *v != 0 ? *v : fallback;
-  else return v->count() != 0 ? *v : fallback;
+  if constexpr (std::is_integral_v<T>)
+    return *v != 0 ? *v : fallback;
+  else
+    return v->count() != 0 ? *v : fallback;
 }
 
 }  // namespace
@@ -36,10 +38,10 @@ Detection detection_times(const SocketOptions& o, const Sysctls& s, const RtoMod
     d.data_in_flight = {user_timeout, "user-timeout",
                         fmt::format("TCP_USER_TIMEOUT {} ms", user_timeout.count())};
   } else {
-    d.data_in_flight = {backoff_total(s.tcp_retries2, rto.rto_min, rto.rto_max), "tcp_retries2",
-                        fmt::format("{} retransmissions from a {} ms RTO, capped at {} s",
-                                    s.tcp_retries2, rto.rto_min.count(),
-                                    rto.rto_max.count() / 1000)};
+    d.data_in_flight = {
+        backoff_total(s.tcp_retries2, rto.rto_min, rto.rto_max), "tcp_retries2",
+        fmt::format("{} retransmissions from a {} ms RTO, capped at {} s", s.tcp_retries2,
+                    rto.rto_min.count(), rto.rto_max.count() / 1000)};
   }
 
   if (!o.keep_alive.value_or(false)) {

@@ -9,8 +9,8 @@ namespace qsock::sockopts {
 namespace {
 
 Error type_error(const std::string& key, const char* expected, const Json& got) {
-  return Error{fmt::format("Invalid parameter type for '{}', expected: {}", key, expected), 0,
-               key, fmt::format("got {}", got.dump())};
+  return Error{fmt::format("Invalid parameter type for '{}', expected: {}", key, expected), 0, key,
+               fmt::format("got {}", got.dump())};
 }
 
 Result<std::optional<bool>> get_bool(const Json& j, const std::string& key) {
@@ -39,9 +39,16 @@ constexpr std::uint64_t kU16 = std::numeric_limits<std::uint16_t>::max();
 }  // namespace
 
 const std::vector<std::string>& option_keys() {
-  static const std::vector<std::string> keys = {
-      "numeric", "to", "ipv4", "ipv6", "keep-alive", "keep-alive-count", "keep-alive-idle",
-      "keep-alive-interval", "mptcp", "user-timeout"};
+  static const std::vector<std::string> keys = {"numeric",
+                                                "to",
+                                                "ipv4",
+                                                "ipv6",
+                                                "keep-alive",
+                                                "keep-alive-count",
+                                                "keep-alive-idle",
+                                                "keep-alive-interval",
+                                                "mptcp",
+                                                "user-timeout"};
   return keys;
 }
 
@@ -56,11 +63,11 @@ Result<SocketOptions> options_from_json(const Json& input) {
     const char* key;
     std::optional<bool> SocketOptions::*field;
   };
-  for (auto [key, field] : {BoolMember{"numeric", &SocketOptions::numeric},
-                            BoolMember{"ipv4", &SocketOptions::ipv4},
-                            BoolMember{"ipv6", &SocketOptions::ipv6},
-                            BoolMember{"keep-alive", &SocketOptions::keep_alive},
-                            BoolMember{"mptcp", &SocketOptions::mptcp}}) {
+  for (auto [key, field] :
+       {BoolMember{"numeric", &SocketOptions::numeric}, BoolMember{"ipv4", &SocketOptions::ipv4},
+        BoolMember{"ipv6", &SocketOptions::ipv6},
+        BoolMember{"keep-alive", &SocketOptions::keep_alive},
+        BoolMember{"mptcp", &SocketOptions::mptcp}}) {
     auto v = get_bool(*j, key);
     if (!v) return tl::unexpected(v.error());
     o.*field = *v;

@@ -17,16 +17,16 @@ namespace qsock::sockopts {
 // readable" (on read-back). Units follow QEMU: user-timeout milliseconds,
 // keep-alive-idle/interval seconds, keep-alive-count probes.
 struct SocketOptions {
-  std::optional<bool> keep_alive;                  // SO_KEEPALIVE
-  std::optional<std::uint32_t> keep_alive_count;   // TCP_KEEPCNT, probes; 0 = sysctl
-  std::optional<Seconds> keep_alive_idle;          // TCP_KEEPIDLE; 0 = sysctl
-  std::optional<Seconds> keep_alive_interval;      // TCP_KEEPINTVL; 0 = sysctl
-  std::optional<Milliseconds> user_timeout;        // TCP_USER_TIMEOUT; 0 = system default
-  std::optional<bool> mptcp;                       // IPPROTO_MPTCP at socket()
-  std::optional<bool> ipv4;                        // address family choice
+  std::optional<bool> keep_alive;                 // SO_KEEPALIVE
+  std::optional<std::uint32_t> keep_alive_count;  // TCP_KEEPCNT, probes; 0 = sysctl
+  std::optional<Seconds> keep_alive_idle;         // TCP_KEEPIDLE; 0 = sysctl
+  std::optional<Seconds> keep_alive_interval;     // TCP_KEEPINTVL; 0 = sysctl
+  std::optional<Milliseconds> user_timeout;       // TCP_USER_TIMEOUT; 0 = system default
+  std::optional<bool> mptcp;                      // IPPROTO_MPTCP at socket()
+  std::optional<bool> ipv4;                       // address family choice
   std::optional<bool> ipv6;
-  std::optional<std::uint16_t> to;                 // listen: last port of the range
-  std::optional<bool> numeric;                     // AI_NUMERICHOST|AI_NUMERICSERV
+  std::optional<std::uint16_t> to;  // listen: last port of the range
+  std::optional<bool> numeric;      // AI_NUMERICHOST|AI_NUMERICSERV
 
   bool operator==(const SocketOptions&) const = default;
 };

@@ -17,9 +17,9 @@ Result<pid_t> pid_of_unix_peer(const std::string& path, Milliseconds timeout) {
   sockaddr_un addr{};
   addr.sun_family = AF_UNIX;
   if (path.size() >= sizeof addr.sun_path)
-    return tl::unexpected(Error{fmt::format("UNIX socket path '{}' is too long", path), 0, "path",
-                                fmt::format("Path must be less than {} bytes",
-                                            sizeof addr.sun_path)});
+    return tl::unexpected(
+        Error{fmt::format("UNIX socket path '{}' is too long", path), 0, "path",
+              fmt::format("Path must be less than {} bytes", sizeof addr.sun_path)});
   std::memcpy(addr.sun_path, path.data(), path.size());
   Fd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
   if (!fd.valid()) return tl::unexpected(sys_error("Failed to create Unix socket"));
@@ -38,7 +38,9 @@ Result<pid_t> pid_of_unix_peer(const std::string& path, Milliseconds timeout) {
   if (::getsockopt(fd.get(), SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0)
     return tl::unexpected(sys_error("getsockopt(SO_PEERCRED)"));
   if (cred.pid <= 0)
-    return tl::unexpected(Error{fmt::format("no process behind '{}'", path), 0, {},
+    return tl::unexpected(Error{fmt::format("no process behind '{}'", path),
+                                0,
+                                {},
                                 "the listener may live in another pid namespace"});
   return cred.pid;
 }

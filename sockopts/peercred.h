@@ -14,7 +14,6 @@ namespace qsock::sockopts {
 // the process that listens there (QEMU for its QMP socket). Sends nothing;
 // works while another client holds the monitor, since the credentials are
 // the listener's.
-Result<pid_t> pid_of_unix_peer(const std::string& path,
-                               Milliseconds timeout = Milliseconds(2000));
+Result<pid_t> pid_of_unix_peer(const std::string& path, Milliseconds timeout = Milliseconds(2000));
 
 }  // namespace qsock::sockopts

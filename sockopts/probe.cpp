@@ -30,8 +30,7 @@ Feature tcp_option(int fd, const char* name, int option, int value) {
   socklen_t len = sizeof back;
   if (::getsockopt(fd, IPPROTO_TCP, option, &back, &len) != 0)
     return failed(name, "getsockopt", errno);
-  if (back != value)
-    return {name, false, fmt::format("set {}, read back {}", value, back)};
+  if (back != value) return {name, false, fmt::format("set {}, read back {}", value, back)};
   return {name, true, fmt::format("set {} and read it back", value)};
 }
 
@@ -61,8 +60,8 @@ std::vector<Feature> pidfd() {
     out.push_back(failed("pidfd_getfd", "pidfd_getfd(self)", errno));
   } else {
     ::close(static_cast<int>(dup));
-    out.push_back({"pidfd_getfd", true,
-                   "pidfd_getfd(self); another process's needs ptrace access to it"});
+    out.push_back(
+        {"pidfd_getfd", true, "pidfd_getfd(self); another process's needs ptrace access to it"});
   }
   return out;
 }

@@ -28,8 +28,10 @@ Result<std::string> read_file(const std::string& path) {
 }
 
 Error with_hint(Error e) {
-  if (e.errnum == EPERM || e.errnum == EACCES) e.hint = kPtraceHint;
-  else if (e.errnum == ESRCH || e.errnum == ENOENT) e.hint = "no such process (did it exit?)";
+  if (e.errnum == EPERM || e.errnum == EACCES)
+    e.hint = kPtraceHint;
+  else if (e.errnum == ESRCH || e.errnum == ENOENT)
+    e.hint = "no such process (did it exit?)";
   return e;
 }
 
@@ -86,10 +88,14 @@ Result<Fd> duplicate_fd(int pidfd, int target_fd) {
   long fd = ::syscall(SYS_pidfd_getfd, pidfd, target_fd, 0);
   if (fd < 0) {
     Error e = sys_error(fmt::format("pidfd_getfd(fd {})", target_fd));
-    if (e.errnum == EPERM) e.hint = kPtraceHint;
-    else if (e.errnum == ENOSYS) e.hint = "the kernel is older than 5.6 (no pidfd_getfd)";
-    else if (e.errnum == EBADF) e.hint = "the process closed this descriptor meanwhile";
-    else if (e.errnum == ESRCH) e.hint = "the process exited";
+    if (e.errnum == EPERM)
+      e.hint = kPtraceHint;
+    else if (e.errnum == ENOSYS)
+      e.hint = "the kernel is older than 5.6 (no pidfd_getfd)";
+    else if (e.errnum == EBADF)
+      e.hint = "the process closed this descriptor meanwhile";
+    else if (e.errnum == ESRCH)
+      e.hint = "the process exited";
     return tl::unexpected(e);
   }
   return Fd(static_cast<int>(fd));

@@ -32,8 +32,7 @@ Result<Sysctls> read_sysctls(const std::string& dir) {
   };
   std::uint32_t time = 0, intvl = 0;
   for (auto [name, out] : {Entry{"tcp_retries2", &s.tcp_retries2},
-                           Entry{"tcp_keepalive_time", &time},
-                           Entry{"tcp_keepalive_intvl", &intvl},
+                           Entry{"tcp_keepalive_time", &time}, Entry{"tcp_keepalive_intvl", &intvl},
                            Entry{"tcp_keepalive_probes", &s.tcp_keepalive_probes},
                            Entry{"tcp_syn_retries", &s.tcp_syn_retries}}) {
     auto v = read_number(dir, name);

@@ -8,19 +8,32 @@ namespace qsock::sockopts {
 
 std::string_view state_name(TcpState s) {
   switch (s) {
-    case TcpState::established: return "ESTABLISHED";
-    case TcpState::syn_sent: return "SYN-SENT";
-    case TcpState::syn_recv: return "SYN-RECV";
-    case TcpState::fin_wait1: return "FIN-WAIT-1";
-    case TcpState::fin_wait2: return "FIN-WAIT-2";
-    case TcpState::time_wait: return "TIME-WAIT";
-    case TcpState::close: return "CLOSE";
-    case TcpState::close_wait: return "CLOSE-WAIT";
-    case TcpState::last_ack: return "LAST-ACK";
-    case TcpState::listen: return "LISTEN";
-    case TcpState::closing: return "CLOSING";
-    case TcpState::new_syn_recv: return "NEW-SYN-RECV";
-    case TcpState::unknown: break;
+    case TcpState::established:
+      return "ESTABLISHED";
+    case TcpState::syn_sent:
+      return "SYN-SENT";
+    case TcpState::syn_recv:
+      return "SYN-RECV";
+    case TcpState::fin_wait1:
+      return "FIN-WAIT-1";
+    case TcpState::fin_wait2:
+      return "FIN-WAIT-2";
+    case TcpState::time_wait:
+      return "TIME-WAIT";
+    case TcpState::close:
+      return "CLOSE";
+    case TcpState::close_wait:
+      return "CLOSE-WAIT";
+    case TcpState::last_ack:
+      return "LAST-ACK";
+    case TcpState::listen:
+      return "LISTEN";
+    case TcpState::closing:
+      return "CLOSING";
+    case TcpState::new_syn_recv:
+      return "NEW-SYN-RECV";
+    case TcpState::unknown:
+      break;
   }
   return "UNKNOWN";
 }

@@ -39,15 +39,15 @@ struct Segments {
 
 struct TcpInfo {
   TcpState state = TcpState::unknown;
-  Microseconds rto{0};              // current retransmission timeout
-  std::uint8_t retransmits = 0;     // consecutive RTO expiries without ACK progress
-  std::uint8_t backoff = 0;         // exponential backoff exponent
-  std::uint8_t probes = 0;          // unanswered keep-alive / zero-window probes
-  Segments unacked;                 // in flight, not yet acknowledged
-  Milliseconds last_data_sent{0};   // time since
-  Milliseconds last_ack_recv{0};    // time since
-  Microseconds rtt{0};              // smoothed round-trip time
-  Segments total_retrans;           // over the connection's lifetime
+  Microseconds rto{0};             // current retransmission timeout
+  std::uint8_t retransmits = 0;    // consecutive RTO expiries without ACK progress
+  std::uint8_t backoff = 0;        // exponential backoff exponent
+  std::uint8_t probes = 0;         // unanswered keep-alive / zero-window probes
+  Segments unacked;                // in flight, not yet acknowledged
+  Milliseconds last_data_sent{0};  // time since
+  Milliseconds last_ack_recv{0};   // time since
+  Microseconds rtt{0};             // smoothed round-trip time
+  Segments total_retrans;          // over the connection's lifetime
 };
 
 // getsockopt(IPPROTO_TCP, TCP_INFO). Fields the kernel does not fill stay 0.

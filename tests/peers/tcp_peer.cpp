@@ -110,8 +110,8 @@ int send(const std::string& host, const std::string& port, const char* json, int
     }
   }
   auto info = read_tcp_info(fd->get());
-  std::printf("alive %lld retransmits=%d backoff=%d\n", epoch_ms(),
-              info ? info->retransmits : -1, info ? info->backoff : -1);
+  std::printf("alive %lld retransmits=%d backoff=%d\n", epoch_ms(), info ? info->retransmits : -1,
+              info ? info->backoff : -1);
   std::fflush(stdout);
   return 0;
 }
@@ -131,8 +131,8 @@ int hold_pair(const char* json, const char* unix_path) {
   ::signal(SIGUSR1, [](int) { report_requested = 1; });
   auto l = listen_inet(address("127.0.0.1", "0"));
   if (!l) return die(l.error().text());
-  auto client = connect_inet(address("127.0.0.1", std::to_string(l->port), json),
-                             Milliseconds(2000));
+  auto client =
+      connect_inet(address("127.0.0.1", std::to_string(l->port), json), Milliseconds(2000));
   if (!client) return die(client.error().text());
   auto server = accept_with_deadline(l->fd.get(), Milliseconds(2000));
   if (!server) return die(server.error().text());
@@ -185,7 +185,8 @@ int main(int argc, char** argv) {
   auto n = a.size();
   if (n == 3 && a[0] == "sink") return sink(a[1], a[2]);
   if (n == 5 && a[0] == "send") return send(a[1], a[2], argv[4], std::stoi(a[4]));
-  if ((n == 2 || n == 3) && a[0] == "hold-pair") return hold_pair(argv[2], n == 3 ? argv[3] : nullptr);
+  if ((n == 2 || n == 3) && a[0] == "hold-pair")
+    return hold_pair(argv[2], n == 3 ? argv[3] : nullptr);
   if (n == 3 && a[0] == "listen") return listen_one(a[1], a[2]);
   if (n == 3 && a[0] == "connect") return connect_hold(a[1], a[2]);
   if (n == 1 && a[0] == "free-port") return free_port();

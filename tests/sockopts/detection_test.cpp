@@ -29,14 +29,14 @@ TEST_CASE("backoff_total: tcp_retries2 from a 200 ms RTO capped at 120 s") {
     Milliseconds expected;
   };
   for (auto [retries, expected] : {
-           Case{0, 200ms},         // the first RTO alone
-           Case{1, 600ms},         // 0.2 + 0.4
-           Case{3, 3'000ms},       // tcp_retries1's default: 0.2 .. 1.6
-           Case{5, 12'600ms},      //
-           Case{8, 102'200ms},     // RFC 1122's minimum: 0.2 .. 51.2
-           Case{9, 204'600ms},     // 0.2 .. 102.4, the last uncapped RTO
-           Case{10, 324'600ms},    // + one capped 120 s
-           Case{15, 924'600ms},    // Linux's default: 204.6 + 6 × 120
+           Case{0, 200ms},       // the first RTO alone
+           Case{1, 600ms},       // 0.2 + 0.4
+           Case{3, 3'000ms},     // tcp_retries1's default: 0.2 .. 1.6
+           Case{5, 12'600ms},    //
+           Case{8, 102'200ms},   // RFC 1122's minimum: 0.2 .. 51.2
+           Case{9, 204'600ms},   // 0.2 .. 102.4, the last uncapped RTO
+           Case{10, 324'600ms},  // + one capped 120 s
+           Case{15, 924'600ms},  // Linux's default: 204.6 + 6 × 120
        }) {
     CAPTURE(retries);
     CHECK(backoff_total(retries, 200ms, 120s) == expected);
@@ -134,14 +134,14 @@ TEST_CASE("detection: idle uses this host's sysctls where the socket sets nothin
   s.tcp_keepalive_intvl = 10s;
   s.tcp_keepalive_probes = 3;
   CHECK(detection_times(json_options(R"({"keep-alive":true})"), s).idle.after == 630s);
-  CHECK(detection_times(json_options(R"({"keep-alive":true,"keep-alive-idle":5})"), s)
-            .idle.after == 35s);
+  CHECK(detection_times(json_options(R"({"keep-alive":true,"keep-alive-idle":5})"), s).idle.after ==
+        35s);
 }
 
 TEST_CASE("detection: connect, by tcp_syn_retries") {
   Sysctls s;
-  CHECK(detection_times({}, s).connect == Bound{127s, "tcp_syn_retries",
-                                                "6 SYN retransmissions from a 1000 ms RTO"});
+  CHECK(detection_times({}, s).connect ==
+        Bound{127s, "tcp_syn_retries", "6 SYN retransmissions from a 1000 ms RTO"});
   s.tcp_syn_retries = 2;
   CHECK(detection_times(json_options(R"({"user-timeout":1000})"), s).connect.after == 7s);
 }
@@ -154,9 +154,10 @@ TEST_CASE("detection: the initial RTO is a parameter") {
 
 TEST_CASE("detection JSON: ms, or null for never") {
   Json j = to_json(detection_times(json_options(R"({"user-timeout":5000})"), Sysctls{}));
-  CHECK(j.dump() ==
-        R"({"data_in_flight":{"ms":5000,"by":"user-timeout"},)"
-        R"("idle":{"ms":null,"by":"no keep-alive"},"connect":{"ms":127000,"by":"tcp_syn_retries"}})");
+  CHECK(
+      j.dump() ==
+      R"({"data_in_flight":{"ms":5000,"by":"user-timeout"},)"
+      R"("idle":{"ms":null,"by":"no keep-alive"},"connect":{"ms":127000,"by":"tcp_syn_retries"}})");
 }
 
 TEST_CASE("format_duration") {

@@ -87,7 +87,8 @@ TEST_CASE("duplicate_fd: a closed descriptor is EBADF with a hint") {
 }
 
 TEST_CASE("pid_of_unix_peer: the pid listening on a UNIX socket") {
-  auto path = std::filesystem::temp_directory_path() / ("qsock-peercred-" + std::to_string(::getpid()));
+  auto path =
+      std::filesystem::temp_directory_path() / ("qsock-peercred-" + std::to_string(::getpid()));
   std::filesystem::remove(path);
   Fd fd(::socket(AF_UNIX, SOCK_STREAM, 0));
   sockaddr_un addr{};
