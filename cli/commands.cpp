@@ -11,6 +11,8 @@ void register_commands(CLI::App& app, Context& ctx, Action& action) {
   add_hmp_command(app, ctx, action);
   add_events_command(app, ctx, action);
   add_caps_command(app, ctx, action);
+  add_probe_command(app, ctx, action);
+  add_sockets_command(app, ctx, action);
 }
 
 }  // namespace qsock::cli

@@ -22,5 +22,7 @@ void add_qmp_command(CLI::App& app, Context& ctx, Action& action);
 void add_hmp_command(CLI::App& app, Context& ctx, Action& action);
 void add_events_command(CLI::App& app, Context& ctx, Action& action);
 void add_caps_command(CLI::App& app, Context& ctx, Action& action);
+void add_probe_command(CLI::App& app, Context& ctx, Action& action);
+void add_sockets_command(CLI::App& app, Context& ctx, Action& action);
 
 }  // namespace qsock::cli

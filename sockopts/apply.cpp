@@ -1,0 +1,142 @@
+#include "sockopts/apply.h"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
+#include <fmt/format.h>
+
+namespace qsock::sockopts {
+
+namespace {
+
+Result<void> set_int(int fd, int level, int name, int value, const char* what) {
+  if (::setsockopt(fd, level, name, &value, sizeof value) != 0)
+    return tl::unexpected(sys_error(fmt::format("setsockopt({}, {})", what, value)));
+  return {};
+}
+
+Result<int> get_int(int fd, int level, int name, const char* what) {
+  int value = 0;
+  socklen_t len = sizeof value;
+  if (::getsockopt(fd, level, name, &value, &len) != 0)
+    return tl::unexpected(sys_error(fmt::format("getsockopt({})", what)));
+  return value;
+}
+
+bool nonzero(const std::optional<std::uint32_t>& v) { return v && *v != 0; }
+template <typename Rep, typename Period>
+bool nonzero(const std::optional<std::chrono::duration<Rep, Period>>& v) {
+  return v && v->count() != 0;
+}
+
+std::string on_off(bool b) { return b ? "on" : "off"; }
+
+}  // namespace
+
+Result<void> apply_options(int fd, const SocketOptions& o, Semantics s) {
+  bool keep_alive_on = o.keep_alive.value_or(false);
+  if (keep_alive_on || (s == Semantics::exact && o.keep_alive)) {
+    auto r = set_int(fd, SOL_SOCKET, SO_KEEPALIVE, keep_alive_on ? 1 : 0, "SO_KEEPALIVE");
+    if (!r) return r;
+  }
+  // QEMU sets the keep-alive tuning only inside its keep-alive branch.
+  if (keep_alive_on || s == Semantics::exact) {
+    if (nonzero(o.keep_alive_count)) {
+      auto r = set_int(fd, IPPROTO_TCP, TCP_KEEPCNT, static_cast<int>(*o.keep_alive_count),
+                       "TCP_KEEPCNT");
+      if (!r) return r;
+    }
+    if (nonzero(o.keep_alive_idle)) {
+      auto r = set_int(fd, IPPROTO_TCP, TCP_KEEPIDLE, static_cast<int>(o.keep_alive_idle->count()),
+                       "TCP_KEEPIDLE");
+      if (!r) return r;
+    }
+    if (nonzero(o.keep_alive_interval)) {
+      auto r = set_int(fd, IPPROTO_TCP, TCP_KEEPINTVL,
+                       static_cast<int>(o.keep_alive_interval->count()), "TCP_KEEPINTVL");
+      if (!r) return r;
+    }
+  }
+  if (o.user_timeout) {
+    unsigned int ms = static_cast<unsigned int>(o.user_timeout->count());
+    if (::setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &ms, sizeof ms) != 0)
+      return tl::unexpected(sys_error(fmt::format("setsockopt(TCP_USER_TIMEOUT, {})", ms)));
+  }
+  return {};
+}
+
+Result<SocketOptions> read_options(int fd) {
+  SocketOptions o;
+  auto keep_alive = get_int(fd, SOL_SOCKET, SO_KEEPALIVE, "SO_KEEPALIVE");
+  if (!keep_alive) return tl::unexpected(keep_alive.error());
+  o.keep_alive = *keep_alive != 0;
+
+  auto count = get_int(fd, IPPROTO_TCP, TCP_KEEPCNT, "TCP_KEEPCNT");
+  if (!count) return tl::unexpected(count.error());
+  o.keep_alive_count = static_cast<std::uint32_t>(*count);
+  auto idle = get_int(fd, IPPROTO_TCP, TCP_KEEPIDLE, "TCP_KEEPIDLE");
+  if (!idle) return tl::unexpected(idle.error());
+  o.keep_alive_idle = Seconds(*idle);
+  auto interval = get_int(fd, IPPROTO_TCP, TCP_KEEPINTVL, "TCP_KEEPINTVL");
+  if (!interval) return tl::unexpected(interval.error());
+  o.keep_alive_interval = Seconds(*interval);
+
+  unsigned int ms = 0;
+  socklen_t len = sizeof ms;
+  if (::getsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &ms, &len) != 0)
+    return tl::unexpected(sys_error("getsockopt(TCP_USER_TIMEOUT)"));
+  o.user_timeout = Milliseconds(ms);
+
+  auto protocol = get_int(fd, SOL_SOCKET, SO_PROTOCOL, "SO_PROTOCOL");
+  if (!protocol) return tl::unexpected(protocol.error());
+  o.mptcp = *protocol == IPPROTO_MPTCP;
+
+  auto domain = get_int(fd, SOL_SOCKET, SO_DOMAIN, "SO_DOMAIN");
+  if (!domain) return tl::unexpected(domain.error());
+  if (*domain == AF_INET) {
+    o.ipv4 = true;
+    o.ipv6 = false;
+  } else if (*domain == AF_INET6) {
+    auto v6only = get_int(fd, IPPROTO_IPV6, IPV6_V6ONLY, "IPV6_V6ONLY");
+    if (!v6only) return tl::unexpected(v6only.error());
+    o.ipv6 = true;
+    o.ipv4 = *v6only == 0;
+  }
+  return o;
+}
+
+std::vector<Difference> differences(const SocketOptions& want, const SocketOptions& got,
+                                    Semantics s) {
+  std::vector<Difference> out;
+  auto show_bool = [](const std::optional<bool>& b) { return b ? on_off(*b) : "unknown"; };
+  auto show = [](const auto& v, const char* unit) {
+    if (!v) return std::string("unknown");
+    if constexpr (std::is_integral_v<std::decay_t<decltype(*v)>>)
+      return fmt::format("{}{}", *v, unit);
+    else
+      return fmt::format("{}{}", v->count(), unit);
+  };
+  bool keep_alive_on = want.keep_alive.value_or(false);
+  if ((keep_alive_on || (s == Semantics::exact && want.keep_alive)) &&
+      got.keep_alive != want.keep_alive)
+    out.push_back({"keep-alive", on_off(*want.keep_alive), show_bool(got.keep_alive)});
+  if (keep_alive_on || s == Semantics::exact) {
+    if (nonzero(want.keep_alive_count) && got.keep_alive_count != want.keep_alive_count)
+      out.push_back(
+          {"keep-alive-count", show(want.keep_alive_count, ""), show(got.keep_alive_count, "")});
+    if (nonzero(want.keep_alive_idle) && got.keep_alive_idle != want.keep_alive_idle)
+      out.push_back(
+          {"keep-alive-idle", show(want.keep_alive_idle, " s"), show(got.keep_alive_idle, " s")});
+    if (nonzero(want.keep_alive_interval) && got.keep_alive_interval != want.keep_alive_interval)
+      out.push_back({"keep-alive-interval", show(want.keep_alive_interval, " s"),
+                     show(got.keep_alive_interval, " s")});
+  }
+  if (want.user_timeout && got.user_timeout != want.user_timeout)
+    out.push_back({"user-timeout", show(want.user_timeout, " ms"), show(got.user_timeout, " ms")});
+  if (want.mptcp.value_or(false) && got.mptcp != want.mptcp)
+    out.push_back({"mptcp", "on", show_bool(got.mptcp)});
+  return out;
+}
+
+}  // namespace qsock::sockopts
