@@ -50,8 +50,13 @@ expect_exit 1 "$QSOCK" convert --to uri 'tcp:h'               # invalid input
 expect_exit 2 "$QSOCK" convert --to carrier-pigeon 'tcp:h:1'
 
 # Hostile input: no crash, no hang, a clear exit code.
-big=$(head -c 1048576 /dev/zero | tr '\0' 'a')
-expect_exit 1 timeout 10 "$QSOCK" check "tcp:$big"
+# 1 MiB goes through stdin: one argv string may hold at most 128 KiB.
+big_input() { printf 'tcp:'; head -c 1048576 /dev/zero | tr '\0' 'a'; printf '\n'; }
+got=0; big_input | timeout 10 "$QSOCK" check - >/dev/null 2>&1 || got=$?
+[ "$got" = 1 ] && pass || fail "1 MiB input: expected exit 1, got $got"
+big_input | timeout 10 "$QSOCK" --json check - | python3 -c 'import json,sys; r=json.loads(sys.stdin.read()); assert r["valid"] is False' \
+  && pass || fail "1 MiB input: --json record"
+expect_exit 1 timeout 10 "$QSOCK" check "tcp:$(head -c 100000 /dev/zero | tr '\0' 'a')"
 expect_exit 1 timeout 10 "$QSOCK" check -- "-netdev stream,$(printf 'a.%.0s' $(seq 1 10000))b=1"
 expect_exit 1 timeout 10 "$QSOCK" check "$(printf 'tcp:h:1,\xff\xfe=1')"
 expect_exit 1 timeout 10 "$QSOCK" check ''
