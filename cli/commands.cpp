@@ -6,6 +6,7 @@ namespace qsock::cli {
 void register_commands(CLI::App& app, Context& ctx, Action& action) {
   add_check_command(app, ctx, action);
   add_convert_command(app, ctx, action);
+  add_explain_command(app, ctx, action);
   add_schema_command(app, ctx, action);
   add_qmp_command(app, ctx, action);
   add_hmp_command(app, ctx, action);

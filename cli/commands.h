@@ -17,6 +17,7 @@ void register_commands(CLI::App& app, Context& ctx, Action& action);
 // One per command file, cli/cmd_<name>.cpp.
 void add_check_command(CLI::App& app, Context& ctx, Action& action);
 void add_convert_command(CLI::App& app, Context& ctx, Action& action);
+void add_explain_command(CLI::App& app, Context& ctx, Action& action);
 void add_schema_command(CLI::App& app, Context& ctx, Action& action);
 void add_qmp_command(CLI::App& app, Context& ctx, Action& action);
 void add_hmp_command(CLI::App& app, Context& ctx, Action& action);
