@@ -1,6 +1,7 @@
 #include "cli/app.h"
 
 #include <csignal>
+#include <exception>
 #include <functional>
 #include <memory>
 
@@ -48,7 +49,14 @@ int run(int argc, char** argv) {
     return to_int(ExitCode::usage);
   }
   if (!action) return to_int(fail(ctx, ExitCode::usage, "no command given"));
-  return to_int(action());
+  // Errors are values in every layer; an exception reaching here is a bug.
+  // Report it rather than abort, so a script sees a message and an exit code.
+  try {
+    return to_int(action());
+  } catch (const std::exception& e) {
+    return to_int(fail(ctx, ExitCode::invalid,
+                       fmt::format("internal error (a bug in qsock, please report it): {}", e.what())));
+  }
 }
 
 }  // namespace qsock::cli

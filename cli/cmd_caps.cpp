@@ -93,7 +93,7 @@ ExitCode run_caps(const Context& ctx, const CapsOptions& o) {
   auto features = qmp::live_features(*session, deadline);
   if (!features) return report(ctx, features.error());
   if (ctx.json)
-    fmt::print(ctx.out, "{}\n", features->to_json().dump());
+    fmt::print(ctx.out, "{}\n", dump_json(features->to_json()));
   else
     fmt::print(ctx.out, "{}", text_table(*features));
   return ExitCode::ok;

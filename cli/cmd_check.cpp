@@ -24,7 +24,7 @@ void print_text(const Context& ctx, const uri::CheckResult& r) {
   fmt::print(ctx.out, "{}: {} ({}, QEMU {})\n", r.input, r.valid() ? "valid" : "invalid",
              uri::kind_name(r.kind), r.target.describe());
   if (r.valid() && !r.value.is_null())
-    fmt::print(ctx.out, "  {}: {}\n", r.qapi_type.empty() ? "value" : r.qapi_type, r.value.dump());
+    fmt::print(ctx.out, "  {}: {}\n", r.qapi_type.empty() ? "value" : r.qapi_type, dump_json(r.value));
   print_diagnostics(ctx.out, r.diags);
 }
 
@@ -42,7 +42,7 @@ ExitCode run_check(const Context& ctx, const CheckArgs& args) {
   for (const std::string& input : inputs) {
     uri::CheckResult r = uri::check_input(input, kind, *target, **schema);
     all_valid = all_valid && r.valid() && !(args.strict && !r.diags.warnings.empty());
-    if (ctx.json) fmt::print(ctx.out, "{}\n", r.to_json().dump());
+    if (ctx.json) fmt::print(ctx.out, "{}\n", dump_json(r.to_json()));
     else print_text(ctx, r);
   }
   return all_valid ? ExitCode::ok : ExitCode::invalid;

@@ -85,7 +85,7 @@ ExitCode run_convert(const Context& ctx, const ConvertArgs& args) {
     Json warnings = Json::array();
     for (const auto& w : recheck.diags.warnings) warnings.push_back(w.message);
     j["warnings"] = warnings;
-    fmt::print(ctx.out, "{}\n", j.dump());
+    fmt::print(ctx.out, "{}\n", dump_json(j));
   } else {
     fmt::print(ctx.out, "{}\n", *rendered);
     uri::Diagnostics only_warnings;

@@ -55,7 +55,7 @@ ExitCode run_events(Context& ctx, const EventsOptions& o) {
       return report(ctx, e);
     }
     if (!wanted(o, event->name)) continue;
-    fmt::print(ctx.out, "{}\n", event->message.dump());
+    fmt::print(ctx.out, "{}\n", dump_json(event->message));
     std::fflush(ctx.out);
     ++seen;
   }

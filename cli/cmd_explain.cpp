@@ -104,11 +104,11 @@ ExitCode run_explain(const Context& ctx, const ExplainArgs& args) {
     for (const auto& w : checked.diags.warnings) warnings.push_back(w.message);
     if (!sysctl_note.empty()) warnings.push_back(sysctl_note);
     j["warnings"] = warnings;
-    fmt::print(ctx.out, "{}\n", j.dump());
+    fmt::print(ctx.out, "{}\n", dump_json(j));
     return ExitCode::ok;
   }
   fmt::print(ctx.out, "{} (QEMU {})\n", args.input, target->describe());
-  fmt::print(ctx.out, "  as QMP: {}\n", address.dump());
+  fmt::print(ctx.out, "  as QMP: {}\n", dump_json(address));
   print_effects(ctx, effects);
   print_detection(ctx, detection, sysctls);
   uri::Diagnostics notes;

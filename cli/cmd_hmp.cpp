@@ -54,7 +54,7 @@ ExitCode run_hmp(Context& ctx, const HmpOptions& o) {
   if (ctx.json) {
     Json out = Json::object();
     out["output"] = *output;
-    fmt::print(ctx.out, "{}\n", out.dump());
+    fmt::print(ctx.out, "{}\n", dump_json(out));
   } else {
     fmt::print(ctx.out, "{}", *output);
   }

@@ -25,7 +25,7 @@ ExitCode run_probe(const Context& ctx) {
       j["detection_for"] = sockopts::to_json(probe_socket());
       j["detection"] = sockopts::to_json(sockopts::detection_times(probe_socket(), *p.sysctls));
     }
-    fmt::print(ctx.out, "{}\n", j.dump());
+    fmt::print(ctx.out, "{}\n", dump_json(j));
     return ExitCode::ok;
   }
   fmt::print(ctx.out, "kernel {}\n", p.kernel);

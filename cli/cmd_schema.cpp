@@ -357,7 +357,7 @@ ExitCode list_types(const Context& ctx, const Schema& schema) {
                        {"kind", kind_of(*def)},
                        {"availability", availability_json(def->avail)}});
     Json j = {{"origin", schema.origin}, {"types", types}};
-    fmt::print(ctx.out, "{}\n", j.dump(2));
+    fmt::print(ctx.out, "{}\n", dump_json(j, 2));
     return ExitCode::ok;
   }
   std::size_t width = 4;
@@ -384,7 +384,7 @@ ExitCode show(const Context& ctx, const Schema& schema, std::string_view query) 
   }
   if (!member_name) {
     if (ctx.json) {
-      fmt::print(ctx.out, "{}\n", type_json(schema, *def).dump(2));
+      fmt::print(ctx.out, "{}\n", dump_json(type_json(schema, *def), 2));
     } else {
       print_type(ctx, schema, *def);
     }
@@ -397,7 +397,7 @@ ExitCode show(const Context& ctx, const Schema& schema, std::string_view query) 
       if (ctx.json) {
         Json j = member_json(schema, *holder, *m);
         j = Json{{"type-name", def->name}, {"member", j}};
-        fmt::print(ctx.out, "{}\n", j.dump(2));
+        fmt::print(ctx.out, "{}\n", dump_json(j, 2));
       } else {
         print_member(ctx, schema, *holder, def->name, *m);
       }
@@ -409,7 +409,7 @@ ExitCode show(const Context& ctx, const Schema& schema, std::string_view query) 
     if (const EnumValue* v = schema.enum_value(*def, *member_name)) {
       if (ctx.json) {
         fmt::print(ctx.out, "{}\n",
-                   Json{{"type-name", def->name}, {"value", value_json(*v)}}.dump(2));
+                   dump_json(Json{{"type-name", def->name}, {"value", value_json(*v)}}, 2));
       } else {
         print_value(ctx, schema, *def, *v);
       }
@@ -421,7 +421,7 @@ ExitCode show(const Context& ctx, const Schema& schema, std::string_view query) 
     if (v.value == *member_name) {
       if (ctx.json) {
         Json branch = {{"value", v.value}, {"type", v.type}, {"discriminator", def->discriminator}};
-        fmt::print(ctx.out, "{}\n", Json{{"type-name", def->name}, {"branch", branch}}.dump(2));
+        fmt::print(ctx.out, "{}\n", dump_json(Json{{"type-name", def->name}, {"branch", branch}}, 2));
       } else {
         fmt::print(ctx.out, "{}.{} (branch: {}={})\n  Type:       {}\n", def->name, v.value,
                    def->discriminator, v.value, v.type);

@@ -152,7 +152,7 @@ ExitCode run_sockets(const Context& ctx, const SocketsArgs& args) {
     Json list = Json::array();
     for (const auto& r : *reports) list.push_back(report_json(r, sysctls));
     j["sockets"] = list;
-    fmt::print(ctx.out, "{}\n", j.dump());
+    fmt::print(ctx.out, "{}\n", dump_json(j));
   } else {
     fmt::print(ctx.out, "pid {}: {} TCP socket{}\n", pid, reports->size(),
                reports->size() == 1 ? "" : "s");

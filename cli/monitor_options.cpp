@@ -54,7 +54,7 @@ ExitCode report(const Context& ctx, const qmp::Error& error) {
   if (error.kind == qmp::ErrorKind::qemu && ctx.json && !error.qemu_error.is_null()) {
     Json out = Json::object();
     out["error"] = error.qemu_error;
-    fmt::print(ctx.out, "{}\n", out.dump());
+    fmt::print(ctx.out, "{}\n", dump_json(out));
   }
   if (error.kind == qmp::ErrorKind::qemu) return fail(ctx, code, "QEMU: " + error.message);
   return fail(ctx, code, error.message);

@@ -23,7 +23,7 @@ std::string describe_qemu_error(const Json& error) {
                                                                      : std::string();
   };
   std::string cls = text("class"), desc = text("desc");
-  if (cls.empty()) return desc.empty() ? error.dump() : desc;
+  if (cls.empty()) return desc.empty() ? dump_json(error) : desc;
   return desc.empty() ? cls : cls + ": " + desc;
 }
 
@@ -126,7 +126,7 @@ Result<Json> Session::execute(std::string_view command, const Json& arguments, D
   if (!arguments.is_null() && !(arguments.is_object() && arguments.empty()))
     request["arguments"] = arguments;
   request["id"] = id;
-  std::string line = request.dump() + "\n";
+  std::string line = dump_json(request) + "\n";
   std::string what = fmt::format("the command '{}'", command);
   if (auto sent = connection_.send(line, deadline, what, fd_to_pass); !sent) {
     if (sent.error().kind != ErrorKind::invalid) broken_ = true;
@@ -140,7 +140,7 @@ Result<Json> Session::await_reply(const Json& id, std::string_view command, Dead
   for (;;) {
     auto message = read_message(deadline, awaiting);
     if (!message) {
-      if (message.error().kind == ErrorKind::timeout) abandoned_ids_.insert(id.dump());
+      if (message.error().kind == ErrorKind::timeout) abandoned_ids_.insert(dump_json(id));
       return tl::unexpected(message.error());
     }
     Json& m = *message;
@@ -153,7 +153,7 @@ Result<Json> Session::await_reply(const Json& id, std::string_view command, Dead
       broken_ = true;
       return fail(ErrorKind::protocol,
                   fmt::format("unexpected monitor message while awaiting {}: {}", awaiting,
-                              m.dump().substr(0, 200)));
+                              dump_json(m).substr(0, 200)));
     }
     auto got = m.find("id");
     if (got == m.end()) {
@@ -168,14 +168,14 @@ Result<Json> Session::await_reply(const Json& id, std::string_view command, Dead
       }
       broken_ = true;
       return fail(ErrorKind::protocol,
-                  fmt::format("a reply without id while awaiting {} (id {})", awaiting, id.dump()));
+                  fmt::format("a reply without id while awaiting {} (id {})", awaiting, dump_json(id)));
     }
     if (*got != id) {
       if (abandoned_ids_.erase(got->dump()) > 0) continue;  // a late reply to a timed-out command
       broken_ = true;
       return fail(ErrorKind::protocol,
                   fmt::format("a reply with unexpected id {} while awaiting {} (id {})",
-                              got->dump(), awaiting, id.dump()));
+                              dump_json(*got), awaiting, dump_json(id)));
     }
     if (is_error) {
       Error e{ErrorKind::qemu, describe_qemu_error(m["error"]), m["error"]};

@@ -10,7 +10,7 @@ namespace {
 
 Error type_error(const std::string& key, const char* expected, const Json& got) {
   return Error{fmt::format("Invalid parameter type for '{}', expected: {}", key, expected), 0, key,
-               fmt::format("got {}", got.dump())};
+               fmt::format("got {}", dump_json(got))};
 }
 
 Result<std::optional<bool>> get_bool(const Json& j, const std::string& key) {

@@ -86,7 +86,7 @@ tl::expected<std::string, Diagnostic> scalar_text(const Json& value, const std::
     case Json::value_t::number_integer:
     case Json::value_t::number_unsigned:
     case Json::value_t::number_float:
-      return value.dump();
+      return dump_json(value);
     default:
       return tl::unexpected(problem("the " + std::string(syntax_name(syntax)) +
                                         " syntax cannot express the " +
@@ -299,7 +299,7 @@ tl::expected<std::string, Diagnostic> render_uri(const Endpoint& endpoint, const
           return tl::unexpected(problem("the uri syntax cannot express " + quote(member) +
                                             " of a file address",
                                         member, "the json and incoming syntaxes can"));
-        out += ",offset=" + value.dump();
+        out += ",offset=" + dump_json(value);
       }
       return out;
     }
@@ -436,7 +436,7 @@ tl::expected<std::string, Diagnostic> render_chardev(const Endpoint& endpoint, c
 tl::expected<std::string, Diagnostic> render_json(const Endpoint& endpoint, const Address& a) {
   if (auto ok = check_extras(endpoint, Syntax::json, {}); !ok) return tl::unexpected(ok.error());
   try {
-    return a.members.dump();
+    return dump_json(a.members);
   } catch (const Json::exception&) {
     return tl::unexpected(problem("the address holds a string that is not valid UTF-8", "addr",
                                   "JSON strings are UTF-8"));

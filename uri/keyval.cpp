@@ -403,7 +403,7 @@ tl::expected<std::string, Diagnostic> leaf_text(const Json& leaf, const std::str
     case Json::value_t::number_integer:
     case Json::value_t::number_unsigned:
     case Json::value_t::number_float:
-      return leaf.dump();
+      return dump_json(leaf);
     default:
       return tl::unexpected(error("keyval cannot express the value of '" + key + "' (" +
                                       std::string(leaf.type_name()) + ")",
