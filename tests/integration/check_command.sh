@@ -62,7 +62,7 @@ expect_exit 1 timeout 10 "$QSOCK" check -- "-netdev stream,$(printf 'a.%.0s' $(s
 expect_exit 1 timeout 10 "$QSOCK" check "$(printf 'tcp:h:1,\xff\xfe=1')"
 expect_exit 1 timeout 10 "$QSOCK" check ''
 # Invalid UTF-8 in --json output becomes U+FFFD; it once aborted qsock.
-expect_exit 1 timeout 10 "$QSOCK" --json check "$(printf 'tcp:h\xff:1')"
+expect_exit 0 timeout 10 "$QSOCK" --json check "$(printf 'tcp:h\xff:1')"   # QEMU takes any bytes as a host name
 record=$("$QSOCK" --json check "$(printf 'tcp:h\xff:1')" || true)
 printf '%s' "$record" | python3 -c 'import json,sys; r=json.loads(sys.stdin.read()); assert "\ufffd" in r["input"]' \
   && pass || fail "invalid UTF-8 in a --json record: $record"
