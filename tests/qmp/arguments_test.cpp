@@ -161,16 +161,15 @@ TEST_CASE("schema_typer: unions by their discriminator, lists by index") {
 }
 
 TEST_CASE("schema_typer: unknown keys and commands, with did you mean") {
-  CHECK(typed_error("netdev_add", {"id=n0", "type=stream", "addr.type=inet", "addr.prot=1"}) ==
-        "argument 'addr.prot=1': 'addr' has no member 'prot' (did you mean 'port'?)");
+  CHECK(typed_error("netdev_add", {"id=n0", "type=stream", "addr.type=inet", "addr.portt=1"}) ==
+        "argument 'addr.portt=1': 'addr' has no member 'portt' (did you mean 'port'?)");
   CHECK(typed_error("netdev_add", {"id=n0", "type=stream", "addr.type=inet",
                                    "addr.keep-alive-count=3"}) ==
-        "argument 'addr.keep-alive-count=3': 'addr' has no member 'keep-alive-count' "
-        "(did you mean 'keep-alive'?)");
+        "argument 'addr.keep-alive-count=3': 'addr' has no member 'keep-alive-count'");
   CHECK(typed_error("set_link", {"nam=n0"}) ==
         "argument 'nam=n0': set_link has no argument 'nam' (did you mean 'name'?)");
   CHECK(typed_error("query-status", {"x=1"}) ==
-        "argument 'x=1': query-status takes no arguments");
+        "argument 'x=1': query-status has no argument 'x'");
   CHECK(typed_error("query-statuss", {"x=1"}) ==
         "QEMU 7.2.22 has no command 'query-statuss' (did you mean 'query-status'?)");
   CHECK(typed_error("set_link", {"name.x=1"}) ==
