@@ -1,5 +1,4 @@
 // qsock caps [-s SOCK] [--timeout S]: what this QEMU supports, from its schema.
-#include <cmath>
 #include <memory>
 #include <string>
 #include <vector>
@@ -7,43 +6,14 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/monitor_options.h"
 #include "qmp/features.h"
 #include "qmp/live_schema.h"
-#include "qmp/monitor_address.h"
 #include "qmp/session.h"
 
 namespace qsock::cli {
 
 namespace {
-
-struct CapsOptions {
-  std::string socket;
-  double timeout_seconds = 10.0;
-};
-
-// The monitor options and error reporting below stand in for the ones the
-// qmp/hmp/events commands share (cli/monitor_options.h in branch `qmp`, not
-// yet committed there); caps should switch to them once they land.
-ExitCode exit_code_for(const qmp::Error& error) {
-  switch (error.kind) {
-    case qmp::ErrorKind::invalid:
-      return ExitCode::invalid;
-    case qmp::ErrorKind::connect:
-      return ExitCode::connect;
-    case qmp::ErrorKind::protocol:
-      return ExitCode::connect;
-    case qmp::ErrorKind::timeout:
-      return ExitCode::timeout;
-    case qmp::ErrorKind::qemu:
-      return ExitCode::qemu_error;
-  }
-  return ExitCode::connect;
-}
-
-ExitCode report(const Context& ctx, const qmp::Error& error) {
-  std::string prefix = error.kind == qmp::ErrorKind::qemu ? "QEMU: " : "";
-  return fail(ctx, exit_code_for(error), prefix + error.message);
-}
 
 // Words joined with spaces, wrapped before `width` columns, each line indented.
 std::string wrap(const std::vector<std::string>& words, std::size_t indent, std::size_t width) {
@@ -79,15 +49,10 @@ std::string text_table(const qmp::Features& f) {
   return out;
 }
 
-ExitCode run_caps(const Context& ctx, const CapsOptions& o) {
-  auto address = qmp::parse_monitor_address(o.socket);
+ExitCode run_caps(const Context& ctx, const MonitorOptions& o) {
+  auto address = resolve_monitor(ctx, o);
   if (!address) return report(ctx, address.error());
-  if (address->is_tcp())
-    warn(ctx, fmt::format("QMP over TCP has no authentication: anyone who can reach {} "
-                          "controls this QEMU",
-                          address->describe()));
-  auto budget = Milliseconds(static_cast<long long>(std::ceil(o.timeout_seconds * 1000.0)));
-  auto deadline = qmp::Deadline::after(budget);
+  auto deadline = deadline_from_seconds(o.timeout_seconds);
   auto session = qmp::Session::connect(*address, deadline);
   if (!session) return report(ctx, session.error());
   auto features = qmp::live_features(*session, deadline);
@@ -102,15 +67,11 @@ ExitCode run_caps(const Context& ctx, const CapsOptions& o) {
 }  // namespace
 
 void add_caps_command(CLI::App& app, Context& ctx, Action& action) {
-  auto o = std::make_shared<CapsOptions>();
+  auto o = std::make_shared<MonitorOptions>();
   auto* cmd = app.add_subcommand(
       "caps", "Show which socket and migration features this QEMU has, from its live schema");
-  cmd->add_option("-s,--socket", o->socket,
-                  "QMP socket: PATH, unix:PATH or tcp:HOST:PORT ([IPv6] in brackets)")
-      ->envname("QSOCK_SOCKET");
-  cmd->add_option("--timeout", o->timeout_seconds,
-                  "Seconds to wait for the connection, greeting and replies (default 10)")
-      ->check(CLI::PositiveNumber);
+  add_monitor_options(*cmd, *o,
+                      "Seconds to wait for the connection, greeting and replies (default 10)");
   cmd->footer(
       "Answers come from query-qmp-schema, not from the version number: a distribution "
       "build may lack a conditional member (keep-alive-count needs TCP_KEEPCNT) or carry a "

@@ -33,14 +33,18 @@ ExitCode run_check(const Context& ctx, const CheckArgs& args) {
   if (!args.as.empty()) kind = uri::parse_kind(args.as);
   auto target = args.version.target();
   if (!target) return fail(ctx, ExitCode::usage, target.error());
-  auto schema = args.schema.load();
-  if (!schema) return fail(ctx, ExitCode::usage, schema.error());
+  auto loaded = args.schema.load();
+  if (!loaded) return fail(ctx, loaded.error().code, loaded.error().message);
+  // With --schema-from, check for the release that QEMU is (unless named).
+  if (loaded->live_version && args.version.text.empty())
+    target = uri::Target::release(*loaded->live_version);
+  const auto& schema = loaded->schema;
 
   std::vector<std::string> inputs = expand_stdin(args.inputs);
   if (inputs.empty()) return fail(ctx, ExitCode::usage, "no input to check");
   bool all_valid = true;
   for (const std::string& input : inputs) {
-    uri::CheckResult r = uri::check_input(input, kind, *target, **schema);
+    uri::CheckResult r = uri::check_input(input, kind, *target, *schema);
     all_valid = all_valid && r.valid() && !(args.strict && !r.diags.warnings.empty());
     if (ctx.json) fmt::print(ctx.out, "{}\n", dump_json(r.to_json()));
     else print_text(ctx, r);

@@ -42,12 +42,16 @@ ExitCode run_convert(const Context& ctx, const ConvertArgs& args) {
     if (s.name == args.to) to = &s;
   auto target = args.version.target();
   if (!target) return fail(ctx, ExitCode::usage, target.error());
-  auto schema = args.schema.load();
-  if (!schema) return fail(ctx, ExitCode::usage, schema.error());
+  auto loaded = args.schema.load();
+  if (!loaded) return fail(ctx, loaded.error().code, loaded.error().message);
+  // With --schema-from, check for the release that QEMU is (unless named).
+  if (loaded->live_version && args.version.text.empty())
+    target = uri::Target::release(*loaded->live_version);
+  const auto& schema = loaded->schema;
 
   std::optional<uri::InputKind> kind;
   if (!args.as.empty()) kind = uri::parse_kind(args.as);
-  uri::CheckResult checked = uri::check_input(args.input, kind, *target, **schema);
+  uri::CheckResult checked = uri::check_input(args.input, kind, *target, *schema);
   if (!checked.valid()) {
     fmt::print(ctx.err, "qsock: error: {}: not a valid {} for QEMU {}\n", args.input,
                uri::kind_name(checked.kind), checked.target.describe());
@@ -72,7 +76,7 @@ ExitCode run_convert(const Context& ctx, const ConvertArgs& args) {
   // conversion never hands the user something QEMU would refuse.
   uri::InputKind again = to->check_as.value_or(
       checked.kind == uri::InputKind::migrate_uri ? uri::InputKind::migrate_uri : uri::InputKind::uri);
-  uri::CheckResult recheck = uri::check_input(*rendered, again, *target, **schema);
+  uri::CheckResult recheck = uri::check_input(*rendered, again, *target, *schema);
   if (!recheck.valid()) {
     fmt::print(ctx.err, "qsock: error: the {} form is not valid for QEMU {}: {}\n", to->name,
                target->describe(), *rendered);

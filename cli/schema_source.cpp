@@ -8,6 +8,9 @@
 
 #include <fmt/format.h>
 
+#include "cli/monitor_options.h"
+#include "qmp/live_schema.h"
+#include "qmp/session.h"
 #include "uri/schema_loader.h"
 
 namespace qsock::cli {
@@ -36,18 +39,53 @@ tl::expected<uri::Schema, std::string> load_schema_dir(const std::filesystem::pa
 }
 
 void SchemaSource::add_options(CLI::App& cmd) {
-  cmd.add_option("--schema", dir,
-                 "Read the QAPI schema from the *.json files in DIR instead of the embedded copy");
+  auto* from_dir =
+      cmd.add_option("--schema", dir,
+                     "Read the QAPI schema from the *.json files in DIR instead of the embedded "
+                     "copy");
+  auto* from_live = cmd.add_option("--schema-from", from_socket,
+                                   "Use the schema of the QEMU behind this QMP socket "
+                                   "(query-qmp-schema): PATH, unix:PATH or tcp:HOST:PORT");
+  from_dir->excludes(from_live);
+  cmd.add_option("--timeout", timeout_seconds,
+                 "With --schema-from: seconds to wait for the connection, greeting and schema "
+                 "(default 10)")
+      ->check(CLI::PositiveNumber);
 }
 
-tl::expected<std::shared_ptr<const uri::Schema>, std::string> SchemaSource::load() const {
+namespace {
+
+tl::expected<LoadedSchema, SchemaError> load_live(const std::string& socket, double timeout) {
+  auto unwrap = [](const qmp::Error& e) {
+    return tl::unexpected(SchemaError{exit_code_for(e), "--schema-from: " + e.message});
+  };
+  auto address = qmp::parse_monitor_address(socket);
+  if (!address) return unwrap(address.error());
+  auto deadline = deadline_from_seconds(timeout);
+  auto session = qmp::Session::connect(*address, deadline);
+  if (!session) return unwrap(session.error());
+  auto schema = qmp::live_schema(*session, deadline);
+  if (!schema) return unwrap(schema.error());
+  schema->versioned = false;
+  LoadedSchema out;
+  out.live_version = uri::parse_qemu_version(session->greeting().version_string());
+  out.schema = std::make_shared<const uri::Schema>(std::move(*schema));
+  return out;
+}
+
+}  // namespace
+
+tl::expected<LoadedSchema, SchemaError> SchemaSource::load() const {
+  if (!from_socket.empty()) return load_live(from_socket, timeout_seconds);
   if (dir.empty()) {
     // The embedded schema lives for the whole run; share it without copying.
-    return std::shared_ptr<const uri::Schema>(std::shared_ptr<void>{}, &uri::embedded_schema());
+    return LoadedSchema{
+        std::shared_ptr<const uri::Schema>(std::shared_ptr<void>{}, &uri::embedded_schema()),
+        std::nullopt};
   }
   auto loaded = load_schema_dir(dir);
-  if (!loaded) return tl::unexpected(loaded.error());
-  return std::make_shared<const uri::Schema>(std::move(*loaded));
+  if (!loaded) return tl::unexpected(SchemaError{ExitCode::usage, loaded.error()});
+  return LoadedSchema{std::make_shared<const uri::Schema>(std::move(*loaded)), std::nullopt};
 }
 
 }  // namespace qsock::cli

@@ -1,6 +1,7 @@
-// The schema a command works with: the embedded one, or the QAPI files in a
-// directory the user names with --schema DIR. Reading the directory is I/O,
-// so it lives here rather than in uri/.
+// The schema a command works with: the embedded one, the QAPI files in a
+// directory the user names with --schema DIR, or a running QEMU's
+// query-qmp-schema (--schema-from SOCK). Reading either is I/O, so it lives
+// here rather than in uri/.
 #pragma once
 
 #include <filesystem>
@@ -10,6 +11,8 @@
 #include <CLI/CLI.hpp>
 #include <tl/expected.hpp>
 
+#include "cli/exit_code.h"
+#include "uri/qemu_version.h"
 #include "uri/schema.h"
 
 namespace qsock::cli {
@@ -18,13 +21,29 @@ namespace qsock::cli {
 // them) as one schema. The error is a ready message.
 tl::expected<uri::Schema, std::string> load_schema_dir(const std::filesystem::path& dir);
 
-// The --schema option of a command, and the schema it selects.
+// Why a schema could not be had: a ready message and the exit code (usage
+// for a bad --schema DIR; connect, timeout, ... for --schema-from).
+struct SchemaError {
+  ExitCode code = ExitCode::usage;
+  std::string message;
+};
+
+struct LoadedSchema {
+  std::shared_ptr<const uri::Schema> schema;
+  // The release of the QEMU the schema came from (--schema-from), so that a
+  // check is made for that release unless --qemu-version says otherwise.
+  std::optional<uri::QemuVersion> live_version;
+};
+
+// The --schema and --schema-from options of a command, and the schema they select.
 struct SchemaSource {
-  std::string dir;  // --schema DIR
+  std::string dir;                 // --schema DIR
+  std::string from_socket;         // --schema-from SOCK
+  double timeout_seconds = 10.0;   // --timeout, for --schema-from
 
   void add_options(CLI::App& cmd);
-  // The embedded schema, or the directory's; the error is a ready message.
-  tl::expected<std::shared_ptr<const uri::Schema>, std::string> load() const;
+  // The embedded schema, the directory's, or the live QEMU's (versioned = false).
+  tl::expected<LoadedSchema, SchemaError> load() const;
 };
 
 }  // namespace qsock::cli

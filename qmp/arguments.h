@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "qmp/error.h"
+#include "uri/schema.h"
 
 namespace qsock::qmp {
 
@@ -30,5 +31,22 @@ Json type_by_simple_rules(std::string_view text);
 // object, or key=value pairs. Errors are of kind invalid and name the
 // offending argument.
 Result<Json> build_arguments(std::span<const std::string> args, const ValueTyper& typer = {});
+
+// Whether `args` are key=value pairs (rather than none, or one JSON object),
+// i.e. whether typing them needs the command's schema.
+bool has_key_value_arguments(std::span<const std::string> args);
+
+// A typer that types every leaf by the argument type of `command` in
+// `schema` (a live QEMU's, from live_schema): str stays a string (digits
+// too), integers must be numbers, bool takes on/off/yes/no/true/false/y/n,
+// an enum must be one of its values, size takes suffixes (1K, 2M), number a
+// JSON number. Dotted keys walk nested objects, unions (the branch chosen by
+// the discriminator given among `args`), alternates and lists (elements as
+// KEY.0, KEY.1, ...; build_arguments turns them into arrays). `any` falls
+// back to the simple rules. Unknown keys are refused with a "did you mean".
+// Errors (kind invalid): a command the schema lacks. `schema` must outlive
+// the typer; `args` are read here and not kept.
+Result<ValueTyper> schema_typer(const uri::Schema& schema, std::string_view command,
+                                std::span<const std::string> args);
 
 }  // namespace qsock::qmp
