@@ -99,11 +99,11 @@ bool member_table(const Schema& schema, const std::string& type, const std::stri
     if (!m->condition.empty()) meaning += " Only in builds with " + m->condition + ".";
     for (const std::string& f : m->features) meaning += " Feature: " + f + ".";
     if (meaning.empty()) meaning = "-";
-    out << "| " << escape(prefix + m->name) << "\n";
-    out << ": " << escape(t) << "\n";
-    out << ": " << escape(default_of(*m, doc)) << "\n";
-    out << ": " << escape(release(m->avail)) << "\n";
-    out << ": " << escape(meaning) << "\n";
+    out << "|  " << escape(prefix + m->name) << "\n";
+    out << ":  " << escape(t) << "\n";
+    out << ":  " << escape(default_of(*m, doc)) << "\n";
+    out << ":  " << escape(release(m->avail)) << "\n";
+    out << ":  " << escape(meaning) << "\n";
   }
   return true;
 }
@@ -125,9 +125,9 @@ void chardev_table(std::ostream& out) {
     if (!o.socket) continue;
     std::string since = o.since == qsock::uri::QemuVersion{} ? "before 7.2" : o.since.str();
     if (o.removed) since += " (removed in " + o.removed->str() + ")";
-    out << "| " << escape(std::string(o.name)) << "\n";
-    out << ": " << opt_type(o.type) << "\n";
-    out << ": " << escape(since) << "\n";
+    out << "|  " << escape(std::string(o.name)) << "\n";
+    out << ":  " << opt_type(o.type) << "\n";
+    out << ":  " << escape(since) << "\n";
   }
 }
 
