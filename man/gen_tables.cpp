@@ -110,10 +110,14 @@ bool member_table(const Schema& schema, const std::string& type, const std::stri
 
 const char* opt_type(qsock::uri::QemuOptType t) {
   switch (t) {
-    case qsock::uri::QemuOptType::string: return "string";
-    case qsock::uri::QemuOptType::boolean: return "bool";
-    case qsock::uri::QemuOptType::number: return "number";
-    case qsock::uri::QemuOptType::size: return "size";
+    case qsock::uri::QemuOptType::string:
+      return "string";
+    case qsock::uri::QemuOptType::boolean:
+      return "bool";
+    case qsock::uri::QemuOptType::number:
+      return "number";
+    case qsock::uri::QemuOptType::size:
+      return "size";
   }
   return "?";
 }
