@@ -1,0 +1,180 @@
+// gen_tables TEMPLATE OUTPUT: copies an scdoc man page source, replacing each
+// placeholder line with an option table generated from the embedded QAPI
+// schema, so the man pages cannot disagree with what `qsock check` accepts.
+//
+//   @TABLE:Type:prefix@   the members of Type (base members first), each
+//                         name written with prefix ("addr.", "" for none)
+//   @CHARDEV@             the flat -chardev options the socket backend reads
+//
+// The columns come from the schema: the type, the release that has the member
+// (or "proposed"), the QAPI 'if' condition, and the member's doc comment. The
+// unit and default are read from the doc comment's wording, which the schema
+// files keep uniform ("Milliseconds ...", "false by default", "0 leaves the
+// system setting").
+#include <fstream>
+#include <iostream>
+#include <regex>
+#include <sstream>
+#include <string>
+
+#include "uri/chardev_opts.h"
+#include "uri/schema_loader.h"
+
+namespace {
+
+using qsock::uri::Availability;
+using qsock::uri::Member;
+using qsock::uri::Schema;
+using qsock::uri::TypeDef;
+
+// Escapes the characters scdoc gives meaning to inside a line.
+std::string escape(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '*' || c == '_' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+// A doc comment as one line: "@member" references become plain names and the
+// availability notes are dropped (the QEMU column has them).
+std::string plain_doc(const std::string& doc) {
+  static const std::regex notes(R"(\s*\((since [0-9.]+|proposed|removed in [0-9.]+)\))");
+  static const std::regex refs(R"(@([A-Za-z0-9_-]+))");
+  static const std::regex space(R"(\s+)");
+  std::string s = std::regex_replace(doc, notes, "");
+  s = std::regex_replace(s, refs, "$1");
+  s = std::regex_replace(s, space, " ");
+  while (!s.empty() && s.back() == ' ') s.pop_back();
+  while (!s.empty() && s.front() == ' ') s.erase(0, 1);
+  return s;
+}
+
+// The unit a number is counted in, when its doc comment opens with it.
+std::string unit_of(const std::string& doc) {
+  static const std::regex unit(R"(^(Milliseconds|Seconds|How many [a-z-]+ probes))",
+                               std::regex::icase);
+  std::smatch m;
+  if (!std::regex_search(doc, m, unit)) return "";
+  std::string u = m[1];
+  if (u[0] == 'M' || u[0] == 'm') return "ms";
+  if (u[0] == 'S' || u[0] == 's') return "s";
+  return "probes";
+}
+
+// The default, when the doc comment states one.
+std::string default_of(const Member& m, const std::string& doc) {
+  if (!m.optional) return "required";
+  static const std::regex by_default(R"(\b(true|false|on|off) by default)");
+  static const std::regex the_default(R"(when (true|false) \(the default\))");
+  static const std::regex system(R"(\b0 leaves the system setting)");
+  std::smatch match;
+  if (std::regex_search(doc, match, by_default)) return match[1];
+  if (std::regex_search(doc, match, the_default)) return match[1];
+  if (std::regex_search(doc, match, system)) return "0 (system)";
+  return "-";
+}
+
+std::string release(const Availability& a) {
+  if (a.status == Availability::Status::always) return "-";
+  return a.describe();
+}
+
+// One scdoc table row per member.
+bool member_table(const Schema& schema, const std::string& type, const std::string& prefix,
+                  std::ostream& out, std::string* err) {
+  const TypeDef* def = schema.find(type);
+  if (!def || def->meta != qsock::uri::Meta::object) {
+    *err = "no object type '" + type + "' in the embedded schema";
+    return false;
+  }
+  out << "[[ *Option*\n:[ *Type*\n:[ *Default*\n:[ *QEMU*\n:< *Meaning*\n";
+  for (const Member* m : schema.members_of(*def)) {
+    std::string doc = plain_doc(m->doc);
+    std::string t = m->type;
+    std::string unit = unit_of(doc);
+    if (!unit.empty()) t += " (" + unit + ")";
+    std::string meaning = doc;
+    if (!m->condition.empty()) meaning += " Only in builds with " + m->condition + ".";
+    for (const std::string& f : m->features) meaning += " Feature: " + f + ".";
+    if (meaning.empty()) meaning = "-";
+    out << "|  " << escape(prefix + m->name) << "\n";
+    out << ":  " << escape(t) << "\n";
+    out << ":  " << escape(default_of(*m, doc)) << "\n";
+    out << ":  " << escape(release(m->avail)) << "\n";
+    out << ":  " << escape(meaning) << "\n";
+  }
+  return true;
+}
+
+const char* opt_type(qsock::uri::QemuOptType t) {
+  switch (t) {
+    case qsock::uri::QemuOptType::string:
+      return "string";
+    case qsock::uri::QemuOptType::boolean:
+      return "bool";
+    case qsock::uri::QemuOptType::number:
+      return "number";
+    case qsock::uri::QemuOptType::size:
+      return "size";
+  }
+  return "?";
+}
+
+// The flat -chardev options that the socket backend reads, in QEMU's order.
+void chardev_table(std::ostream& out) {
+  out << "[[ *Option*\n:[ *Type*\n:< *QEMU*\n";
+  for (const auto& o : qsock::uri::chardev_options()) {
+    if (!o.socket) continue;
+    std::string since = o.since == qsock::uri::QemuVersion{} ? "before 7.2" : o.since.str();
+    if (o.removed) since += " (removed in " + o.removed->str() + ")";
+    out << "|  " << escape(std::string(o.name)) << "\n";
+    out << ":  " << opt_type(o.type) << "\n";
+    out << ":  " << escape(since) << "\n";
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 3) {
+    std::cerr << "usage: gen_tables TEMPLATE.scd OUTPUT.scd\n";
+    return 2;
+  }
+  std::ifstream in(argv[1]);
+  if (!in) {
+    std::cerr << "gen_tables: cannot read " << argv[1] << "\n";
+    return 1;
+  }
+  const Schema& schema = qsock::uri::embedded_schema();
+  static const std::regex table(R"(^@TABLE:([A-Za-z0-9_-]+):([A-Za-z0-9_.-]*)@$)");
+  std::ostringstream out;
+  std::string line;
+  int lineno = 0;
+  while (std::getline(in, line)) {
+    ++lineno;
+    std::smatch m;
+    std::string err;
+    if (std::regex_match(line, m, table)) {
+      if (!member_table(schema, m[1], m[2], out, &err)) {
+        std::cerr << argv[1] << ":" << lineno << ": " << err << "\n";
+        return 1;
+      }
+    } else if (line == "@CHARDEV@") {
+      chardev_table(out);
+    } else if (line.find("@TABLE") != std::string::npos) {
+      std::cerr << argv[1] << ":" << lineno << ": malformed placeholder: " << line << "\n";
+      return 1;
+    } else {
+      out << line << "\n";
+    }
+  }
+  std::ofstream file(argv[2]);
+  file << out.str();
+  if (!file) {
+    std::cerr << "gen_tables: cannot write " << argv[2] << "\n";
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,215 @@
+#!/usr/bin/env bash
+# The man pages cannot drift from the program: they render without groff
+# warnings; every address member of the schema appears in qsock-sockets(7)
+# with the right prefix for each syntax; every example address is accepted by
+# `qsock check` and every `$ qsock convert` example prints what the page
+# shows; every command and long flag of --help is in qsock(1), and the reverse.
+. "$(dirname "$0")/lib.sh"
+: "${QSOCK_BUILD_DIR:?QSOCK_BUILD_DIR must name the build directory (ctest sets it)}"
+need groff
+need man
+need python3
+
+page1=$QSOCK_BUILD_DIR/man/qsock.1
+page7=$QSOCK_BUILD_DIR/man/qsock-sockets.7
+for p in "$page1" "$page7"; do [ -f "$p" ] || { fail "not rendered: $p"; finish; }; done
+
+tmp=$(mktemp -d)
+cleanup_dirs+=("$tmp")
+
+# --- groff: no warnings, and man(1) renders both pages ---------------------
+for p in "$page1" "$page7"; do
+  if groff -man -ww -z "$p" >"$tmp/groff" 2>&1 && [ ! -s "$tmp/groff" ]; then pass; else
+    fail "groff -man -ww -z $(basename "$p") warns:"; sed 's/^/    /' "$tmp/groff" >&2
+  fi
+  # Plain text, unwrapped, without overstriking: what the checks below read.
+  if MANWIDTH=4000 MAN_KEEP_FORMATTING=0 man -l "$p" 2>"$tmp/man.err" | col -bx \
+      >"$tmp/$(basename "$p").txt" && [ -s "$tmp/$(basename "$p").txt" ] && [ ! -s "$tmp/man.err" ]; then
+    pass
+  else
+    fail "man -l $(basename "$p") failed"; sed 's/^/    /' "$tmp/man.err" >&2
+  fi
+done
+text1=$tmp/qsock.1.txt
+text7=$tmp/qsock-sockets.7.txt
+
+# section FILE HEADING: the text of one section (from its heading to the next).
+section() {
+  python3 - "$1" "$2" <<'EOF'
+import sys
+lines = open(sys.argv[1]).read().splitlines()
+out, inside = [], False
+for l in lines:
+    if l and not l[0].isspace():
+        inside = l.strip().startswith(sys.argv[2])
+        continue
+    if inside:
+        out.append(l)
+print("\n".join(out))
+EOF
+}
+
+# --- schema members in each syntax's section --------------------------------
+section "$text7" "SOCKET ADDRESS MEMBERS" >"$tmp/uri_section"
+section "$text7" "-netdev stream" >"$tmp/netdev_section"
+[ -s "$tmp/uri_section" ] || fail "qsock-sockets(7) has no SOCKET ADDRESS MEMBERS section"
+[ -s "$tmp/netdev_section" ] || fail "qsock-sockets(7) has no -netdev stream section"
+for type in InetSocketAddress UnixSocketAddress VsockSocketAddress FdSocketAddress; do
+  members=$("$QSOCK" --json schema "$type" |
+    python3 -c 'import json,sys; print(" ".join(m["name"] for m in json.load(sys.stdin)["members"]))')
+  [ -n "$members" ] || fail "no members for $type from qsock schema"
+  for m in $members; do
+    # Keyval: addr.MEMBER as a whole word.
+    if grep -qP "(?<![\w.-])addr\.\Q$m\E(?![\w-])" "$tmp/netdev_section"; then pass; else
+      fail "-netdev section of qsock-sockets(7) lacks addr.$m ($type)"
+    fi
+    # QMP JSON and the URI: the bare member name, not under a prefix.
+    if grep -qP "(?<![\w.-])\Q$m\E(?![\w.-])" "$tmp/uri_section"; then pass; else
+      fail "member section of qsock-sockets(7) lacks $m ($type) without prefix"
+    fi
+  done
+done
+
+# --- examples ---------------------------------------------------------------
+# Every address quoted on a `qsock check|convert|explain` line of an example
+# block (``` in the scdoc source the pages were rendered from), and every
+# -incoming example, must be accepted by `qsock check`.
+python3 - "$QSOCK_BUILD_DIR/man/qsock.1.scd" "$QSOCK_BUILD_DIR/man/qsock-sockets.7.scd" \
+  >"$tmp/addresses" <<'EOF'
+import shlex, sys
+for path in sys.argv[1:]:
+    inside = False
+    for line in open(path).read().splitlines():
+        if line.startswith("```"):
+            inside = not inside
+            continue
+        words = line.strip()
+        if not inside or not words:
+            continue
+        if words.startswith("$ "):
+            words = words[2:]
+        if words.startswith("-incoming "):
+            print("incoming\t" + shlex.split(words)[1])
+            continue
+        if not words.startswith("qsock "):
+            continue
+        argv = shlex.split(words)
+        if len(argv) > 2 and argv[1] in ("check", "convert", "explain"):
+            print("-\t" + argv[-1])
+EOF
+count=$(wc -l <"$tmp/addresses")
+[ "$count" -ge 8 ] || fail "found only $count example addresses in the pages"
+while IFS=$'\t' read -r kind address; do
+  if [ "$kind" = "-" ]; then
+    expect_exit 0 "$QSOCK" check -- "$address"
+  else
+    expect_exit 0 "$QSOCK" check --as "$kind" -- "$address"
+  fi
+done <"$tmp/addresses"
+
+# Every "$ qsock convert ..." line is followed by its output: run it again.
+python3 - "$text7" >"$tmp/converts" <<'EOF'
+import sys
+lines = [l.strip() for l in open(sys.argv[1]).read().splitlines()]
+for i, l in enumerate(lines):
+    if l.startswith("$ qsock convert ") and i + 1 < len(lines):
+        print(l[2:] + "\t" + lines[i + 1])
+EOF
+[ -s "$tmp/converts" ] || fail "no '\$ qsock convert' examples in qsock-sockets(7)"
+while IFS=$'\t' read -r cmd want; do
+  eval "set -- ${cmd#qsock }"
+  got=$("$QSOCK" "$@" 2>/dev/null) || true
+  if [ "$got" = "$want" ]; then pass; else
+    fail "example '$cmd' prints '$got', the page shows '$want'"
+  fi
+done <"$tmp/converts"
+
+# --- --help and qsock(1) ----------------------------------------------------
+# Commands: the Subcommands list of `qsock --help`.
+"$QSOCK" --help >"$tmp/help"
+commands=$(sed -n '/^Subcommands:/,/^$/p' "$tmp/help" | awk 'NR > 1 && NF { print $1 }')
+[ -n "$commands" ] || fail "no commands in qsock --help"
+# long_flags: the long options in an Options: block of --help output.
+long_flags() { sed -n '/^Options:/,/^$/p' | { grep -oE '(^|[ ,])--[a-z][a-z-]*' || true; } | tr -d ' ,' | sort -u; }
+section "$text1" "COMMANDS" >"$tmp/commands_section"
+section "$text1" "GLOBAL OPTIONS" >"$tmp/global_section"
+# The block of one command in COMMANDS: from its entry to the next entry.
+command_block() {
+  python3 - "$tmp/commands_section" "$1" <<'EOF'
+import re, sys
+lines = open(sys.argv[1]).read().splitlines()
+indent = min(len(l) - len(l.lstrip()) for l in lines if l.strip())
+out, inside = [], False
+for l in lines:
+    if l.strip() and len(l) - len(l.lstrip()) == indent:
+        inside = l.split()[0] == sys.argv[2]
+    if inside:
+        out.append(l)
+print("\n".join(out))
+EOF
+}
+for flag in $(long_flags <"$tmp/help"); do
+  if grep -qP -- "(?<![\w-])\Q$flag\E(?![\w-])" "$tmp/global_section"; then pass; else
+    fail "qsock(1) GLOBAL OPTIONS lacks $flag"
+  fi
+done
+for cmd in $commands; do
+  command_block "$cmd" >"$tmp/block"
+  if [ -s "$tmp/block" ]; then pass; else fail "qsock(1) does not document command '$cmd'"; continue; fi
+  "$QSOCK" "$cmd" --help >"$tmp/cmd_help"
+  for flag in $(long_flags <"$tmp/cmd_help"); do
+    [ "$flag" = --help ] && continue  # documented once, in GLOBAL OPTIONS
+    if grep -qP -- "(?<![\w-])\Q$flag\E(?![\w-])" "$tmp/block"; then pass; else
+      fail "qsock(1) lacks $cmd $flag"
+    fi
+  done
+done
+
+# The reverse: every command qsock(1) documents exists, with every flag it names.
+documented=$(python3 - "$tmp/commands_section" <<'EOF'
+import sys
+lines = open(sys.argv[1]).read().splitlines()
+indent = min(len(l) - len(l.lstrip()) for l in lines if l.strip())
+for l in lines:
+    if l.strip() and len(l) - len(l.lstrip()) == indent:
+        print(l.split()[0])
+EOF
+)
+for cmd in $documented; do
+  if ! grep -qx "$cmd" <<<"$commands"; then
+    # `explain` is documented ahead of its merge; until it lands it is only
+    # reported. Any other unknown command fails.
+    if [ "$cmd" = explain ]; then echo "note: 'explain' is documented but not in this build" >&2; continue; fi
+    fail "qsock(1) documents command '$cmd', which qsock --help does not list"
+    continue
+  fi
+  "$QSOCK" "$cmd" --help | long_flags >"$tmp/cmd_flags"
+  command_block "$cmd" | { grep -oP -- '(?<![\w-])--[a-z][a-z-]*' || true; } | sort -u >"$tmp/doc_flags"
+  while read -r flag; do
+    if grep -qx -- "$flag" "$tmp/cmd_flags"; then pass; else
+      fail "qsock(1) names $cmd $flag, which 'qsock $cmd --help' does not have"
+    fi
+  done <"$tmp/doc_flags"
+done
+
+# --- cmake --install puts the binary and both pages in place ---------------
+destdir=$tmp/destdir
+if DESTDIR=$destdir cmake --install "$QSOCK_BUILD_DIR" --prefix /usr >"$tmp/install.log" 2>&1; then
+  pass
+else
+  fail "cmake --install failed"; sed 's/^/    /' "$tmp/install.log" >&2
+fi
+for f in bin/qsock share/man/man1/qsock.1 share/man/man7/qsock-sockets.7; do
+  if [ -f "$destdir/usr/$f" ]; then pass; else fail "not installed: usr/$f"; fi
+done
+for p in "$destdir/usr/share/man/man1/qsock.1" "$destdir/usr/share/man/man7/qsock-sockets.7"; do
+  [ -f "$p" ] || continue
+  # At man's default 80 columns troff reports lines it cannot break (long
+  # synopsis lines): shown, not failed; groff -ww above is the warning check.
+  if man -l "$p" >"$tmp/man.out" 2>"$tmp/man.err" && [ -s "$tmp/man.out" ]; then pass; else
+    fail "man -l $p"
+  fi
+  sed 's/^/    note: /' "$tmp/man.err" >&2
+done
+
+finish
