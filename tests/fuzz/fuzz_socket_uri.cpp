@@ -1,0 +1,24 @@
+// Fuzzes parse_socket_address (QEMU's socket_parse) for the oldest supported
+// release and the newest known one: the input's first byte picks the target,
+// the rest is the address. Checks that a parse that succeeds has a value and
+// no errors, and that one that fails has no value.
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string_view>
+
+#include "uri/schema_loader.h"
+#include "uri/socket_uri.h"
+
+using namespace qsock::uri;
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  if (size == 0) return 0;
+  const Target target = (data[0] & 1) ? Target::release(oldest_supported_qemu) : Target::newest();
+  std::string_view text(reinterpret_cast<const char*>(data + 1), size - 1);
+  Parsed p = parse_socket_address(text, target, embedded_schema());
+  if (p.diags.ok() && !p.value.is_null() && !p.value.is_object()) std::abort();
+  if (!p.diags.ok() && !p.value.is_null()) std::abort();
+  (void)p.value.dump();  // throws (and so fails) on invalid UTF-8 in the value
+  return 0;
+}
