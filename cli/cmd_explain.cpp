@@ -63,12 +63,15 @@ void print_detection(const Context& ctx, const sockopts::Detection& d, const soc
 ExitCode run_explain(const Context& ctx, const ExplainArgs& args) {
   auto target = args.version.target();
   if (!target) return fail(ctx, ExitCode::usage, target.error());
-  auto schema = args.schema.load();
-  if (!schema) return fail(ctx, ExitCode::usage, schema.error());
+  auto loaded = args.schema.load();
+  if (!loaded) return fail(ctx, loaded.error().code, loaded.error().message);
+  if (loaded->live_version && args.version.text.empty())
+    target = uri::Target::release(*loaded->live_version);
+  const uri::Schema& schema = *loaded->schema;
   std::optional<uri::InputKind> kind;
   if (!args.as.empty()) kind = uri::parse_kind(args.as);
 
-  uri::CheckResult checked = uri::check_input(args.input, kind, *target, **schema);
+  uri::CheckResult checked = uri::check_input(args.input, kind, *target, schema);
   if (!checked.valid()) {
     fmt::print(ctx.err, "qsock: error: {}: not a valid {} for QEMU {}\n", args.input,
                uri::kind_name(checked.kind), checked.target.describe());

@@ -435,8 +435,10 @@ tl::expected<std::string, Diagnostic> render_chardev(const Endpoint& endpoint, c
 
 tl::expected<std::string, Diagnostic> render_json(const Endpoint& endpoint, const Address& a) {
   if (auto ok = check_extras(endpoint, Syntax::json, {}); !ok) return tl::unexpected(ok.error());
+  // A conversion must not alter the address: refuse bytes JSON cannot hold
+  // rather than print them replaced (the strict dump throws on them).
   try {
-    return dump_json(a.members);
+    return a.members.dump();
   } catch (const Json::exception&) {
     return tl::unexpected(problem("the address holds a string that is not valid UTF-8", "addr",
                                   "JSON strings are UTF-8"));
