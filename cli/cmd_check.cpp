@@ -4,8 +4,7 @@
 #include "cli/commands.h"
 #include "cli/diagnostics_text.h"
 #include "cli/input_lines.h"
-#include "cli/schema_source.h"
-#include "cli/version_option.h"
+#include "cli/address_input.h"
 #include "uri/check.h"
 
 namespace qsock::cli {
@@ -13,10 +12,8 @@ namespace qsock::cli {
 namespace {
 
 struct CheckArgs {
-  std::string as;
+  AddressInput address;
   bool strict = false;
-  VersionOption version;
-  SchemaSource schema;
   std::vector<std::string> inputs;
 };
 
@@ -29,22 +26,14 @@ void print_text(const Context& ctx, const uri::CheckResult& r) {
 }
 
 ExitCode run_check(const Context& ctx, const CheckArgs& args) {
-  std::optional<uri::InputKind> kind;
-  if (!args.as.empty()) kind = uri::parse_kind(args.as);
-  auto target = args.version.target();
-  if (!target) return fail(ctx, ExitCode::usage, target.error());
-  auto loaded = args.schema.load();
-  if (!loaded) return fail(ctx, loaded.error().code, loaded.error().message);
-  // With --schema-from, check for the release that QEMU is (unless named).
-  if (loaded->live_version && args.version.text.empty())
-    target = uri::Target::release(*loaded->live_version);
-  const auto& schema = loaded->schema;
+  auto setup = args.address.resolve();
+  if (!setup) return fail(ctx, setup.error().code, setup.error().message);
 
   std::vector<std::string> inputs = expand_stdin(args.inputs);
   if (inputs.empty()) return fail(ctx, ExitCode::usage, "no input to check");
   bool all_valid = true;
   for (const std::string& input : inputs) {
-    uri::CheckResult r = uri::check_input(input, kind, *target, *schema);
+    uri::CheckResult r = uri::check_input(input, setup->kind, setup->target, *setup->schema);
     all_valid = all_valid && r.valid() && !(args.strict && !r.diags.warnings.empty());
     if (ctx.json) fmt::print(ctx.out, "{}\n", dump_json(r.to_json()));
     else print_text(ctx, r);
@@ -58,13 +47,10 @@ void add_check_command(CLI::App& app, Context& ctx, Action& action) {
   auto args = std::make_shared<CheckArgs>();
   CLI::App* cmd = app.add_subcommand(
       "check", "Check socket addresses against the QAPI schema of a QEMU release");
-  cmd->add_option("--as", args->as, fmt::format("Input kind: {} (default: detected)", uri::kind_names()))
-      ->check(CLI::IsMember({"uri", "migrate-uri", "netdev", "incoming", "chardev", "json"}));
+  args->address.add_options(*cmd);
   cmd->add_flag("--strict", args->strict,
                 "Fail (exit 1) on warnings too: options QEMU accepts but ignores, or accepts and then "
                 "fails to open");
-  args->version.add_option(*cmd);
-  args->schema.add_options(*cmd);
   cmd->add_option("input", args->inputs,
                   "Addresses to check; '-' reads one per line from standard input. A leading "
                   "'-netdev ', '-incoming ' or '-chardev ' is accepted (put -- before it)")

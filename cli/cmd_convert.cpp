@@ -3,8 +3,7 @@
 
 #include "cli/commands.h"
 #include "cli/diagnostics_text.h"
-#include "cli/schema_source.h"
-#include "cli/version_option.h"
+#include "cli/address_input.h"
 #include "uri/check.h"
 #include "uri/convert.h"
 
@@ -14,12 +13,10 @@ namespace {
 
 struct ConvertArgs {
   std::string to;
-  std::string as;
+  AddressInput address;
   std::string id;
   bool server = false;
   bool client = false;
-  VersionOption version;
-  SchemaSource schema;
   std::string input;
 };
 
@@ -40,18 +37,11 @@ ExitCode run_convert(const Context& ctx, const ConvertArgs& args) {
   const SyntaxName* to = nullptr;
   for (const SyntaxName& s : syntaxes)
     if (s.name == args.to) to = &s;
-  auto target = args.version.target();
-  if (!target) return fail(ctx, ExitCode::usage, target.error());
-  auto loaded = args.schema.load();
-  if (!loaded) return fail(ctx, loaded.error().code, loaded.error().message);
-  // With --schema-from, check for the release that QEMU is (unless named).
-  if (loaded->live_version && args.version.text.empty())
-    target = uri::Target::release(*loaded->live_version);
-  const auto& schema = loaded->schema;
-
-  std::optional<uri::InputKind> kind;
-  if (!args.as.empty()) kind = uri::parse_kind(args.as);
-  uri::CheckResult checked = uri::check_input(args.input, kind, *target, *schema);
+  auto setup = args.address.resolve();
+  if (!setup) return fail(ctx, setup.error().code, setup.error().message);
+  const uri::Target* target = &setup->target;
+  const auto& schema = setup->schema;
+  uri::CheckResult checked = uri::check_input(args.input, setup->kind, *target, *schema);
   if (!checked.valid()) {
     fmt::print(ctx.err, "qsock: error: {}: not a valid {} for QEMU {}\n", args.input,
                uri::kind_name(checked.kind), checked.target.describe());
@@ -107,13 +97,10 @@ void add_convert_command(CLI::App& app, Context& ctx, Action& action) {
   cmd->add_option("--to", args->to, "Target syntax: uri|json|netdev|incoming|chardev")
       ->required()
       ->check(CLI::IsMember({"uri", "json", "netdev", "incoming", "chardev"}));
-  cmd->add_option("--as", args->as, fmt::format("Input kind: {} (default: detected)", uri::kind_names()))
-      ->check(CLI::IsMember({"uri", "migrate-uri", "netdev", "incoming", "chardev", "json"}));
+  args->address.add_options(*cmd);
   cmd->add_option("--id", args->id, "The id for a -netdev or -chardev (default net0 / char0)");
   auto* server = cmd->add_flag("--server", args->server, "The result listens (server=on)");
   cmd->add_flag("--client", args->client, "The result connects (server=off)")->excludes(server);
-  args->version.add_option(*cmd);
-  args->schema.add_options(*cmd);
   cmd->add_option("input", args->input, "The address, in any syntax 'qsock check' knows")->required();
   cmd->footer(
       "Examples:\n"

@@ -4,8 +4,7 @@
 
 #include "cli/commands.h"
 #include "cli/diagnostics_text.h"
-#include "cli/schema_source.h"
-#include "cli/version_option.h"
+#include "cli/address_input.h"
 #include "sockopts/describe.h"
 #include "sockopts/detection.h"
 #include "sockopts/options.h"
@@ -17,9 +16,7 @@ namespace qsock::cli {
 namespace {
 
 struct ExplainArgs {
-  std::string as;
-  VersionOption version;
-  SchemaSource schema;
+  AddressInput address;
   std::string input;
 };
 
@@ -61,17 +58,12 @@ void print_detection(const Context& ctx, const sockopts::Detection& d, const soc
 }
 
 ExitCode run_explain(const Context& ctx, const ExplainArgs& args) {
-  auto target = args.version.target();
-  if (!target) return fail(ctx, ExitCode::usage, target.error());
-  auto loaded = args.schema.load();
-  if (!loaded) return fail(ctx, loaded.error().code, loaded.error().message);
-  if (loaded->live_version && args.version.text.empty())
-    target = uri::Target::release(*loaded->live_version);
-  const uri::Schema& schema = *loaded->schema;
-  std::optional<uri::InputKind> kind;
-  if (!args.as.empty()) kind = uri::parse_kind(args.as);
+  auto setup = args.address.resolve();
+  if (!setup) return fail(ctx, setup.error().code, setup.error().message);
+  const uri::Target* target = &setup->target;
+  const uri::Schema& schema = *setup->schema;
 
-  uri::CheckResult checked = uri::check_input(args.input, kind, *target, schema);
+  uri::CheckResult checked = uri::check_input(args.input, setup->kind, *target, schema);
   if (!checked.valid()) {
     fmt::print(ctx.err, "qsock: error: {}: not a valid {} for QEMU {}\n", args.input,
                uri::kind_name(checked.kind), checked.target.describe());
@@ -127,10 +119,7 @@ void add_explain_command(CLI::App& app, Context& ctx, Action& action) {
   auto args = std::make_shared<ExplainArgs>();
   CLI::App* cmd = app.add_subcommand(
       "explain", "Show what an address sets on its socket and how long a dead peer goes unnoticed");
-  cmd->add_option("--as", args->as, fmt::format("Input kind: {} (default: detected)", uri::kind_names()))
-      ->check(CLI::IsMember({"uri", "migrate-uri", "netdev", "incoming", "chardev", "json"}));
-  args->version.add_option(*cmd);
-  args->schema.add_options(*cmd);
+  args->address.add_options(*cmd);
   cmd->add_option("address", args->input, "The address, in any syntax 'qsock check' knows")->required();
   cmd->footer(
       "Examples:\n"

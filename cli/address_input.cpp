@@ -1,0 +1,26 @@
+#include "cli/address_input.h"
+
+#include <fmt/format.h>
+
+namespace qsock::cli {
+
+void AddressInput::add_options(CLI::App& cmd) {
+  cmd.add_option("--as", as, fmt::format("Input kind: {} (default: detected)", uri::kind_names()))
+      ->check(CLI::IsMember({"uri", "migrate-uri", "netdev", "incoming", "chardev", "json"}));
+  version.add_option(cmd);
+  schema.add_options(cmd);
+}
+
+tl::expected<CheckSetup, SchemaError> AddressInput::resolve() const {
+  auto target = version.target();
+  if (!target) return tl::unexpected(SchemaError{ExitCode::usage, target.error()});
+  auto loaded = schema.load();
+  if (!loaded) return tl::unexpected(loaded.error());
+  CheckSetup setup{std::nullopt, *target, loaded->schema};
+  if (loaded->live_version && version.text.empty())
+    setup.target = uri::Target::release(*loaded->live_version);
+  if (!as.empty()) setup.kind = uri::parse_kind(as);
+  return setup;
+}
+
+}  // namespace qsock::cli
