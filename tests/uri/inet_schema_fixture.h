@@ -54,4 +54,10 @@ inline Schema inet_schema() {
 
 inline Target target(int major, int minor) { return Target::release({major, minor}); }
 
+// The fixture schema, built once per test binary.
+inline const Schema& cached_inet_schema() {
+  static const Schema s = inet_schema();
+  return s;
+}
+
 }  // namespace qsock::uri::testing

@@ -11,10 +11,7 @@ using qsock::uri::testing::inet_schema;
 using qsock::uri::testing::target;
 
 namespace {
-const Schema& schema() {
-  static const Schema s = inet_schema();
-  return s;
-}
+const Schema& schema() { return testing::cached_inet_schema(); }
 }  // namespace
 
 TEST_CASE("socket_parse: every form") {
