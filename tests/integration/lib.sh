@@ -115,3 +115,77 @@ expect_within() {
   fi
   rm -f "$out"
 }
+
+# --- A guest that keeps a migration in flight -------------------------------
+# tests/guest/dirty.elf (built with the tests) rewrites every page of 32 MiB
+# in a loop; its pass counter is the word at GUEST_HEARTBEAT. Set QEMU_NETNS
+# to run QEMU inside that network namespace (QEMU_NETNS=ns start_guest ...).
+GUEST_KERNEL=${QSOCK_BUILD_DIR:-}/tests/guest/dirty.elf
+GUEST_HEARTBEAT=0x101000
+guest_machine=(-M pc -m 128 -accel tcg -nodefaults -display none)
+
+# run_qemu DIR [QEMU ARGS...]: QEMU with QMP on DIR/qmp.sock and HMP on
+# DIR/hmp.sock, in $QEMU_NETNS if set. Sets QEMU_PID.
+run_qemu() {
+  local dir=$1; shift
+  need qemu-system-x86_64
+  local netns=()
+  [ -z "${QEMU_NETNS:-}" ] || netns=(ip netns exec "$QEMU_NETNS")
+  "${netns[@]}" qemu-system-x86_64 "$@" \
+    -qmp "unix:$dir/qmp.sock,server=on,wait=off" \
+    -monitor "unix:$dir/hmp.sock,server=on,wait=off" &
+  QEMU_PID=$!
+  cleanup_pids+=("$QEMU_PID")
+  wait_for "$dir/qmp.sock" && wait_for "$dir/hmp.sock"
+}
+
+# start_guest DIR [QEMU ARGS...]: a running pc machine (128 MiB, TCG) booted
+# into dirty.elf, monitors as start_qemu. Sets QEMU_PID.
+start_guest() {
+  local dir=$1; shift
+  [ -f "$GUEST_KERNEL" ] || { echo "missing $GUEST_KERNEL (build target guest_dirty)" >&2; return 1; }
+  run_qemu "$dir" "${guest_machine[@]}" -kernel "$GUEST_KERNEL" "$@"
+}
+
+# start_incoming DIR URI [QEMU ARGS...]: a destination for start_guest's
+# machine, waiting on -incoming URI (tcp:HOST:0 picks a free port). Returns
+# once it listens; sets QEMU_PID and INCOMING_URI (tcp:HOST:PORT for tcp).
+start_incoming() {
+  local dir=$1 uri=$2; shift 2
+  need jq
+  run_qemu "$dir" "${guest_machine[@]}" -incoming "$uri" "$@" || return 1
+  # The monitor answers only once the main loop runs, after the listen.
+  local info
+  info=$("$QSOCK" qmp -s "$dir/qmp.sock" query-migrate) || return 1
+  INCOMING_URI=$uri
+  if [[ $uri == tcp:* ]]; then
+    INCOMING_URI=$(echo "$info" | jq -r '."socket-address"[0] | "tcp:\(.host):\(.port)"')
+  fi
+}
+
+# guest_heartbeat SOCK: prints the guest's pass counter (decimal).
+guest_heartbeat() {
+  local line
+  line=$("$QSOCK" hmp -s "$1" "xp /1wx $GUEST_HEARTBEAT") || return 1
+  echo $((${line##* }))
+}
+
+# migration_status SOCK: prints query-migrate's status ("none" before any).
+migration_status() {
+  "$QSOCK" qmp -s "$1" query-migrate | jq -r '.status // "none"'
+}
+
+# wait_migration SOCK STATUS MAX_SECONDS: polls every 0.1 s until the
+# migration's status is STATUS; fails (printing the last status) otherwise,
+# at once when the migration ended in another state.
+wait_migration() {
+  local sock=$1 want=$2 max=$3 status i
+  for ((i = 0; i < max * 10; i++)); do
+    status=$(migration_status "$sock") || return 1
+    [ "$status" = "$want" ] && return 0
+    case $status in completed | failed | cancelled) break ;; esac
+    sleep 0.1
+  done
+  echo "migration '$status', not '$want' (waited up to ${max} s)" >&2
+  return 1
+}
