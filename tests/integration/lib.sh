@@ -43,10 +43,12 @@ finish() {
 # Processes and directories started here are removed on exit, whatever happens.
 cleanup_pids=()
 cleanup_dirs=()
+cleanup_netns=()
 cleanup() {
-  local pid
+  local pid ns
   for pid in "${cleanup_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${cleanup_pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  for ns in "${cleanup_netns[@]}"; do ip netns del "$ns" 2>/dev/null || true; done
   rm -rf "${cleanup_dirs[@]}"
 }
 trap cleanup EXIT
@@ -189,3 +191,46 @@ wait_migration() {
   echo "migration '$status', not '$want' (waited up to ${max} s)" >&2
   return 1
 }
+
+# --- Two network namespaces and a path to cut --------------------------------
+# For dead-peer tests: this kernel has no netem, so a cut is an nftables table
+# that drops everything in and out of one namespace.
+netns_pairs=0
+
+# netns_pair: two fresh namespaces joined by a veth pair, lo up in both; sets
+# NS_A NS_B (names for ip -n / ip netns exec) and ADDR_A ADDR_B (10.231.N.1 and
+# .2, N counting the pairs of this script; each pair is its own network, so
+# concurrent scripts cannot collide). Removed on exit. Needs root, ip and nft.
+netns_pair() {
+  need ip
+  need nft
+  [ "$(id -u)" = 0 ] || skip "needs root for network namespaces"
+  netns_pairs=$((netns_pairs + 1))
+  local n=$netns_pairs
+  NS_A=qsock-$$-$n-a
+  NS_B=qsock-$$-$n-b
+  ADDR_A=10.231.$n.1
+  ADDR_B=10.231.$n.2
+  local veth_a=qs$$a$n veth_b=qs$$b$n
+  ip netns add "$NS_A" && cleanup_netns+=("$NS_A")
+  ip netns add "$NS_B" && cleanup_netns+=("$NS_B")
+  ip link add "$veth_a" netns "$NS_A" type veth peer name "$veth_b" netns "$NS_B"
+  ip -n "$NS_A" addr add "$ADDR_A/24" dev "$veth_a"
+  ip -n "$NS_B" addr add "$ADDR_B/24" dev "$veth_b"
+  local ns
+  for ns in "$NS_A" "$NS_B"; do ip -n "$ns" link set lo up; done
+  ip -n "$NS_A" link set "$veth_a" up
+  ip -n "$NS_B" link set "$veth_b" up
+}
+
+# cut_path NS: drops every packet into and out of NS (a silent, dead peer:
+# no RST, no ICMP). heal_path NS undoes it.
+cut_path() {
+  ip netns exec "$1" nft -f - <<'NFT'
+table inet qsock_cut {
+  chain in { type filter hook input priority -300; policy drop; }
+  chain out { type filter hook output priority -300; policy drop; }
+}
+NFT
+}
+heal_path() { ip netns exec "$1" nft delete table inet qsock_cut; }
