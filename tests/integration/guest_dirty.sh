@@ -13,11 +13,11 @@ start_incoming "$dst" tcp:127.0.0.1:0
 
 # The guest runs: status running, heartbeat advancing.
 status=$("$QSOCK" qmp -s "$src/qmp.sock" query-status | jq -r .status)
-[ "$status" = running ] && pass || fail "source guest is '$status', not running"
+if [ "$status" = running ]; then pass; else fail "source guest is '$status', not running"; fi
 beat1=$(guest_heartbeat "$src/hmp.sock")
 sleep 0.3
 beat2=$(guest_heartbeat "$src/hmp.sock")
-[ "$beat2" -gt "$beat1" ] && pass || fail "heartbeat did not advance: $beat1 then $beat2"
+if [ "$beat2" -gt "$beat1" ]; then pass; else fail "heartbeat did not advance: $beat1 then $beat2"; fi
 echo "heartbeat: $beat1 -> $beat2 passes in 0.3 s"
 
 expect_exit 0 "$QSOCK" qmp -s "$src/qmp.sock" migrate-set-parameters max-bandwidth=8388608
@@ -42,11 +42,11 @@ else fail "dirty-sync-count not > 1 on completion"; fi
 
 # The destination runs the guest on; the source stopped after handing over.
 status=$("$QSOCK" qmp -s "$dst/qmp.sock" query-status | jq -r .status)
-[ "$status" = running ] && pass || fail "destination is '$status', not running"
+if [ "$status" = running ]; then pass; else fail "destination is '$status', not running"; fi
 beat1=$(guest_heartbeat "$dst/hmp.sock")
 sleep 0.3
 beat2=$(guest_heartbeat "$dst/hmp.sock")
-[ "$beat2" -gt "$beat1" ] && pass || fail "destination heartbeat did not advance: $beat1 then $beat2"
+if [ "$beat2" -gt "$beat1" ]; then pass; else fail "destination heartbeat did not advance: $beat1 then $beat2"; fi
 status=$("$QSOCK" qmp -s "$src/qmp.sock" query-status | jq -r .status)
-[ "$status" = postmigrate ] && pass || fail "source is '$status', not postmigrate"
+if [ "$status" = postmigrate ]; then pass; else fail "source is '$status', not postmigrate"; fi
 finish

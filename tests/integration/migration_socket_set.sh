@@ -62,11 +62,11 @@ echo "user-timeout=2000 set from outside: '$status' ${elapsed} ms after the cut;
 if [ "$status" = failed ] && [ "$elapsed" -le 4000 ]; then pass
 else fail "expected 'failed' within 4000 ms of the cut, got '$status' after ${elapsed} ms"; fi
 status=$("$QSOCK" qmp -s "$SRC_1/qmp.sock" query-status | jq -r .status)
-[ "$status" = running ] && pass || fail "source 1 is '$status' after the failed migration, not running"
+if [ "$status" = running ]; then pass; else fail "source 1 is '$status' after the failed migration, not running"; fi
 beat1=$(guest_heartbeat "$SRC_1/hmp.sock")
 sleep 0.3
 beat2=$(guest_heartbeat "$SRC_1/hmp.sock")
-[ "$beat2" -gt "$beat1" ] && pass || fail "source 1's guest stopped: heartbeat $beat1 then $beat2"
+if [ "$beat2" -gt "$beat1" ]; then pass; else fail "source 1's guest stopped: heartbeat $beat1 then $beat2"; fi
 
 # Pair 2 (control, plain tcp): still active 60 s after the same cut.
 sleep $(((t_cut + 60000 - $(now_ms)) / 1000 + 1))
@@ -75,5 +75,5 @@ elapsed=$(($(now_ms) - t_cut))
 tcp=$("$QSOCK" --json sockets -s "$SRC_2/qmp.sock" --peer "$PEER_2" |
   jq -c '.sockets[0] | {state, retransmits: .tcp_info.retransmits, detection: .detection.data_in_flight}')
 echo "plain tcp: '$status' ${elapsed} ms after the cut; socket $tcp"
-[ "$status" = active ] && pass || fail "plain tcp migration is '$status' ${elapsed} ms after the cut, not active"
+if [ "$status" = active ]; then pass; else fail "plain tcp migration is '$status' ${elapsed} ms after the cut, not active"; fi
 finish
