@@ -115,3 +115,19 @@ expect_within() {
   fi
   rm -f "$out"
 }
+
+# start_fake_qemu DIR [FAKE_QEMU ARGS...]: runs tests/peers/fake_qemu (a QEMU
+# with the proposed migration features) with two monitors, DIR/qmp.sock for
+# commands and DIR/events.sock for `qsock events`, serving the proposed schema
+# unless ARGS name another --schema. Sets FAKE_QEMU_PID.
+start_fake_qemu() {
+  local dir=$1; shift
+  local peer="${QSOCK_BUILD_DIR:?}/tests/fake_qemu"
+  [ -x "$peer" ] || { echo "missing $peer" >&2; return 1; }
+  rm -f "$dir/qmp.sock" "$dir/events.sock"
+  "$peer" --socket "$dir/qmp.sock" --socket "$dir/events.sock" \
+    --schema "${QSOCK_SOURCE_DIR:?}/tests/data/proposed-qmp-schema.json" "$@" &
+  FAKE_QEMU_PID=$!
+  cleanup_pids+=("$FAKE_QEMU_PID")
+  wait_for "$dir/qmp.sock" && wait_for "$dir/events.sock"
+}
