@@ -88,11 +88,12 @@ def derive(spelling, user_timeout):
     for name in inet_new + (["user-timeout"] if user_timeout else []):
         inet["members"].insert(-1, {"name": name, "default": None, "type": "int"})
 
-    # Capabilities: the proposed values go last, as in the patches.
+    # Capabilities: switchover-ack (8.1, released; its rule is tested), then the
+    # proposed values last, as in the patches.
     capability = by_name[member_type(ret("query-migrate-capabilities"), "capability")]
-    capability["members"] += [{"name": "netpass"},
+    capability["members"] += [{"name": "switchover-ack"}, {"name": "netpass"},
                               {"name": "local-char-socket", "features": ["unstable"]}]
-    capability["values"] += ["netpass", "local-char-socket"]
+    capability["values"] += ["switchover-ack", "netpass", "local-char-socket"]
 
     # Parameters: mode (8.2) and backend-transfer (proposed v6-v8) or fds (v5).
     mig_mode = new_enum(["normal", "cpr-reboot", "cpr-transfer"])

@@ -63,6 +63,7 @@ while IFS='|' read -r caps message; do
 done <<'CASES'
 netpass=on|Capability 'netpass' requires capability 'return-path'
 x-colo=on|Capability 'x-colo' requires capability 'return-path'
+switchover-ack=on|Capability 'switchover-ack' requires capability 'return-path'
 postcopy-preempt=on|Postcopy preempt requires postcopy-ram
 multifd=on xbzrle=on|Multifd is not compatible with xbzrle
 CASES
@@ -74,6 +75,22 @@ expect_json "$D/caps.json" \
 expect_within 5 4 "Capability 'netpass' requires capability 'return-path'" setcaps return-path=off
 expect_within 5 4 "CommandNotFound: The command no-such-command has not been found" \
   "$QSOCK" qmp -s "$S" no-such-command
+expect_within 5 4 "GenericError: Parameter 'capabilities[0].capability' does not accept value 'no-such-cap'" \
+  setcaps no-such-cap=on
+expect_within 5 4 "'-incoming' was not specified on the command line" \
+  "$QSOCK" qmp -s "$S" migrate-incoming uri=unix:/nonexistent
+# stop and cont: run state and events.
+"$QSOCK" events -s "$M/events.sock" --count 2 --timeout 5 >"$D/stopcont.jsonl" &
+events_pid=$!
+cleanup_pids+=("$events_pid")
+sleep 0.3
+expect_exit 0 "$QSOCK" qmp -s "$S" stop
+"$QSOCK" qmp -s "$S" human-monitor-command 'command-line=info status' >"$D/hmp.json"
+expect_json "$D/hmp.json" '. == "VM status: paused\r\n"' "HMP info status when stopped"
+expect_exit 0 "$QSOCK" qmp -s "$S" cont
+wait "$events_pid" || fail "no STOP and RESUME events"
+if [ "$(jq -r .event "$D/stopcont.jsonl" | tr '\n' ' ')" = "STOP RESUME " ]; then pass; else
+  fail "stop/cont events: $(cat "$D/stopcont.jsonl")"; fi
 # A type error the peer finds itself (raw JSON reaches it unchecked).
 expect_within 5 4 "GenericError: Invalid parameter type for 'max-bandwidth', expected: integer" \
   "$QSOCK" qmp -s "$S" migrate-set-parameters '{"max-bandwidth":"fast"}'
@@ -156,6 +173,22 @@ expect_exit 0 "$QSOCK" qmp -s "$H/qmp.sock" migrate_cancel
 sleep 0.1
 "$QSOCK" qmp -s "$H/qmp.sock" query-migrate >"$D/cancelled.json"
 expect_json "$D/cancelled.json" '.status == "cancelled"' "cancelled"
+
+# --- incoming, and migrate over channels ------------------------------------
+I="$D/i"
+mkdir -p "$I"
+start_fake_qemu "$I" --lifetime 30 --incoming defer --migration-ms 300
+"$QSOCK" qmp -s "$I/qmp.sock" query-status >"$D/status.json"
+expect_json "$D/status.json" '.status == "inmigrate"' "incoming defer waits in inmigrate"
+expect_exit 0 "$QSOCK" qmp -s "$I/qmp.sock" migrate-incoming "uri=unix:$I/in.sock"
+expect_within 5 4 "The incoming migration has already been started" \
+  "$QSOCK" qmp -s "$I/qmp.sock" migrate-incoming "uri=unix:$I/in.sock"
+expect_within 5 4 "exactly one of 'uri' and 'channels'" "$QSOCK" qmp -s "$I/qmp.sock" migrate
+expect_exit 0 "$QSOCK" qmp -s "$I/qmp.sock" migrate \
+  "{\"channels\":[{\"channel-type\":\"main\",\"addr\":{\"transport\":\"socket\",\"type\":\"unix\",\"path\":\"$I/out.sock\"}}]}"
+sleep 0.6
+"$QSOCK" qmp -s "$I/qmp.sock" query-migrate >"$D/chan.json"
+expect_json "$D/chan.json" '.status == "completed"' "migrate over channels"
 
 # --- lifetime: it exits by itself ---------------------------------------------
 L="$D/l"
