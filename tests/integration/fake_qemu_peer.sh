@@ -190,6 +190,28 @@ sleep 0.6
 "$QSOCK" qmp -s "$I/qmp.sock" query-migrate >"$D/chan.json"
 expect_json "$D/chan.json" '.status == "completed"' "migrate over channels"
 
+# --- backend-transfer over an fd that is a UNIX socket: accepted, and the peer
+# writes the stream header to it.
+U="$D/u"
+mkdir -p "$U"
+start_fake_qemu "$U" --lifetime 30 --migration-ms 300 --log "$U/log"
+expect_exit 0 "$QSOCK" qmp -s "$U/qmp.sock" migrate-set-parameters '{"backend-transfer":["virtio-net-tap"]}'
+if python3 - "$QSOCK" "$U/qmp.sock" >"$D/fd-stream.txt" 2>&1 <<'PY'
+import socket, subprocess, sys
+qsock, sock = sys.argv[1], sys.argv[2]
+ours, theirs = socket.socketpair()
+run = lambda *a, **kw: subprocess.run([qsock, "qmp", "-s", sock, *a], check=True, **kw)
+run("--fd", str(theirs.fileno()), "getfd", "fdname=mig", pass_fds=[theirs.fileno()])
+theirs.close()
+run("migrate", "uri=fd:mig")
+ours.settimeout(5)
+print(ours.recv(8))
+PY
+then pass; else fail "migrate fd:mig over a socketpair: $(cat "$D/fd-stream.txt")"; fi
+if grep -qF "b'QEVM\x00\x00\x00\x03'" "$D/fd-stream.txt"; then pass; else
+  fail "no stream header on the fd: $(cat "$D/fd-stream.txt")"; fi
+if grep -qxF "getfd mig unix stream" "$U/log"; then pass; else fail "log: $(cat "$U/log")"; fi
+
 # --- lifetime: it exits by itself ---------------------------------------------
 L="$D/l"
 mkdir -p "$L"
