@@ -17,8 +17,8 @@
 //   --lifetime S        exits after S seconds whatever happens (60)
 //   --migration-ms N    how long a scripted migration takes (2000); see
 //                       fake_qemu_migration.h for its timeline
-//   --fail-after-ms N   the migration fails N ms after migrate, with
-//   --error-desc TEXT   this error-desc; a stopped source resumes
+//   --fail-after-ms N   the migration fails N ms after migrate (it never
+//   --error-desc TEXT   completes), with this error-desc; a stopped source resumes
 //   --hang              the migration stays active until migrate_cancel
 //   --incoming defer    starts in inmigrate, waiting for migrate-incoming
 //   --paused            starts paused (prelaunch), as QEMU -S
@@ -30,7 +30,18 @@
 // argument types (GenericError with the validator's QEMU wording), the
 // capability rules of migration/options.c, "There's a migration process in
 // progress", getfd's SCM_RIGHTS requirement. Beyond QEMU: backend-transfer
-// (or fds) and local-char-socket need a UNIX migration channel.
+// (or fds) and local-char-socket need a UNIX migration channel (unix:, or an
+// fd:NAME that is a UNIX socket). MIGRATION and MIGRATION_PASS only with
+// capability events; STOP/RESUME always. HMP (human-monitor-command): info
+// status|migrate|migrate_capabilities|migrate_parameters, stop, cont,
+// migrate_cancel; anything else answers "unknown command".
+//
+// Simplifications: a command must end with a newline (qmp/message_reader.h
+// frames on it); input that is not JSON gets a GenericError and the client is
+// dropped (QEMU would recover); migrate takes socket transports only and does
+// not connect to a tcp/unix destination; with fd:NAME it writes the 8-byte
+// stream header to the fd and closes it. Incoming: migrate-incoming is
+// accepted (state setup) but nothing arrives.
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
