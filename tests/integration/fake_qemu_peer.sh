@@ -183,6 +183,14 @@ expect_json "$D/status.json" '.status == "inmigrate"' "incoming defer waits in i
 expect_exit 0 "$QSOCK" qmp -s "$I/qmp.sock" migrate-incoming "uri=unix:$I/in.sock"
 expect_within 5 4 "The incoming migration has already been started" \
   "$QSOCK" qmp -s "$I/qmp.sock" migrate-incoming "uri=unix:$I/in.sock"
+expect_within 5 4 "Guest is waiting for an incoming migration" \
+  "$QSOCK" qmp -s "$I/qmp.sock" migrate "uri=unix:$I/out.sock"
+sleep 0.6
+"$QSOCK" qmp -s "$I/qmp.sock" query-migrate >"$D/in.json"
+expect_json "$D/in.json" '. == {"status": "completed"}' "incoming completed"
+"$QSOCK" qmp -s "$I/qmp.sock" query-status >"$D/status.json"
+expect_json "$D/status.json" '.status == "running"' "destination runs after incoming"
+# The destination, now running, migrates on.
 expect_within 5 4 "exactly one of 'uri' and 'channels'" "$QSOCK" qmp -s "$I/qmp.sock" migrate
 expect_exit 0 "$QSOCK" qmp -s "$I/qmp.sock" migrate \
   "{\"channels\":[{\"channel-type\":\"main\",\"addr\":{\"transport\":\"socket\",\"type\":\"unix\",\"path\":\"$I/out.sock\"}}]}"

@@ -20,7 +20,10 @@
 //   --fail-after-ms N   the migration fails N ms after migrate (it never
 //   --error-desc TEXT   completes), with this error-desc; a stopped source resumes
 //   --hang              the migration stays active until migrate_cancel
-//   --incoming defer    starts in inmigrate, waiting for migrate-incoming
+//   --incoming defer    starts in inmigrate, waiting for migrate-incoming; that
+//                       runs the destination's timeline (setup, active,
+//                       completed after --migration-ms; then running unless
+//                       --paused)
 //   --paused            starts paused (prelaunch), as QEMU -S
 //   --log FILE          appends one line per fd received and per migrate
 //                       ("getfd NAME unix stream", "migrate fd:NAME wrote 8
@@ -40,8 +43,8 @@
 // frames on it); input that is not JSON gets a GenericError and the client is
 // dropped (QEMU would recover); migrate takes socket transports only and does
 // not connect to a tcp/unix destination; with fd:NAME it writes the 8-byte
-// stream header to the fd and closes it. Incoming: migrate-incoming is
-// accepted (state setup) but nothing arrives.
+// stream header to the fd and closes it. migrate-incoming does not listen:
+// its timeline runs by itself.
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -310,7 +313,7 @@ void FakeQemu::apply(const std::vector<fake_qemu::Step>& steps) {
     switch (s.kind) {
       case fake_qemu::Step::changed:
         if (caps_["events"]) event("MIGRATION", {{"status", s.status}});
-        if (s.status == "completed") run_state_ = "postmigrate";
+        if (s.status == "completed") run_state_ = migration_.incoming() ? "paused" : "postmigrate";
         break;
       case fake_qemu::Step::passed:
         if (caps_["events"]) event("MIGRATION_PASS", {{"pass", s.pass}});
@@ -402,6 +405,9 @@ Json FakeQemu::closefd(const Json& args) {
 }
 
 Json FakeQemu::migrate(const Json& args) {
+  // An incoming migration is not the outgoing one QEMU means by "in progress".
+  if (run_state_ == "inmigrate")
+    return error_reply({"GenericError", "Guest is waiting for an incoming migration"});
   if (migration_.in_progress())
     return error_reply({"GenericError", "There's a migration process in progress"});
   bool has_uri = args.contains("uri"), has_channels = args.contains("channels");
@@ -472,9 +478,8 @@ Json FakeQemu::migrate_incoming(const Json& args) {
         {"GenericError", "migrate-incoming needs exactly one of 'uri' and 'channels'"});
   incoming_started_ = true;
   log("migrate-incoming");
-  after_reply_ = [this] {
-    if (caps_["events"]) event("MIGRATION", {{"status", "setup"}});
-  };
+  migration_start_ = Clock::now();
+  after_reply_ = [this] { apply(migration_.start(!o_.paused, true)); };
   return {{"return", Json::object()}};
 }
 

@@ -43,6 +43,7 @@ class Migration {
   explicit Migration(MigrationScript script) : s_(std::move(script)) {}
 
   const std::string& status() const { return status_; }
+  bool incoming() const { return incoming_; }
   bool in_progress() const {
     return status_ == "setup" || status_ == "active" || status_ == "device" ||
            status_ == "cancelling";
@@ -50,7 +51,11 @@ class Migration {
 
   // Starts at elapsed 0 (the caller keeps the clock). `vm_running`: whether
   // the source runs now, so failure and cancel know whether to resume it.
-  std::vector<Step> start(bool vm_running) {
+  // `incoming`: the destination side instead (setup, active at D/10,
+  // completed at D, then the VM runs if `vm_running`, QEMU's autostart; no
+  // passes, no statistics).
+  std::vector<Step> start(bool vm_running, bool incoming = false) {
+    incoming_ = incoming;
     status_ = "setup";
     passes_ = 0;
     stopped_vm_ = false;
@@ -76,6 +81,12 @@ class Migration {
       if (c >= 0 && (t < 0 || c < t)) t = c;
     };
     if (status_ == "setup") consider(setup_ms());
+    if (incoming_) {
+      if (status_ == "active") consider(s_.fail_after_ms ? -1 : s_.duration_ms);
+      if (s_.fail_after_ms && (status_ == "setup" || status_ == "active"))
+        consider(*s_.fail_after_ms);
+      return t;
+    }
     if (status_ == "active") {
       consider(next_pass_ms());
       if (!s_.hang && (!s_.fail_after_ms || *s_.fail_after_ms >= switchover_ms()))
@@ -102,6 +113,7 @@ class Migration {
     qsock::Json out = qsock::Json::object();
     if (status_ == "none") return out;
     out["status"] = status_;
+    if (incoming_) return out;
     std::int64_t t = end_ms_ >= 0 ? end_ms_ : now;
     if (status_ == "failed") {
       out["error-desc"] = s_.error_desc;
@@ -202,6 +214,10 @@ class Migration {
       if (stopped_vm_ && was_running_) steps.push_back({Step::resume_vm, "", 0});
     } else if (status_ == "setup") {
       set("active", steps);
+    } else if (incoming_) {  // active: everything has arrived
+      end_ms_ = t;
+      set("completed", steps);
+      if (was_running_) steps.push_back({Step::resume_vm, "", 0});
     } else if (status_ == "active" && t == next_pass_ms()) {
       steps.push_back({Step::passed, "", ++passes_});
     } else if (status_ == "active") {  // the switchover
@@ -220,6 +236,7 @@ class Migration {
   int passes_ = 0;
   bool stopped_vm_ = false;
   bool was_running_ = false;
+  bool incoming_ = false;
   std::int64_t end_ms_ = -1;
   std::int64_t cancel_at_ = -1;
 };
