@@ -15,6 +15,18 @@ expect_json() {
   fi
 }
 
+# wait_negotiated LOG SOCK N: waits up to 5 s until N clients of SOCK have
+# negotiated (fake_qemu --log says so), e.g. `qsock events` is listening.
+wait_negotiated() {
+  local i n
+  for i in $(seq 100); do
+    n=$(grep -cxF "qmp_capabilities on $2" "$1" 2>/dev/null || true)
+    [ "${n:-0}" -ge "$3" ] && return 0
+    sleep 0.05
+  done
+  fail "no client $3 negotiated on $2"
+}
+
 # --- caps: the proposed features, in each schema spelling -------------------
 caps_line() { grep -E "^$1 " "$D/caps.txt" | tr -s ' '; }
 mkdir -p "$D/caps"
@@ -47,7 +59,7 @@ kill "$FAKE_QEMU_PID"
 # --- rules and errors: exit 4 with QEMU's message ---------------------------
 M="$D/m"
 mkdir -p "$M"
-start_fake_qemu "$M" --lifetime 60 --migration-ms 3000
+start_fake_qemu "$M" --lifetime 60 --migration-ms 3000 --log "$M/log"
 S="$M/qmp.sock"
 setcaps() {  # setcaps NAME=on|off ...: one migrate-set-capabilities
   local list="" c
@@ -83,7 +95,7 @@ expect_within 5 4 "'-incoming' was not specified on the command line" \
 "$QSOCK" events -s "$M/events.sock" --count 2 --timeout 5 >"$D/stopcont.jsonl" &
 events_pid=$!
 cleanup_pids+=("$events_pid")
-sleep 0.3
+wait_negotiated "$M/log" "$M/events.sock" 1
 expect_exit 0 "$QSOCK" qmp -s "$S" stop
 "$QSOCK" qmp -s "$S" human-monitor-command 'command-line=info status' >"$D/hmp.json"
 expect_json "$D/hmp.json" '. == "VM status: paused\r\n"' "HMP info status when stopped"
@@ -117,7 +129,7 @@ expect_exit 0 setcaps netpass=off return-path=off events=on
 "$QSOCK" events -s "$M/events.sock" --count 9 --timeout 10 >"$D/events.jsonl" &
 events_pid=$!
 cleanup_pids+=("$events_pid")
-sleep 0.3  # the events client has negotiated
+wait_negotiated "$M/log" "$M/events.sock" 2
 expect_exit 0 "$QSOCK" qmp -s "$S" migrate "uri=unix:$M/dest.sock"
 expect_within 5 4 "There's a migration process in progress" setcaps xbzrle=on
 sleep 0.4  # past setup (a tenth of --migration-ms)
@@ -145,7 +157,7 @@ expect_json "$D/status.json" '.status == "postmigrate" and .running == false' "s
 "$QSOCK" qmp -s "$S" human-monitor-command 'command-line=info migrate' >"$D/hmp.json"
 expect_json "$D/hmp.json" 'test("Status: \t\tcompleted")' "HMP info migrate"
 expect_exit 0 "$QSOCK" qmp -s "$S" quit
-sleep 0.3
+for i in $(seq 40); do kill -0 "$FAKE_QEMU_PID" 2>/dev/null || break; sleep 0.05; done
 if kill -0 "$FAKE_QEMU_PID" 2>/dev/null; then fail "quit did not end fake_qemu"; else pass; fi
 
 # --- failure: error-desc, source running again -------------------------------

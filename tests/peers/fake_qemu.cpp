@@ -25,9 +25,11 @@
 //                       completed after --migration-ms; then running unless
 //                       --paused)
 //   --paused            starts paused (prelaunch), as QEMU -S
-//   --log FILE          appends one line per fd received and per migrate
-//                       ("getfd NAME unix stream", "migrate fd:NAME wrote 8
-//                       bytes to a unix stream socket")
+//   --log FILE          appends a line per negotiated client ("qmp_capabilities
+//                       on PATH": a test knows its events client is listening),
+//                       per fd received ("getfd NAME unix stream") and per
+//                       migrate ("migrate fd:NAME wrote 8 bytes to a unix
+//                       stream socket")
 //
 // Enforced as QEMU does: capabilities negotiation, id echo, CommandNotFound,
 // argument types (GenericError with the validator's QEMU wording), the
@@ -186,7 +188,10 @@ class FakeQemu {
                                         : "running") {
     for (const auto& c : capability_names()) caps_[c] = false;
     monitors_.resize(listeners.size());
-    for (std::size_t i = 0; i < listeners.size(); ++i) monitors_[i].listener = listeners[i];
+    for (std::size_t i = 0; i < listeners.size(); ++i) {
+      monitors_[i].listener = listeners[i];
+      monitors_[i].path = o_.sockets[i];
+    }
   }
 
   // Serves the monitors until quit or the lifetime ends.
@@ -200,6 +205,7 @@ class FakeQemu {
  private:
   // One QMP monitor socket (--socket), serving one client at a time.
   struct Monitor {
+    std::string path;
     int listener = -1;
     int client = -1;
     qsock::qmp::MessageReader reader;
@@ -612,6 +618,7 @@ void FakeQemu::handle(const Json& command) {
       return;
     }
     current_->negotiated = true;
+    log("qmp_capabilities on " + current_->path);
     respond({{"return", Json::object()}});
     return;
   }
