@@ -15,18 +15,6 @@ expect_json() {
   fi
 }
 
-# wait_negotiated LOG SOCK N: waits up to 5 s until N clients of SOCK have
-# negotiated (fake_qemu --log says so), e.g. `qsock events` is listening.
-wait_negotiated() {
-  local i n
-  for i in $(seq 100); do
-    n=$(grep -cxF "qmp_capabilities on $2" "$1" 2>/dev/null || true)
-    [ "${n:-0}" -ge "$3" ] && return 0
-    sleep 0.05
-  done
-  fail "no client $3 negotiated on $2"
-}
-
 # --- caps: the proposed features, in each schema spelling -------------------
 caps_line() { grep -E "^$1 " "$D/caps.txt" | tr -s ' '; }
 mkdir -p "$D/caps"
@@ -59,7 +47,7 @@ kill "$FAKE_QEMU_PID"
 # --- rules and errors: exit 4 with QEMU's message ---------------------------
 M="$D/m"
 mkdir -p "$M"
-start_fake_qemu "$M" --lifetime 60 --migration-ms 3000 --log "$M/log"
+start_fake_qemu "$M" --lifetime 60 --migration-ms 3000
 S="$M/qmp.sock"
 setcaps() {  # setcaps NAME=on|off ...: one migrate-set-capabilities
   local list="" c
@@ -95,7 +83,7 @@ expect_within 5 4 "'-incoming' was not specified on the command line" \
 "$QSOCK" events -s "$M/events.sock" --count 2 --timeout 5 >"$D/stopcont.jsonl" &
 events_pid=$!
 cleanup_pids+=("$events_pid")
-wait_negotiated "$M/log" "$M/events.sock" 1
+wait_events_client "$M" 1
 expect_exit 0 "$QSOCK" qmp -s "$S" stop
 "$QSOCK" qmp -s "$S" human-monitor-command 'command-line=info status' >"$D/hmp.json"
 expect_json "$D/hmp.json" '. == "VM status: paused\r\n"' "HMP info status when stopped"
@@ -129,7 +117,7 @@ expect_exit 0 setcaps netpass=off return-path=off events=on
 "$QSOCK" events -s "$M/events.sock" --count 9 --timeout 10 >"$D/events.jsonl" &
 events_pid=$!
 cleanup_pids+=("$events_pid")
-wait_negotiated "$M/log" "$M/events.sock" 2
+wait_events_client "$M" 2
 expect_exit 0 "$QSOCK" qmp -s "$S" migrate "uri=unix:$M/dest.sock"
 expect_within 5 4 "There's a migration process in progress" setcaps xbzrle=on
 sleep 0.4  # past setup (a tenth of --migration-ms)
@@ -214,7 +202,7 @@ expect_json "$D/chan.json" '.status == "completed"' "migrate over channels"
 # writes the stream header to it.
 U="$D/u"
 mkdir -p "$U"
-start_fake_qemu "$U" --lifetime 30 --migration-ms 300 --log "$U/log"
+start_fake_qemu "$U" --lifetime 30 --migration-ms 300
 expect_exit 0 "$QSOCK" qmp -s "$U/qmp.sock" migrate-set-parameters '{"backend-transfer":["virtio-net-tap"]}'
 if python3 - "$QSOCK" "$U/qmp.sock" >"$D/fd-stream.txt" 2>&1 <<'PY'
 import socket, subprocess, sys
@@ -230,7 +218,8 @@ PY
 then pass; else fail "migrate fd:mig over a socketpair: $(cat "$D/fd-stream.txt")"; fi
 if grep -qF "b'QEVM\x00\x00\x00\x03'" "$D/fd-stream.txt"; then pass; else
   fail "no stream header on the fd: $(cat "$D/fd-stream.txt")"; fi
-if grep -qxF "getfd mig unix stream" "$U/log"; then pass; else fail "log: $(cat "$U/log")"; fi
+if grep -qxF "getfd mig unix stream" "$U/fake_qemu.log"; then pass; else
+  fail "log: $(cat "$U/fake_qemu.log")"; fi
 
 # --- lifetime: it exits by itself ---------------------------------------------
 L="$D/l"
