@@ -27,7 +27,10 @@ done
 kill "$FAKE_QEMU_PID"
 
 mkdir -p "$D/fds"
-start_fake_qemu "$D/fds" --lifetime 30 --schema "$data/proposed-qmp-schema-fds.json"
+start_fake_qemu "$D/fds" --lifetime 30 --schema "$data/proposed-qmp-schema-fds.json" \
+  --version 10.2.1
+"$QSOCK" qmp -s "$D/fds/qmp.sock" query-version >"$D/version.json"
+expect_json "$D/version.json" '.qemu == {"major": 10, "minor": 2, "micro": 1}' "--version"
 "$QSOCK" caps -s "$D/fds/qmp.sock" >"$D/caps.txt"
 if [ "$(caps_line backend-transfer)" = "backend-transfer yes (fds)" ]; then pass; else
   fail "caps with the fds schema: $(caps_line backend-transfer)"; fi
@@ -110,6 +113,10 @@ expect_within 5 4 "Migration parameter 'backend-transfer' requires a UNIX socket
 expect_exit 0 "$QSOCK" qmp -s "$S" --fd 3 getfd fdname=file 3<"$D/not-a-socket"
 expect_within 5 4 "requires a UNIX socket migration channel" \
   "$QSOCK" qmp -s "$S" migrate uri=fd:file
+expect_exit 0 "$QSOCK" qmp -s "$S" closefd fdname=file
+expect_within 5 4 "File descriptor named 'file' not found" "$QSOCK" qmp -s "$S" closefd fdname=file
+expect_within 5 4 "Cannot resume if there is no paused migration" \
+  "$QSOCK" qmp -s "$S" migrate uri=unix:/nonexistent resume=on
 expect_exit 0 "$QSOCK" qmp -s "$S" migrate-set-parameters '{"backend-transfer":[]}'
 expect_exit 0 setcaps netpass=off return-path=off events=on
 

@@ -416,6 +416,8 @@ Json FakeQemu::migrate(const Json& args) {
     return error_reply({"GenericError", "Guest is waiting for an incoming migration"});
   if (migration_.in_progress())
     return error_reply({"GenericError", "There's a migration process in progress"});
+  if (args.value("resume", false))  // there is no postcopy here to pause
+    return error_reply({"GenericError", "Cannot resume if there is no paused migration"});
   bool has_uri = args.contains("uri"), has_channels = args.contains("channels");
   if (has_uri == has_channels)
     return error_reply({"GenericError", "migrate needs exactly one of 'uri' and 'channels'"});
