@@ -234,3 +234,35 @@ table inet qsock_cut {
 NFT
 }
 heal_path() { ip netns exec "$1" nft delete table inet qsock_cut; }
+
+# start_fake_qemu DIR [FAKE_QEMU ARGS...]: runs tests/peers/fake_qemu (a QEMU
+# with the proposed migration features) with two monitors, DIR/qmp.sock for
+# commands and DIR/events.sock for `qsock events`, serving the proposed schema
+# unless ARGS name another --schema, logging to DIR/fake_qemu.log. Sets
+# FAKE_QEMU_PID.
+start_fake_qemu() {
+  local dir=$1; shift
+  local peer="${QSOCK_BUILD_DIR:?}/tests/fake_qemu"
+  [ -x "$peer" ] || { echo "missing $peer" >&2; return 1; }
+  rm -f "$dir/qmp.sock" "$dir/events.sock"
+  "$peer" --socket "$dir/qmp.sock" --socket "$dir/events.sock" \
+    --schema "${QSOCK_SOURCE_DIR:?}/tests/data/proposed-qmp-schema.json" \
+    --log "$dir/fake_qemu.log" "$@" &
+  FAKE_QEMU_PID=$!
+  cleanup_pids+=("$FAKE_QEMU_PID")
+  wait_for "$dir/qmp.sock" && wait_for "$dir/events.sock"
+}
+
+# wait_events_client DIR N: waits up to 5 s until the Nth client of
+# DIR/events.sock (from start_fake_qemu) has negotiated, so a `qsock events`
+# started in the background hears everything from now on.
+wait_events_client() {
+  local i n
+  for i in $(seq 100); do
+    n=$(grep -cxF "qmp_capabilities on $1/events.sock" "$1/fake_qemu.log" 2>/dev/null || true)
+    [ "${n:-0}" -ge "$2" ] && return 0
+    sleep 0.05
+  done
+  echo "no client $2 negotiated on $1/events.sock" >&2
+  return 1
+}
