@@ -25,5 +25,6 @@ void add_events_command(CLI::App& app, Context& ctx, Action& action);
 void add_caps_command(CLI::App& app, Context& ctx, Action& action);
 void add_probe_command(CLI::App& app, Context& ctx, Action& action);
 void add_sockets_command(CLI::App& app, Context& ctx, Action& action);
+void add_completion_command(CLI::App& app, Context& ctx, Action& action);
 
 }  // namespace qsock::cli
