@@ -488,11 +488,12 @@ DriverOutcome run_migration(const MonitorAddress& source,
   }
   out.started = true;
   auto port = target_port(plan.target);
-  auto inject_budget = Deadline::after(Milliseconds(3000));
+  // inject applies the options (QEMU connects at once: a few ms on loopback);
+  // otherwise qsock only takes a view for the read-back, and waits less.
+  const bool inject_src = src_mode && src_mode->mode == SockoptsMode::inject;
+  auto inject_budget = Deadline::after(Milliseconds(inject_src ? 3000 : 1000));
   if (inet && port && !run.src_socket.valid() && run.src->pid()) {
-    // inject applies the options; native only takes a view for the read-back.
-    sockopts::SocketOptions apply =
-        src_mode && src_mode->mode == SockoptsMode::inject ? run.wanted : sockopts::SocketOptions{};
+    sockopts::SocketOptions apply = inject_src ? run.wanted : sockopts::SocketOptions{};
     auto dup = inject_options(*run.src->pid(), {port, std::nullopt}, apply, inject_budget);
     if (dup)
       run.src_socket = std::move(*dup);
