@@ -355,6 +355,24 @@ DriverOutcome run_migration(const MonitorAddress& source,
                              ""});
     dst_deferred = dinfo && dinfo->status == "none";
   }
+  // What HMP cannot express, found before anything is changed.
+  auto hmp_check = [&](MigrationMonitor& m, const Json& params, const char* role) {
+    if (m.protocol() != MonitorProtocol::hmp) return;
+    for (auto& [name, value] : params.items())
+      if (value.is_array() || value.is_object())
+        pf.problems.push_back(
+            {fmt::format("the {} monitor is HMP, whose migrate_set_parameter cannot express "
+                         "parameter '{}' = {}",
+                         role, name, dump_json(value)),
+             "give that side's QMP monitor"});
+  };
+  hmp_check(*run.src, pf.source_parameters, "source");
+  if (run.dst) hmp_check(*run.dst, pf.destination_parameters, "destination");
+  if (run.src->protocol() == MonitorProtocol::hmp ||
+      (run.dst && run.dst->protocol() == MonitorProtocol::hmp))
+    pf.notes.push_back(
+        "an HMP monitor has no events: progress comes from polling 'info "
+        "migrate', and the observed downtime (STOP -> RESUME) is not available");
   if (options.prepare_only && src_mode && src_mode->mode == SockoptsMode::fd)
     pf.problems.push_back(
         {"--prepare cannot pass the connection (--sockopts fd): qsock would "
