@@ -270,6 +270,8 @@ void finish(Run& run, bool was_running, MigrationReport& r) {
     r.source_state = state_of(*run.src, d);
   }
   if (run.dst) r.destination_state = state_of(*run.dst, Deadline::after(Milliseconds(2000)));
+  for (const std::string& i : r.inconsistencies())
+    run.notes.push_back("QEMU's numbers disagree: " + i);
   r.notes.insert(r.notes.end(), run.notes.begin(), run.notes.end());
 }
 
@@ -461,7 +463,13 @@ DriverOutcome run_migration(const MonitorAddress& source,
     return out;
   }
 
-  // 4. Start.
+  // 4. Start, unless Ctrl-C came while configuring.
+  if (options.interrupted && options.interrupted->load()) {
+    DriverOutcome stopped = error_outcome(
+        Error{ErrorKind::invalid, "interrupted before the migration started", Json()});
+    stopped.interrupted = true;
+    return stopped;
+  }
   auto was = run.src->run_state(run.command());
   if (!was) return error_outcome(was.error());
   const bool was_running = *was == "running";
