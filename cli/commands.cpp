@@ -14,6 +14,8 @@ void register_commands(CLI::App& app, Context& ctx, Action& action) {
   add_caps_command(app, ctx, action);
   add_probe_command(app, ctx, action);
   add_sockets_command(app, ctx, action);
+  add_migrate_command(app, ctx, action);
+  add_watch_command(app, ctx, action);
   add_completion_command(app, ctx, action);
 }
 

@@ -25,6 +25,8 @@ void add_events_command(CLI::App& app, Context& ctx, Action& action);
 void add_caps_command(CLI::App& app, Context& ctx, Action& action);
 void add_probe_command(CLI::App& app, Context& ctx, Action& action);
 void add_sockets_command(CLI::App& app, Context& ctx, Action& action);
+void add_migrate_command(CLI::App& app, Context& ctx, Action& action);
+void add_watch_command(CLI::App& app, Context& ctx, Action& action);
 void add_completion_command(CLI::App& app, Context& ctx, Action& action);
 
 }  // namespace qsock::cli

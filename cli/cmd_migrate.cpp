@@ -1,0 +1,177 @@
+// qsock migrate -s SRC [-d DST] --to ADDRESS [--sockopts MODE] [knobs...]
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "cli/diagnostics_text.h"
+#include "cli/migration_output.h"
+#include "cli/monitor_options.h"
+#include "cli/progress_line.h"
+#include "qmp/migration_driver.h"
+#include "uri/check.h"
+#include "uri/schema_loader.h"
+#include "uri/validator.h"
+
+namespace qsock::cli {
+
+namespace {
+
+struct MigrateOptions {
+  MonitorOptions monitor;
+  std::string destination;
+  std::string to;
+  std::string sockopts = "auto";
+  std::vector<std::string> caps;
+  std::vector<std::string> params;
+  bool netpass = false;
+  std::vector<std::string> backend_transfer;
+  bool local_char_socket = false;
+  std::optional<long long> downtime_limit_ms;
+  std::string max_bandwidth;
+  bool prepare = false;
+  std::optional<double> timeout_s;
+  std::optional<double> stall_s;
+  bool cancel_on_stall = false;
+};
+
+Milliseconds ms_of(double seconds) {
+  return Milliseconds(static_cast<long long>(seconds * 1000.0 + 0.5));
+}
+
+// The --to address in any syntax `qsock check` knows, as a MigrationAddress.
+tl::expected<Json, ExitCode> parse_target(const Context& ctx, const std::string& text) {
+  const uri::Schema& schema = uri::embedded_schema();
+  auto kind = uri::detect_kind(text);
+  if (kind == uri::InputKind::uri) kind = uri::InputKind::migrate_uri;
+  uri::CheckResult r = uri::check_input(text, kind, uri::Target::newest(), schema);
+  if (!r.valid()) {
+    fmt::print(ctx.err, "qsock: error: --to '{}' is not a valid migration address:\n", text);
+    print_diagnostics(ctx.err, r.diags);
+    return tl::unexpected(ExitCode::invalid);
+  }
+  Json v = r.value;
+  if (r.qapi_type == "MigrationChannel" && v.contains("addr")) v = v["addr"];
+  if (r.qapi_type == "SocketAddress" || (v.is_object() && !v.contains("transport"))) {
+    Json wrapped = {{"transport", "socket"}};
+    for (auto& [k, val] : v.items()) wrapped[k] = val;
+    v = wrapped;
+  }
+  if (!v.is_object() || !v.contains("transport")) {
+    fail(ctx, ExitCode::invalid,
+         fmt::format("--to '{}' is a {}, not a migration address", text, r.qapi_type));
+    return tl::unexpected(ExitCode::invalid);
+  }
+  return v;
+}
+
+ExitCode run_migrate(Context& ctx, const MigrateOptions& o) {
+  auto source = resolve_monitor(ctx, o.monitor);
+  if (!source) return report(ctx, source.error());
+  std::optional<qmp::MonitorAddress> destination;
+  if (!o.destination.empty()) {
+    auto d = qmp::parse_monitor_address(o.destination);
+    if (!d) return report(ctx, d.error());
+    destination = *d;
+  }
+  qmp::MigrationPlan plan;
+  auto target = parse_target(ctx, o.to);
+  if (!target) return target.error();
+  plan.target = *target;
+  plan.target_text = o.to;
+  plan.sockopts = qmp::parse_mode(o.sockopts).value_or(qmp::SockoptsMode::automatic);
+  for (const std::string& c : o.caps) {
+    auto eq = c.find('=');
+    std::string state = eq == std::string::npos ? "" : c.substr(eq + 1);
+    if (state != "on" && state != "off")
+      return fail(ctx, ExitCode::usage, fmt::format("--cap '{}': give NAME=on or NAME=off", c));
+    plan.capabilities.push_back({c.substr(0, eq), state == "on", ""});
+  }
+  for (const std::string& p : o.params)
+    if (p.find('=') == std::string::npos || p.front() == '=')
+      return fail(ctx, ExitCode::usage, fmt::format("--param '{}': give NAME=VALUE", p));
+  plan.parameters = o.params;
+  plan.netpass = o.netpass;
+  plan.backend_transfer = o.backend_transfer;
+  plan.local_char_socket = o.local_char_socket;
+  if (o.downtime_limit_ms) plan.downtime_limit = Milliseconds(*o.downtime_limit_ms);
+  if (!o.max_bandwidth.empty()) {
+    auto v = uri::keyval_size(o.max_bandwidth);
+    if (!v)
+      return fail(ctx, ExitCode::usage,
+                  fmt::format("--max-bandwidth '{}': give bytes per second, with an optional "
+                              "suffix (K, M, G: powers of 1024), e.g. 100M",
+                              o.max_bandwidth));
+    plan.max_bandwidth = BytesPerSecond{*v};
+  }
+
+  qmp::DriverOptions options;
+  if (o.timeout_s) options.timeout = ms_of(*o.timeout_s);
+  if (o.stall_s) options.stall = ms_of(*o.stall_s);
+  options.cancel_on_stall = o.cancel_on_stall;
+  options.prepare_only = o.prepare;
+  options.interrupted = install_interrupt_flag();
+  ProgressLine line(ctx);
+  qmp::DriverSinks sinks{[&](const qmp::ProgressUpdate& u) { line.update(u); },
+                         [&](const std::string& n) { line.note(n); }};
+  auto outcome = qmp::run_migration(*source, destination, plan, options, sinks);
+  return finish_outcome(ctx, line, outcome);
+}
+
+}  // namespace
+
+void add_migrate_command(CLI::App& app, Context& ctx, Action& action) {
+  auto o = std::make_shared<MigrateOptions>();
+  auto* cmd = app.add_subcommand(
+      "migrate", "Live-migrate a VM: preflight both sides, configure, start, follow, report");
+  cmd->add_option("-s,--socket", o->monitor.socket,
+                  "Source monitor (QMP or HMP): PATH, unix:PATH or tcp:HOST:PORT")
+      ->envname("QSOCK_SOCKET");
+  cmd->add_option("-d,--destination", o->destination,
+                  "Destination monitor, for a QEMU started with -incoming defer");
+  cmd->add_option("--to", o->to,
+                  "Migration address in any syntax `qsock check` knows, e.g. "
+                  "'tcp:10.0.0.2:4444,user-timeout=5000,keep-alive=on'")
+      ->required();
+  cmd->add_option("--sockopts", o->sockopts,
+                  "How socket options reach the migration socket: native, fd, inject or auto "
+                  "(default: native, else fd, else inject)")
+      ->check(CLI::IsMember({"auto", "native", "fd", "inject"}));
+  cmd->add_option("--cap", o->caps, "Set a migration capability: NAME=on|off (repeatable)");
+  cmd->add_option("--param", o->params,
+                  "Set a migration parameter: NAME=VALUE, typed by the QEMU's schema "
+                  "(repeatable)");
+  cmd->add_flag("--netpass", o->netpass,
+                "Turn on capability netpass (and return-path, which it needs)");
+  cmd->add_option("--backend-transfer", o->backend_transfer,
+                  "Transfer these backends (virtio-net-tap); sent as backend-transfer or fds, "
+                  "whichever the QEMU has")
+      ->expected(1, -1);
+  cmd->add_flag("--local-char-socket", o->local_char_socket,
+                "Turn on capability local-char-socket (needs a unix: target)");
+  cmd->add_option("--downtime-limit", o->downtime_limit_ms,
+                  "Parameter downtime-limit, in milliseconds");
+  cmd->add_option("--max-bandwidth", o->max_bandwidth,
+                  "Parameter max-bandwidth, bytes per second on the wire (suffixes K, M, G)");
+  cmd->add_flag("--prepare", o->prepare,
+                "Preflight and configure both sides (migrate-incoming included), then exit "
+                "without starting");
+  cmd->add_option("--timeout", o->timeout_s,
+                  "Seconds the whole migration may take; then migrate_cancel (default: none)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--stall", o->stall_s,
+                  "Report a stall (and the socket's state) when no bytes move for this many "
+                  "seconds")
+      ->check(CLI::PositiveNumber);
+  cmd->add_flag("--cancel-on-stall", o->cancel_on_stall, "Cancel the migration on a --stall");
+  cmd->footer(
+      "Exit codes: 0 completed (or prepared), 1 preflight problems (nothing changed), 3 cannot "
+      "reach a monitor, 4 QEMU refused a command, 6 failed or cancelled (the source is put back "
+      "running when it was), 130 interrupted (cancelled, source put back).");
+  cmd->callback([&ctx, &action, o] { action = [&ctx, o] { return run_migrate(ctx, *o); }; });
+}
+
+}  // namespace qsock::cli

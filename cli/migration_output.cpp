@@ -1,0 +1,119 @@
+#include "cli/migration_output.h"
+
+#include <csignal>
+
+#include <fmt/format.h>
+
+#include "cli/monitor_options.h"
+
+namespace qsock::cli {
+
+namespace {
+std::atomic<bool> interrupted{false};
+
+extern "C" void on_sigint(int) {
+  interrupted.store(true);
+  std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C ends qsock at once
+}
+
+std::string ms_text(const std::optional<Milliseconds>& v) {
+  return v ? fmt::format("{} ms", v->count()) : "n/a";
+}
+
+void print_socket(std::FILE* to, const char* who, const Json& s) {
+  if (!s.is_object() || !s.contains("tcp_info")) return;
+  std::string opts =
+      s.contains("options") && s["options"].is_object() ? dump_json(s["options"]) : "unreadable";
+  fmt::print(to, "  {} socket {} -> {}: options in effect {}\n", who, s.value("local", "?"),
+             s.value("peer", "?"), opts);
+  if (s.contains("not_applied") && s["not_applied"].is_array())
+    for (const Json& d : s["not_applied"])
+      fmt::print(to, "    NOT in effect: {} wanted {}, socket has {}\n", d.value("key", ""),
+                 d.value("wanted", ""), d.value("effective", ""));
+  if (s["tcp_info"].is_object())
+    fmt::print(to, "    TCP_INFO at the end: {}\n", dump_json(s["tcp_info"]));
+  if (s.contains("error")) fmt::print(to, "    socket error: {}\n", s["error"].get<std::string>());
+}
+
+void print_report(std::FILE* to, const qmp::MigrationReport& r) {
+  fmt::print(to, "migration {}\n", r.status);
+  if (!r.error.empty()) fmt::print(to, "  error (QEMU error-desc):     {}\n", r.error);
+  if (!r.fired.empty()) fmt::print(to, "  ended by:                    {}\n", r.fired);
+  fmt::print(to, "  downtime (source query-migrate):             {}\n", ms_text(r.downtime));
+  fmt::print(to, "  downtime observed (source STOP -> destination RESUME): {}\n",
+             ms_text(r.observed_downtime));
+  fmt::print(to, "  downtime limit (parameter downtime-limit):   {}\n", ms_text(r.downtime_limit));
+  fmt::print(to, "  expected downtime (last query-migrate):      {}\n",
+             ms_text(r.expected_downtime));
+  fmt::print(to, "  total time (source query-migrate):           {}\n", ms_text(r.total_time));
+  fmt::print(to, "  setup time (source query-migrate):           {}\n", ms_text(r.setup_time));
+  if (r.ram) {
+    auto b = [](const std::optional<Bytes>& v) { return v ? format_bytes(v->count) : "n/a"; };
+    fmt::print(to, "  bytes sent (ram): {} of {} RAM; precopy {}, downtime {}, postcopy {}\n",
+               format_bytes(r.ram->transferred.count), format_bytes(r.ram->total.count),
+               b(r.ram->precopy_bytes), b(r.ram->downtime_bytes), b(r.ram->postcopy_bytes));
+    fmt::print(to, "  throughput (QEMU mbps):      {:.1f} Mbit/s\n", r.ram->mbps);
+  }
+  fmt::print(to, "  passes:                      {}\n", r.passes);
+  fmt::print(to, "  socket options via:          {}{}\n",
+             r.sockopts_via.empty() ? "none asked for" : r.sockopts_via,
+             r.fd_passed ? " (qsock's connection passed with getfd)" : "");
+  if (!r.destination_sockopts_via.empty())
+    fmt::print(to, "  destination socket options via: {}\n", r.destination_sockopts_via);
+  print_socket(to, "source", r.socket);
+  if (r.socket.contains("destination")) print_socket(to, "destination", r.socket["destination"]);
+  fmt::print(to, "  source VM:                   {}{}\n", r.source_state,
+             r.source_resumed ? " (qsock sent cont)" : "");
+  if (!r.destination_state.empty())
+    fmt::print(to, "  destination VM:              {}\n", r.destination_state);
+}
+}  // namespace
+
+const std::atomic<bool>* install_interrupt_flag() {
+  struct sigaction sa {};
+  sa.sa_handler = on_sigint;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = 0;
+  ::sigaction(SIGINT, &sa, nullptr);
+  return &interrupted;
+}
+
+ExitCode finish_outcome(const Context& ctx, ProgressLine& line, const qmp::DriverOutcome& o) {
+  line.done();
+  using Kind = qmp::DriverOutcome::Kind;
+  if (o.kind == Kind::preflight_failed) {
+    const auto& problems = o.preflight.problems;
+    if (ctx.json) {
+      Json list = Json::array();
+      for (const qmp::Problem& p : problems)
+        list.push_back(
+            {{"message", p.message}, {"hint", p.hint.empty() ? Json(nullptr) : Json(p.hint)}});
+      fmt::print(ctx.out, "{}\n",
+                 dump_json({{"event", "preflight"}, {"ok", false}, {"problems", list}}));
+    }
+    fmt::print(ctx.err, "qsock: error: preflight found {} problem{}; nothing was changed:\n",
+               problems.size(), problems.size() == 1 ? "" : "s");
+    for (const qmp::Problem& p : problems) {
+      fmt::print(ctx.err, "  error: {}\n", p.message);
+      if (!p.hint.empty()) fmt::print(ctx.err, "    hint: {}\n", p.hint);
+    }
+    return ExitCode::invalid;
+  }
+  if (o.started || o.report.status == "prepared") {
+    if (ctx.json)
+      fmt::print(ctx.out, "{}\n", dump_json(o.report.to_json()));
+    else
+      print_report(ctx.out, o.report);
+    std::fflush(ctx.out);
+  }
+  if (o.kind == Kind::error && o.interrupted) {
+    (void)report(ctx, o.error);
+    return ExitCode::interrupted;
+  }
+  if (o.kind == Kind::error) return report(ctx, o.error);
+  if (o.interrupted) return ExitCode::interrupted;
+  if (o.report.status == "completed" || o.report.status == "prepared") return ExitCode::ok;
+  return ExitCode::migration_failed;
+}
+
+}  // namespace qsock::cli
