@@ -26,6 +26,16 @@ std::string a_type(const std::string& type) {
   return (vowel ? "an " : "a ") + type;
 }
 
+// "a, b and c".
+std::string and_list(const std::vector<std::string>& items) {
+  std::string out;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i) out += i + 1 == items.size() ? " and " : ", ";
+    out += items[i];
+  }
+  return out;
+}
+
 // The syntaxes whose front keeps an extras member, for a hint.
 std::string fronts_keeping(std::string_view member, const FrontMembers& members) {
   std::vector<std::string> fronts;
@@ -33,12 +43,24 @@ std::string fronts_keeping(std::string_view member, const FrontMembers& members)
   if (contains(members.chardev, member)) fronts.emplace_back("chardev");
   if (contains(members.incoming, member)) fronts.emplace_back("incoming");
   if (fronts.empty()) return {};
-  std::string out = "the ";
-  for (std::size_t i = 0; i < fronts.size(); ++i) {
-    if (i) out += i + 1 == fronts.size() ? " and " : ", ";
-    out += fronts[i];
+  return "the " + and_list(fronts) +
+         (fronts.size() == 1 ? " syntax keeps it" : " syntaxes keep it");
+}
+
+// "inet (host=, port=), unix (path=) and fd (fd=)": the address types the
+// flat -chardev form can write, with the options each needs.
+std::string flat_chardev_types(const Schema& schema) {
+  std::vector<std::string> types;
+  const TypeDef* address = schema.find("SocketAddress");
+  for (const Variant& v : address ? address->variants : std::vector<Variant>{}) {
+    const TypeDef* branch = schema.find(v.type);
+    std::vector<std::string> needed;
+    for (const FlatOption& o : chardev_flat_options(schema, v.value))
+      if (const Member* m = branch ? schema.member(*branch, o.member) : nullptr; m && !m->optional)
+        needed.push_back(o.option + "=");
+    if (!needed.empty()) types.push_back(v.value + " (" + and_list(needed) + ")");
   }
-  return out + (fronts.size() == 1 ? " syntax keeps it" : " syntaxes keep it");
+  return and_list(types);
 }
 
 // Refuses the first extras member the target front has no place for.
@@ -360,12 +382,10 @@ tl::expected<std::string, Diagnostic> render_chardev(const Endpoint& endpoint, c
                                   "transport", "the uri and incoming syntaxes can express it"));
   std::vector<FlatOption> options = chardev_flat_options(schema, a.type);
   if (options.empty())
-    return tl::unexpected(problem("-chardev socket has no flat option for " + a_type(a.type) +
-                                      " address",
-                                  "type",
-                                  "the flat -chardev socket options take inet (host=, port=), unix "
-                                  "(path=) and fd (fd=); chardev-add over QMP takes every "
-                                  "SocketAddressLegacy type"));
+    return tl::unexpected(
+        problem("-chardev socket has no flat option for " + a_type(a.type) + " address", "type",
+                "the flat -chardev socket options take " + flat_chardev_types(schema) +
+                    "; chardev-add over QMP takes every SocketAddressLegacy type"));
   if (auto ok = check_extras(endpoint, Syntax::chardev, fronts, fronts.chardev); !ok)
     return tl::unexpected(ok.error());
   std::string id = endpoint.id.empty() ? "char0" : endpoint.id;
