@@ -54,7 +54,7 @@ ExitCode run_convert(const Context& ctx, const ConvertArgs& args) {
   if (args.server) endpoint->server = true;
   if (args.client) endpoint->server = false;
 
-  auto rendered = uri::render(*endpoint, to->syntax);
+  auto rendered = uri::render(*endpoint, to->syntax, *schema);
   if (!rendered) {
     uri::Diagnostics d;
     d.errors.push_back(rendered.error());

@@ -6,19 +6,10 @@
 
 #include <fmt/format.h>
 
+#include "uri/qsock_settable.h"
 #include "uri/suggest.h"
 
 namespace qsock::sockopts {
-
-namespace {
-
-const std::vector<std::string>& settable() {
-  static const std::vector<std::string> keys = {"keep-alive", "keep-alive-count", "keep-alive-idle",
-                                                "keep-alive-interval", "user-timeout"};
-  return keys;
-}
-
-}  // namespace
 
 Result<SocketOptions> options_from_assignments(std::string_view text) {
   Json j = Json::object();
@@ -32,7 +23,7 @@ Result<SocketOptions> options_from_assignments(std::string_view text) {
       return tl::unexpected(Error{fmt::format("'{}': expected KEY=VALUE", item), 0, key,
                                   "e.g. user-timeout=2000,keep-alive=on"});
     std::string_view value = item.substr(eq + 1);
-    const auto& keys = settable();
+    const auto& keys = uri::qsock_settable_members();
     if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
       const auto& all = option_keys();
       if (std::find(all.begin(), all.end(), key) != all.end())

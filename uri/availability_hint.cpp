@@ -2,16 +2,22 @@
 
 #include <fmt/format.h>
 
+#include "uri/qsock_settable.h"
+
 namespace qsock::uri {
 
-std::string availability_hint(std::string_view what, const Availability& avail,
+namespace {
+
+std::string with_qsock_can_set(std::string text, std::string_view member,
+                               std::string_view to_whom = "") {
+  if (text.empty() || !qsock_can_set(member)) return text;
+  return fmt::format("{}; qsock can apply it itself{}: {}", text, to_whom, qsock_set_how);
+}
+
+std::string availability_text(std::string_view what, const Availability& avail,
                               const Target& target, std::string_view replacement) {
-  if (avail.is_proposed()) {
-    std::string hint = fmt::format("{} is in no released QEMU (proposed upstream)", what);
-    if (what.find("user-timeout") != std::string_view::npos)
-      hint += "; qsock migrate can still apply it (--sockopts fd or inject)";
-    return hint;
-  }
+  if (avail.is_proposed())
+    return fmt::format("{} is in no released QEMU (proposed upstream)", what);
   if (avail.removed && target.version >= *avail.removed) {
     std::string hint = fmt::format("{} was removed in QEMU {}", what, avail.removed->str());
     if (!replacement.empty()) hint += fmt::format("; use {}", replacement);
@@ -23,11 +29,17 @@ std::string availability_hint(std::string_view what, const Availability& avail,
   return {};
 }
 
-std::string proposed_warning(std::string_view what) {
-  std::string text = fmt::format("{} is proposed and in no released QEMU", what);
-  if (what.find("user-timeout") != std::string_view::npos)
-    text += "; qsock migrate can still apply it to any QEMU";
-  return text;
+}  // namespace
+
+std::string availability_hint(std::string_view what, std::string_view member,
+                              const Availability& avail, const Target& target,
+                              std::string_view replacement) {
+  return with_qsock_can_set(availability_text(what, avail, target, replacement), member);
+}
+
+std::string proposed_warning(std::string_view what, std::string_view member) {
+  return with_qsock_can_set(fmt::format("{} is proposed and in no released QEMU", what), member,
+                            " to any QEMU");
 }
 
 }  // namespace qsock::uri

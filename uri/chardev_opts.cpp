@@ -119,7 +119,7 @@ Parsed parse_chardev(std::string_view text, const Target& target, const Schema& 
       Diagnostic d{fmt::format("Invalid parameter '{}'", opt.name), opt.name, {}};
       const TypeDef* inet = schema.find("InetSocketAddress");
       if (desc) {
-        d.hint = availability_hint(opt.name, availability(*desc), target,
+        d.hint = availability_hint(opt.name, opt.name, availability(*desc), target,
                                    opt.name == "reconnect" ? "reconnect-ms" : "");
       } else if (inet && schema.member(*inet, opt.name)) {
         d.hint = fmt::format("-chardev has no flat {0} option; use QMP chardev-add with "

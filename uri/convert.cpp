@@ -1,38 +1,16 @@
 #include "uri/convert.h"
 
 #include <algorithm>
-#include <array>
-#include <span>
 #include <utility>
 #include <vector>
 
+#include "uri/front_members.h"
 #include "uri/keyval.h"
 
 namespace qsock::uri {
 namespace {
 
-// Members of each front other than addr/server/id, as that front's own
-// syntax spells them. (These belong in the schema: NetdevStreamOptions,
-// ChardevSocket + ChardevCommon, MigrationChannel.)
-constexpr std::array<std::string_view, 2> netdev_members = {"reconnect", "reconnect-ms"};
-constexpr std::array<std::string_view, 11> chardev_members = {
-    "wait",      "nodelay",   "telnet",  "tn3270",  "websocket", "reconnect",
-    "reconnect-ms", "tls-creds", "tls-authz", "logfile", "logappend"};
-constexpr std::array<std::string_view, 1> incoming_members = {"channel-type"};
-
-// What the flat -chardev socket options take of each address type
-// (qemu_chr_parse_socket): the QAPI member and the flat option name.
-struct FlatOption {
-  std::string_view member;
-  std::string_view option;
-};
-constexpr std::array<FlatOption, 5> chardev_inet = {
-    {{"host", "host"}, {"port", "port"}, {"to", "to"}, {"ipv4", "ipv4"}, {"ipv6", "ipv6"}}};
-constexpr std::array<FlatOption, 3> chardev_unix = {
-    {{"path", "path"}, {"abstract", "abstract"}, {"tight", "tight"}}};
-constexpr std::array<FlatOption, 1> chardev_fd = {{{"str", "fd"}}};
-
-bool contains(std::span<const std::string_view> names, std::string_view name) {
+bool contains(const std::vector<std::string>& names, std::string_view name) {
   return std::find(names.begin(), names.end(), name) != names.end();
 }
 
@@ -42,35 +20,58 @@ Diagnostic problem(std::string message, std::string key, std::string hint = {}) 
 
 std::string quote(std::string_view s) { return "'" + std::string(s) + "'"; }
 
-// "an inet", "a unix": the type with its article.
+// "an inet", "a unix": the type with its article ('u' as in unix sounds "you").
 std::string a_type(const std::string& type) {
-  bool vowel = !type.empty() && std::string_view("aeiou").find(type[0]) != std::string_view::npos;
+  bool vowel = !type.empty() && std::string_view("aeio").find(type[0]) != std::string_view::npos;
   return (vowel ? "an " : "a ") + type;
 }
 
-// The syntaxes whose front keeps an extras member, for a hint.
-std::string fronts_keeping(std::string_view member) {
-  std::vector<std::string> fronts;
-  if (contains(netdev_members, member)) fronts.emplace_back("netdev");
-  if (contains(chardev_members, member)) fronts.emplace_back("chardev");
-  if (contains(incoming_members, member)) fronts.emplace_back("incoming");
-  if (fronts.empty()) return {};
-  std::string out = "the ";
-  for (std::size_t i = 0; i < fronts.size(); ++i) {
-    if (i) out += i + 1 == fronts.size() ? " and " : ", ";
-    out += fronts[i];
+// "a, b and c".
+std::string and_list(const std::vector<std::string>& items) {
+  std::string out;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i) out += i + 1 == items.size() ? " and " : ", ";
+    out += items[i];
   }
-  return out + (fronts.size() == 1 ? " syntax keeps it" : " syntaxes keep it");
+  return out;
+}
+
+// The syntaxes whose front keeps an extras member, for a hint.
+std::string fronts_keeping(std::string_view member, const FrontMembers& members) {
+  std::vector<std::string> fronts;
+  if (contains(members.netdev, member)) fronts.emplace_back("netdev");
+  if (contains(members.chardev, member)) fronts.emplace_back("chardev");
+  if (contains(members.incoming, member)) fronts.emplace_back("incoming");
+  if (fronts.empty()) return {};
+  return "the " + and_list(fronts) +
+         (fronts.size() == 1 ? " syntax keeps it" : " syntaxes keep it");
+}
+
+// "inet (host=, port=), unix (path=) and fd (fd=)": the address types the
+// flat -chardev form can write, with the options each needs.
+std::string flat_chardev_types(const Schema& schema) {
+  std::vector<std::string> types;
+  const TypeDef* address = schema.find("SocketAddress");
+  for (const Variant& v : address ? address->variants : std::vector<Variant>{}) {
+    const TypeDef* branch = schema.find(v.type);
+    std::vector<std::string> needed;
+    for (const FlatOption& o : chardev_flat_options(schema, v.value))
+      if (const Member* m = branch ? schema.member(*branch, o.member) : nullptr; m && !m->optional)
+        needed.push_back(o.option + "=");
+    if (!needed.empty()) types.push_back(v.value + " (" + and_list(needed) + ")");
+  }
+  return and_list(types);
 }
 
 // Refuses the first extras member the target front has no place for.
 tl::expected<void, Diagnostic> check_extras(const Endpoint& endpoint, Syntax syntax,
-                                            std::span<const std::string_view> accepted) {
+                                            const FrontMembers& members,
+                                            const std::vector<std::string>& accepted) {
   for (const auto& [name, value] : endpoint.extras.items()) {
     if (contains(accepted, name)) continue;
-    return tl::unexpected(problem(quote(name) + " cannot be expressed in the " +
-                                      std::string(syntax_name(syntax)) + " syntax",
-                                  name, fronts_keeping(name)));
+    return tl::unexpected(problem(
+        quote(name) + " cannot be expressed in the " + std::string(syntax_name(syntax)) + " syntax",
+        name, fronts_keeping(name, members)));
   }
   return {};
 }
@@ -78,21 +79,11 @@ tl::expected<void, Diagnostic> check_extras(const Endpoint& endpoint, Syntax syn
 // A scalar as the text-based syntaxes write it.
 tl::expected<std::string, Diagnostic> scalar_text(const Json& value, const std::string& key,
                                                   Syntax syntax) {
-  switch (value.type()) {
-    case Json::value_t::string:
-      return value.get<std::string>();
-    case Json::value_t::boolean:
-      return std::string(value.get<bool>() ? "on" : "off");
-    case Json::value_t::number_integer:
-    case Json::value_t::number_unsigned:
-    case Json::value_t::number_float:
-      return dump_json(value);
-    default:
-      return tl::unexpected(problem("the " + std::string(syntax_name(syntax)) +
-                                        " syntax cannot express the " +
-                                        std::string(value.type_name()) + " value of " + quote(key),
-                                    key, "the json syntax can"));
-  }
+  if (auto text = scalar_option_text(value)) return *text;
+  return tl::unexpected(problem("the " + std::string(syntax_name(syntax)) +
+                                    " syntax cannot express the " + std::string(value.type_name()) +
+                                    " value of " + quote(key),
+                                key, "the json syntax can"));
 }
 
 bool valid_option_name(std::string_view name) {
@@ -230,8 +221,10 @@ std::string shell_quote(const std::string& word) {
   return out + "'";
 }
 
-tl::expected<std::string, Diagnostic> render_uri(const Endpoint& endpoint, const Address& a) {
-  if (auto ok = check_extras(endpoint, Syntax::uri, {}); !ok) return tl::unexpected(ok.error());
+tl::expected<std::string, Diagnostic> render_uri(const Endpoint& endpoint, const Address& a,
+                                                 const FrontMembers& fronts) {
+  if (auto ok = check_extras(endpoint, Syntax::uri, fronts, {}); !ok)
+    return tl::unexpected(ok.error());
   const Json& m = a.members;
   switch (a.kind) {
     case Address::Kind::socket:
@@ -318,7 +311,8 @@ tl::expected<std::string, Diagnostic> render_uri(const Endpoint& endpoint, const
 
 // --- keyval fronts ------------------------------------------------------------
 
-tl::expected<std::string, Diagnostic> render_netdev(const Endpoint& endpoint, const Address& a) {
+tl::expected<std::string, Diagnostic> render_netdev(const Endpoint& endpoint, const Address& a,
+                                                    const FrontMembers& fronts) {
   if (a.kind != Address::Kind::socket)
     return tl::unexpected(problem(a_type(a.type) +
                                       " migration address cannot be expressed in the netdev syntax",
@@ -331,7 +325,7 @@ tl::expected<std::string, Diagnostic> render_netdev(const Endpoint& endpoint, co
   if (a.type != "inet" && a.type != "unix" && a.type != "fd")
     return tl::unexpected(problem("-netdev stream has no address type " + quote(a.type),
                                   "addr.type", "-netdev stream takes inet, unix and fd addresses"));
-  if (auto ok = check_extras(endpoint, Syntax::netdev, netdev_members); !ok)
+  if (auto ok = check_extras(endpoint, Syntax::netdev, fronts, fronts.netdev); !ok)
     return tl::unexpected(ok.error());
   std::string id = endpoint.id.empty() ? "net0" : endpoint.id;
   if (auto ok = check_id(id); !ok) return tl::unexpected(ok.error());
@@ -344,12 +338,13 @@ tl::expected<std::string, Diagnostic> render_netdev(const Endpoint& endpoint, co
   return format_keyval(tree, "type");
 }
 
-tl::expected<std::string, Diagnostic> render_incoming(const Endpoint& endpoint, const Address& a) {
+tl::expected<std::string, Diagnostic> render_incoming(const Endpoint& endpoint, const Address& a,
+                                                      const FrontMembers& fronts) {
   if (endpoint.server == false)
     return tl::unexpected(problem("-incoming listens; a connecting endpoint (server=off) cannot "
                                   "be expressed in the incoming syntax",
                                   "server", "the uri syntax serves migrate"));
-  if (auto ok = check_extras(endpoint, Syntax::incoming, incoming_members); !ok)
+  if (auto ok = check_extras(endpoint, Syntax::incoming, fronts, fronts.incoming); !ok)
     return tl::unexpected(ok.error());
   Json tree = Json::object();
   tree["channel-type"] = endpoint.extras.value("channel-type", Json("main"));
@@ -361,6 +356,8 @@ tl::expected<std::string, Diagnostic> render_incoming(const Endpoint& endpoint, 
   } else {
     tree["addr"] = a.members;
   }
+  for (const auto& [name, value] : endpoint.extras.items())
+    if (name != "channel-type") tree[name] = value;
   return format_keyval(tree, "channel-type");
 }
 
@@ -376,26 +373,20 @@ void append_qemu_opt(std::string& out, std::string_view name, std::string_view v
   }
 }
 
-tl::expected<std::string, Diagnostic> render_chardev(const Endpoint& endpoint, const Address& a) {
+tl::expected<std::string, Diagnostic> render_chardev(const Endpoint& endpoint, const Address& a,
+                                                     const FrontMembers& fronts,
+                                                     const Schema& schema) {
   if (a.kind != Address::Kind::socket)
     return tl::unexpected(problem(a_type(a.type) +
                                       " migration address cannot be expressed in the chardev syntax",
                                   "transport", "the uri and incoming syntaxes can express it"));
-  std::span<const FlatOption> options;
-  if (a.type == "inet")
-    options = chardev_inet;
-  else if (a.type == "unix")
-    options = chardev_unix;
-  else if (a.type == "fd")
-    options = chardev_fd;
-  else
-    return tl::unexpected(problem("-chardev socket has no flat option for " + a_type(a.type) +
-                                      " address",
-                                  "type",
-                                  "the flat -chardev socket options take inet (host=, port=), unix "
-                                  "(path=) and fd (fd=); chardev-add over QMP takes every "
-                                  "SocketAddressLegacy type"));
-  if (auto ok = check_extras(endpoint, Syntax::chardev, chardev_members); !ok)
+  std::vector<FlatOption> options = chardev_flat_options(schema, a.type);
+  if (options.empty())
+    return tl::unexpected(
+        problem("-chardev socket has no flat option for " + a_type(a.type) + " address", "type",
+                "the flat -chardev socket options take " + flat_chardev_types(schema) +
+                    "; chardev-add over QMP takes every SocketAddressLegacy type"));
+  if (auto ok = check_extras(endpoint, Syntax::chardev, fronts, fronts.chardev); !ok)
     return tl::unexpected(ok.error());
   std::string id = endpoint.id.empty() ? "char0" : endpoint.id;
   if (auto ok = check_id(id); !ok) return tl::unexpected(ok.error());
@@ -409,7 +400,7 @@ tl::expected<std::string, Diagnostic> render_chardev(const Endpoint& endpoint, c
                              [&](const FlatOption& o) { return o.member == name; });
     if (flat == options.end()) {
       std::string takes;
-      for (const auto& o : options) takes += (takes.empty() ? "" : ", ") + std::string(o.option);
+      for (const auto& o : options) takes += (takes.empty() ? "" : ", ") + o.option;
       return tl::unexpected(problem(
           "the flat -chardev socket options cannot express " + quote(name) + " of " + a_type(a.type) + " address",
           name,
@@ -433,8 +424,10 @@ tl::expected<std::string, Diagnostic> render_chardev(const Endpoint& endpoint, c
   return out;
 }
 
-tl::expected<std::string, Diagnostic> render_json(const Endpoint& endpoint, const Address& a) {
-  if (auto ok = check_extras(endpoint, Syntax::json, {}); !ok) return tl::unexpected(ok.error());
+tl::expected<std::string, Diagnostic> render_json(const Endpoint& endpoint, const Address& a,
+                                                  const FrontMembers& fronts) {
+  if (auto ok = check_extras(endpoint, Syntax::json, fronts, {}); !ok)
+    return tl::unexpected(ok.error());
   // A conversion must not alter the address: refuse bytes JSON cannot hold
   // rather than print them replaced (the strict dump throws on them).
   try {
@@ -464,15 +457,22 @@ std::optional<Syntax> syntax_from_name(std::string_view name) {
   return std::nullopt;
 }
 
-tl::expected<std::string, Diagnostic> render(const Endpoint& endpoint, Syntax syntax) {
+tl::expected<std::string, Diagnostic> render(const Endpoint& endpoint, Syntax syntax,
+                                             const Schema& schema) {
   auto address = classify(endpoint.address);
   if (!address) return tl::unexpected(address.error());
+  const FrontMembers fronts = front_members(schema);
   switch (syntax) {
-    case Syntax::uri: return render_uri(endpoint, *address);
-    case Syntax::json: return render_json(endpoint, *address);
-    case Syntax::netdev: return render_netdev(endpoint, *address);
-    case Syntax::incoming: return render_incoming(endpoint, *address);
-    case Syntax::chardev: return render_chardev(endpoint, *address);
+    case Syntax::uri:
+      return render_uri(endpoint, *address, fronts);
+    case Syntax::json:
+      return render_json(endpoint, *address, fronts);
+    case Syntax::netdev:
+      return render_netdev(endpoint, *address, fronts);
+    case Syntax::incoming:
+      return render_incoming(endpoint, *address, fronts);
+    case Syntax::chardev:
+      return render_chardev(endpoint, *address, fronts, schema);
   }
   return tl::unexpected(problem("unknown syntax", {}));
 }

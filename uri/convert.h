@@ -9,6 +9,7 @@
 
 #include "uri/diagnostic.h"
 #include "uri/endpoint.h"
+#include "uri/schema.h"
 
 namespace qsock::uri {
 
@@ -34,6 +35,10 @@ std::optional<Syntax> syntax_from_name(std::string_view name);
 // incoming the extras member `channel-type` (default main). uri and json
 // render the address alone: `server` and `id` describe how an address is
 // used, not the address, and are not carried.
-tl::expected<std::string, Diagnostic> render(const Endpoint& endpoint, Syntax syntax);
+//
+// Which extras each front keeps, and which address members the flat
+// -chardev form has options for, come from `schema` (uri/front_members.h).
+tl::expected<std::string, Diagnostic> render(const Endpoint& endpoint, Syntax syntax,
+                                             const Schema& schema);
 
 }  // namespace qsock::uri

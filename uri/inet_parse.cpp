@@ -103,7 +103,7 @@ void parse_qemu_opts_generation(std::string_view text, const Target& target,
     const Member* m = find_member(members, opt.name);
     if (!m || !target.has(m->avail)) {
       Diagnostic d{fmt::format("Invalid parameter '{}'", opt.name), opt.name, {}};
-      d.hint = m ? availability_hint(opt.name, m->avail, target)
+      d.hint = m ? availability_hint(opt.name, m->name, m->avail, target)
                  : unknown_option_hint(opt.name, names);
       out.diags.errors.push_back(std::move(d));
       continue;
@@ -116,7 +116,8 @@ void parse_qemu_opts_generation(std::string_view text, const Target& target,
     typed[opt.name] = *value;  // last occurrence wins
   }
   for (const Member* m : members)
-    if (typed.contains(m->name) && m->avail.is_proposed()) out.diags.warn(proposed_warning(m->name), m->name);
+    if (typed.contains(m->name) && m->avail.is_proposed())
+      out.diags.warn(proposed_warning(m->name, m->name), m->name);
 
   const QemuOpt* addr = opts->find("addr");
   std::string a = addr ? addr->value : std::string();
@@ -241,7 +242,7 @@ ScanInt scan_int(std::string_view s) {
 std::string ignored_hint(std::string_view name, const std::vector<const Member*>& members,
                          const Target& target) {
   if (const Member* m = find_member(members, name)) {
-    if (!target.has(m->avail)) return availability_hint(name, m->avail, target);
+    if (!target.has(m->avail)) return availability_hint(name, m->name, m->avail, target);
     return fmt::format("inet_parse() reads {} only since QEMU {}; before that, use the "
                        "keyval or QMP form (addr.{}=...)",
                        name, inet_qemu_opts_since.str(), name);

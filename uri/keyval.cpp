@@ -392,23 +392,28 @@ tl::expected<KeyvalResult, Diagnostic> parse_keyval(std::string_view text,
 
 // --- writing -------------------------------------------------------------
 
-namespace {
-
-tl::expected<std::string, Diagnostic> leaf_text(const Json& leaf, const std::string& key) {
-  switch (leaf.type()) {
+std::optional<std::string> scalar_option_text(const Json& value) {
+  switch (value.type()) {
     case Json::value_t::string:
-      return leaf.get<std::string>();
+      return value.get<std::string>();
     case Json::value_t::boolean:
-      return std::string(leaf.get<bool>() ? "on" : "off");
+      return std::string(value.get<bool>() ? "on" : "off");
     case Json::value_t::number_integer:
     case Json::value_t::number_unsigned:
     case Json::value_t::number_float:
-      return dump_json(leaf);
+      return dump_json(value);
     default:
-      return tl::unexpected(error("keyval cannot express the value of '" + key + "' (" +
-                                      std::string(leaf.type_name()) + ")",
-                                  key, "keyval has no syntax for null, {} or []"));
+      return std::nullopt;
   }
+}
+
+namespace {
+
+tl::expected<std::string, Diagnostic> leaf_text(const Json& leaf, const std::string& key) {
+  if (auto text = scalar_option_text(leaf)) return *text;
+  return tl::unexpected(error(
+      "keyval cannot express the value of '" + key + "' (" + std::string(leaf.type_name()) + ")",
+      key, "keyval has no syntax for null, {} or []"));
 }
 
 void append_escaped(std::string& out, std::string_view value) {

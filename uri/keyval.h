@@ -10,6 +10,7 @@
 // types the schema asks for.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -50,6 +51,11 @@ tl::expected<KeyvalResult, Diagnostic> parse_keyval(std::string_view text,
 // arrays below the root, null, keys that are not valid key fragments.
 tl::expected<std::string, Diagnostic> format_keyval(const Json& tree,
                                                     std::string_view implied_key = {});
+
+// A scalar as the text syntaxes (keyval, QemuOpts, URI options) write it:
+// strings as they are, booleans as on/off, numbers as JSON writes them.
+// nullopt for null, objects and arrays.
+std::optional<std::string> scalar_option_text(const Json& value);
 
 // True if QEMU would read `argument` as JSON rather than keyval: it starts
 // with '{'.

@@ -217,10 +217,10 @@ class Walker {
       consumed.insert(m->name);
       if (!available) {
         diags.error(fmt::format("Parameter '{}' is unexpected", p), p,
-                    availability_hint(p, m->avail, target_));
+                    availability_hint(p, m->name, m->avail, target_));
         continue;
       }
-      if (schema_.versioned && m->avail.is_proposed()) diags.warn(proposed_warning(p), p);
+      if (schema_.versioned && m->avail.is_proposed()) diags.warn(proposed_warning(p, m->name), p);
       for (const std::string& f : m->features)
         if (f == "deprecated") diags.warn(fmt::format("{} is deprecated", p), p);
       Json v = visit(m->type, *it, p);
@@ -258,7 +258,7 @@ class Walker {
         std::string where = join(path, m->name);
         std::string hint = fmt::format("'{}' belongs to '{}': write {}.{}", key, where, where, key);
         if (schema_.versioned && !target_.has(nested->avail))
-          hint += "; " + availability_hint(key, nested->avail, target_);
+          hint += "; " + availability_hint(key, nested->name, nested->avail, target_);
         return hint;
       }
     }
@@ -311,11 +311,13 @@ class Walker {
       return nullptr;
     }
     if (schema_.versioned && !target_.has(v->avail)) {
-      diags.error(message, path, availability_hint(fmt::format("{}={}", shown(path), value), v->avail, target_));
+      diags.error(
+          message, path,
+          availability_hint(fmt::format("{}={}", shown(path), value), "", v->avail, target_));
       return nullptr;
     }
     if (schema_.versioned && v->avail.is_proposed())
-      diags.warn(proposed_warning(fmt::format("{}={}", shown(path), value)), path);
+      diags.warn(proposed_warning(fmt::format("{}={}", shown(path), value), ""), path);
     return in;
   }
 

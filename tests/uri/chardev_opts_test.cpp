@@ -6,43 +6,16 @@
 #include "uri/chardev_opts.h"
 
 using namespace qsock::uri;
-using qsock::Json;
-using qsock::uri::testing::inet_schema;
-using qsock::uri::testing::target;
+using namespace qsock::uri::testing;
 
 namespace {
-const Schema& schema() {
-  static const Schema s = inet_schema();
-  return s;
-}
-
-struct Case {
-  const char* text;
-  QemuVersion version;
-  const char* value;  // JSON, "" when invalid
-  const char* error;
-};
-
-void run(const Case& c) {
-  std::string text = c.text;
-  CAPTURE(text);
-  Parsed p = parse_chardev(c.text, Target::release(c.version), schema());
-  if (*c.value) {
-    INFO((p.diags.errors.empty() ? "" : p.diags.errors[0].message));
-    REQUIRE(p.ok());
-    CHECK(p.value == Json::parse(c.value));
-  } else {
-    REQUIRE_FALSE(p.ok());
-    CHECK(p.value.is_null());
-    CHECK(p.diags.errors.at(0).message == c.error);
-  }
-}
+void run(const ParseCase& c) { run_parse_case(parse_chardev, c); }
 
 const QemuVersion v72{7, 2}, v91{9, 1}, v92{9, 2}, v101{10, 1}, v102{10, 2};
 }  // namespace
 
 TEST_CASE("-chardev socket to chardev-add") {
-  const Case cases[] = {
+  const ParseCase cases[] = {
       {"socket,id=c0,host=127.0.0.1,port=4444,server=on,wait=off", v102,
        R"({"id":"c0","backend":{"type":"socket","data":{"logappend":false,
           "addr":{"type":"inet","data":{"host":"127.0.0.1","port":"4444"}},
@@ -108,7 +81,7 @@ TEST_CASE("-chardev socket to chardev-add") {
 }
 
 TEST_CASE("-chardev socket: QEMU's errors") {
-  const Case cases[] = {
+  const ParseCase cases[] = {
       {"socket,id=c0,host=h", v102, "", "chardev: socket: no port given"},
       {"socket,id=c0,host=h,port=1,path=/x", v102, "",
        "None or one of 'path', 'fd' or 'host' option required."},

@@ -6,6 +6,7 @@
 
 #include "uri/convert.h"
 #include "uri/keyval.h"
+#include "uri/schema_loader.h"
 
 using namespace qsock;
 using namespace qsock::uri;
@@ -139,7 +140,7 @@ TEST_CASE("render: golden table") {
   for (const auto& c : cases) {
     CAPTURE(c.in.address.dump());
     CAPTURE(syntax_name(c.syntax));
-    auto out = render(c.in, c.syntax);
+    auto out = render(c.in, c.syntax, embedded_schema());
     REQUIRE_MESSAGE(out.has_value(), (out ? "" : out.error().message));
     CHECK(*out == c.out);
   }
@@ -205,7 +206,8 @@ TEST_CASE("render: what a syntax cannot express") {
        "numeric", "cannot express 'numeric'"},
       {endpoint(R"({"type":"inet","host":"h","port":"1","mptcp":true})"), Syntax::chardev,
        "mptcp", "cannot express 'mptcp'"},
-      {endpoint(vsock), Syntax::chardev, "type", "vsock", "chardev-add"},
+      {endpoint(vsock), Syntax::chardev, "type", "vsock",
+       "take inet (host= and port=), unix (path=) and fd (fd=); chardev-add"},
       {endpoint(exec_sh), Syntax::chardev, "transport", "an exec migration address"},
       {endpoint(inet_v4, 1, "", R"({"reconnect-ms":1,"channel-type":"main"})"), Syntax::chardev,
        "channel-type", "chardev syntax", "incoming syntax keeps it"},
@@ -214,7 +216,7 @@ TEST_CASE("render: what a syntax cannot express") {
   for (const auto& c : cases) {
     CAPTURE(c.in.address.dump());
     CAPTURE(syntax_name(c.syntax));
-    auto out = render(c.in, c.syntax);
+    auto out = render(c.in, c.syntax, embedded_schema());
     if (!c.message_contains) {
       CHECK(out.has_value());
       continue;
@@ -229,11 +231,11 @@ TEST_CASE("render: what a syntax cannot express") {
 }
 
 TEST_CASE("render: invalid UTF-8 in json is an error, not an exception") {
-  auto out = render(endpoint(R"({"type":"unix"})"), Syntax::json);
+  auto out = render(endpoint(R"({"type":"unix"})"), Syntax::json, embedded_schema());
   REQUIRE(out);
   Endpoint e = endpoint(R"({"type":"unix"})");
   e.address["path"] = "\xff";
-  auto bad = render(e, Syntax::json);
+  auto bad = render(e, Syntax::json, embedded_schema());
   REQUIRE_FALSE(bad);
   CHECK(bad.error().message.find("UTF-8") != std::string::npos);
 }
@@ -263,7 +265,7 @@ TEST_CASE("render: netdev and incoming round-trip through parse_keyval") {
       endpoint(R"({"type":"inet","host":"h","port":"1","to":5006,"ipv4":false,"mptcp":true})")};
   for (const auto& e : netdev) {
     CAPTURE(e.address.dump());
-    auto text = render(e, Syntax::netdev);
+    auto text = render(e, Syntax::netdev, embedded_schema());
     REQUIRE(text);
     auto back = parse_keyval(*text, "type");
     REQUIRE_MESSAGE(back.has_value(), (back ? "" : back.error().message));
@@ -279,7 +281,7 @@ TEST_CASE("render: netdev and incoming round-trip through parse_keyval") {
                                           endpoint(R"({"type":"unix","path":"a,b=c"})")};
   for (const auto& e : incoming) {
     CAPTURE(e.address.dump());
-    auto text = render(e, Syntax::incoming);
+    auto text = render(e, Syntax::incoming, embedded_schema());
     REQUIRE(text);
     auto back = parse_keyval(*text, "channel-type");
     REQUIRE(back);
@@ -291,6 +293,96 @@ TEST_CASE("render: netdev and incoming round-trip through parse_keyval") {
       addr = with_transport;
     }
     CHECK(back->tree["addr"] == addr);
+  }
+}
+
+namespace {
+
+// The embedded schema with `type` given one more member, or one fewer.
+Schema with_member(std::string_view type, const char* member, bool optional = true) {
+  Schema s = embedded_schema();
+  TypeDef def = *s.find(type);
+  Member m;
+  m.name = member;
+  m.type = "int";
+  m.optional = optional;
+  def.members.push_back(m);
+  s.add(def);
+  return s;
+}
+Schema without_member(std::string_view type, std::string_view member) {
+  Schema s = embedded_schema();
+  TypeDef def = *s.find(type);
+  std::erase_if(def.members, [&](const Member& m) { return m.name == member; });
+  s.add(def);
+  return s;
+}
+
+struct FromSchema {
+  Schema schema;
+  Endpoint in;
+  Syntax syntax;
+  const char* out;            // the rendering, or nullptr when refused
+  const char* key = nullptr;  // refused: the member named
+  const char* hint_contains = nullptr;
+};
+
+}  // namespace
+
+TEST_CASE("render: the fronts' members come from the schema") {
+  const std::vector<FromSchema> cases = {
+      // A member only this schema has is carried by its front ...
+      {with_member("NetdevStreamOptions", "x-linger"),
+       endpoint(inet_v4, 1, "n", R"({"x-linger":5})"), Syntax::netdev,
+       "stream,id=n,server=on,addr.type=inet,addr.host=10.0.0.1,addr.port=4444,x-linger=5"},
+      {with_member("MigrationChannel", "x-weight"), endpoint(inet_v4, 1, "", R"({"x-weight":2})"),
+       Syntax::incoming,
+       "main,addr.transport=socket,addr.type=inet,addr.host=10.0.0.1,addr.port=4444,x-weight=2"},
+      // ... and named in the hint when another front cannot carry it.
+      {with_member("NetdevStreamOptions", "x-linger"),
+       endpoint(inet_v4, 1, "", R"({"x-linger":5})"), Syntax::incoming, nullptr, "x-linger",
+       "the netdev syntax keeps it"},
+      // Without the schema member, the embedded schema refuses it.
+      {embedded_schema(), endpoint(inet_v4, 1, "n", R"({"x-linger":5})"), Syntax::netdev, nullptr,
+       "x-linger", nullptr},
+      // A schema without reconnect-ms (as QEMU before 9.2): no front keeps it.
+      {without_member("NetdevStreamOptions", "reconnect-ms"),
+       endpoint(inet_v4, 0, "", R"({"reconnect-ms":1000})"), Syntax::netdev, nullptr,
+       "reconnect-ms", "the chardev syntax keeps it"},
+      // A ChardevSocket member needs a flat option too: the schema alone
+      // cannot add one, but it can take one away.
+      {with_member("ChardevSocket", "x-linger"), endpoint(inet_v4, 0, "", R"({"x-linger":5})"),
+       Syntax::chardev, nullptr, "x-linger", nullptr},
+      {without_member("ChardevSocket", "tn3270"), endpoint(inet_v4, 0, "", R"({"tn3270":true})"),
+       Syntax::chardev, nullptr, "tn3270", nullptr},
+      {without_member("ChardevCommon", "logfile"), endpoint(inet_v4, 0, "", R"({"logfile":"/l"})"),
+       Syntax::chardev, nullptr, "logfile", nullptr},
+      // The flat address options follow the address types' members.
+      {without_member("UnixSocketAddress", "tight"),
+       endpoint(R"({"type":"unix","path":"p","tight":false})", 0), Syntax::chardev, nullptr,
+       "tight", "-chardev socket takes path, abstract for a unix address"},
+      {with_member("FdSocketAddress", "x-count"), endpoint(fd, 0), Syntax::chardev,
+       "socket,id=char0,fd=migfd,server=off"},
+      {with_member("FdSocketAddress", "x-count", false), endpoint(fd, 0), Syntax::chardev, nullptr,
+       "type", "chardev-add"},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.in.extras.dump());
+    CAPTURE(syntax_name(c.syntax));
+    auto out = render(c.in, c.syntax, c.schema);
+    if (c.out) {
+      REQUIRE_MESSAGE(out.has_value(), (out ? "" : out.error().message));
+      CHECK(*out == c.out);
+      continue;
+    }
+    REQUIRE_FALSE(out.has_value());
+    CAPTURE(out.error().message);
+    CAPTURE(out.error().hint);
+    CHECK(out.error().key == c.key);
+    if (c.hint_contains)
+      CHECK(out.error().hint.find(c.hint_contains) != std::string::npos);
+    else
+      CHECK(out.error().hint.empty());
   }
 }
 

@@ -6,42 +6,10 @@
 #include "uri/inet_parse.h"
 
 using namespace qsock::uri;
-using qsock::Json;
-using qsock::uri::testing::inet_schema;
-using qsock::uri::testing::target;
+using namespace qsock::uri::testing;
 
 namespace {
-
-const Schema& schema() {
-  static const Schema s = inet_schema();
-  return s;
-}
-
-// A table row: input, target, expected JSON (or "" for an error) and the
-// first error message QEMU gives (or "").
-struct Case {
-  const char* text;
-  QemuVersion version;
-  const char* value;  // JSON, or "" when invalid
-  const char* error;  // first error message, or ""
-};
-
-void run(const Case& c) {
-  std::string text = c.text;
-  CAPTURE(text);
-  CAPTURE(c.version.str());
-  Parsed p = parse_inet(c.text, Target::release(c.version), schema());
-  if (*c.value) {
-    INFO((p.diags.errors.empty() ? "" : p.diags.errors[0].message));
-    REQUIRE(p.ok());
-    CHECK(p.value == Json::parse(c.value));
-  } else {
-    REQUIRE_FALSE(p.ok());
-    CHECK(p.value.is_null());
-    REQUIRE_FALSE(p.diags.errors.empty());
-    CHECK(p.diags.errors[0].message == c.error);
-  }
-}
+void run(const ParseCase& c) { run_parse_case(parse_inet, c); }
 
 const QemuVersion v72{7, 2}, v100{10, 0}, v101{10, 1}, v102{10, 2};
 
@@ -54,7 +22,7 @@ bool has_warning(const Parsed& p, std::string_view key) {
 }  // namespace
 
 TEST_CASE("inet_parse 10.1+: QEMU's own test vectors (test-util-sockets.c)") {
-  const Case cases[] = {
+  const ParseCase cases[] = {
       {":5000", v101, R"({"type":"inet","host":"","port":"5000"})", ""},
       {"", v101, "", "error parsing address ''"},
       {":", v101, "", "error parsing address ':'"},
@@ -81,7 +49,7 @@ TEST_CASE("inet_parse 10.1+: QEMU's own test vectors (test-util-sockets.c)") {
 }
 
 TEST_CASE("inet_parse 10.1+: QemuOpts rules") {
-  const Case cases[] = {
+  const ParseCase cases[] = {
       // bools in every spelling
       {"h:1,ipv4=yes", v101, R"({"type":"inet","host":"h","port":"1","ipv4":true})", ""},
       {"h:1,ipv4=true", v101, R"({"type":"inet","host":"h","port":"1","ipv4":true})", ""},
@@ -193,7 +161,7 @@ TEST_CASE("inet_parse 10.1+: hints, truncation, proposed members") {
 }
 
 TEST_CASE("inet_parse before 10.1: the scanf/strstr parser") {
-  const Case cases[] = {
+  const ParseCase cases[] = {
       {":5000", v72, R"({"type":"inet","host":"","port":"5000"})", ""},
       {"", v72, "", "error parsing address ''"},
       {":", v72, "", "error parsing port in address ':'"},

@@ -1,10 +1,16 @@
 // A hand-built InetSocketAddress for the legacy-parser tests, members and
 // Since exactly as qapi/sockets.json has them (plus the proposed
-// user-timeout), so these tests do not depend on the embedded schema.
+// user-timeout), so these tests do not depend on the embedded schema; and
+// the one runner for their tables of inputs.
 #pragma once
 
-#include <string>
+#include <doctest/doctest.h>
 
+#include <string>
+#include <string_view>
+
+#include "uri/parsed.h"
+#include "uri/qemu_version.h"
 #include "uri/schema.h"
 
 namespace qsock::uri::testing {
@@ -58,6 +64,43 @@ inline Target target(int major, int minor) { return Target::release({major, mino
 inline const Schema& cached_inet_schema() {
   static const Schema s = inet_schema();
   return s;
+}
+
+// What the legacy-parser tests parse against.
+inline const Schema& schema() { return cached_inet_schema(); }
+
+// A legacy parser: parse_inet, parse_chardev, parse_socket_address, ...
+using Parser = Parsed (*)(std::string_view text, const Target& target, const Schema& schema);
+
+// One row of a parser's table: the input, the release it is parsed for, the
+// JSON it gives (or "" when invalid) and then QEMU's first error message.
+struct ParseCase {
+  const char* text;
+  QemuVersion version;
+  const char* value;  // JSON, or "" when invalid
+  const char* error;  // the first error message when invalid
+};
+
+// Checks what `parse` makes of one row.
+inline void check_parsed(const Parsed& p, const char* value, const char* error) {
+  if (*value) {
+    INFO((p.diags.errors.empty() ? "" : p.diags.errors[0].message));
+    REQUIRE(p.ok());
+    CHECK(p.value == qsock::Json::parse(value));
+  } else {
+    REQUIRE_FALSE(p.ok());
+    CHECK(p.value.is_null());
+    REQUIRE_FALSE(p.diags.errors.empty());
+    CHECK(p.diags.errors[0].message == error);
+  }
+}
+
+inline void run_parse_case(Parser parse, const ParseCase& c,
+                           const Schema& schema = cached_inet_schema()) {
+  std::string text = c.text;
+  CAPTURE(text);
+  CAPTURE(c.version.str());
+  check_parsed(parse(c.text, Target::release(c.version), schema), c.value, c.error);
 }
 
 }  // namespace qsock::uri::testing

@@ -6,23 +6,11 @@
 #include "uri/migration_uri.h"
 
 using namespace qsock::uri;
-using qsock::Json;
-using qsock::uri::testing::inet_schema;
-using qsock::uri::testing::target;
-
-namespace {
-const Schema& schema() { return testing::cached_inet_schema(); }
-}  // namespace
+using namespace qsock::uri::testing;
 
 TEST_CASE("migration URIs") {
-  struct Case {
-    const char* text;
-    QemuVersion version;
-    const char* value;  // "" when invalid
-    const char* error;
-  };
   const QemuVersion v72{7, 2}, v81{8, 1}, v82{8, 2}, v102{10, 2};
-  const Case cases[] = {
+  const ParseCase cases[] = {
       {"tcp:dst:4444", v102, R"({"transport":"socket","type":"inet","host":"dst","port":"4444"})",
        ""},
       {"tcp:[::1]:4444,keep-alive=on", v102,
@@ -34,8 +22,8 @@ TEST_CASE("migration URIs") {
       {"exec:cat > /tmp/state", v72,
        R"({"transport":"exec","args":["/bin/sh","-c","cat > /tmp/state"]})", ""},
       {"exec:", v72, R"({"transport":"exec","args":["/bin/sh","-c",""]})", ""},
-      {"rdma:192.168.0.1:4444", v72,
-       R"({"transport":"rdma","host":"192.168.0.1","port":"4444"})", ""},
+      {"rdma:192.168.0.1:4444", v72, R"({"transport":"rdma","host":"192.168.0.1","port":"4444"})",
+       ""},
       {"rdma:[::1]:4444,ipv6=on", v102,
        R"({"transport":"rdma","host":"::1","port":"4444","ipv6":true})", ""},
       {"file:/tmp/vm.state", v82, R"({"transport":"file","filename":"/tmp/vm.state","offset":0})",
@@ -56,19 +44,7 @@ TEST_CASE("migration URIs") {
       {"rdma:dst", v102, "", "error parsing address 'dst'"},
       {"tcp:dst:1,bogus=1", v102, "", "Invalid parameter 'bogus'"},
   };
-  for (const auto& c : cases) {
-    std::string text = c.text;
-    CAPTURE(text);
-    Parsed p = parse_migration_uri(c.text, Target::release(c.version), schema());
-    if (*c.value) {
-      REQUIRE(p.ok());
-      CHECK(p.value == Json::parse(c.value));
-    } else {
-      REQUIRE_FALSE(p.ok());
-      CHECK(p.value.is_null());
-      CHECK(p.diags.errors.at(0).message == c.error);
-    }
-  }
+  for (const auto& c : cases) run_parse_case(parse_migration_uri, c);
 }
 
 TEST_CASE("migration URIs: warnings and hints") {

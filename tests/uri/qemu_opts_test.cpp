@@ -14,6 +14,20 @@ std::vector<std::string> items(const QemuOptsList& list) {
   for (const auto& o : list.opts) out.push_back((o.implied ? "!" : "") + o.name + "=" + o.value);
   return out;
 }
+
+// Each of `bad` is refused by `parse` (a qemu_opt_* converter) for option
+// `name`, with `message` and the option as the key.
+template <typename Parse>
+void check_refused(Parse parse, const char* name, std::initializer_list<const char*> bad,
+                   const std::string& message) {
+  for (const char* text : bad) {
+    CAPTURE(text);
+    auto r = parse(name, text);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().message == message);
+    CHECK(r.error().key == name);
+  }
+}
 }  // namespace
 
 TEST_CASE("parse_qemu_opts splits like QEMU") {
@@ -71,13 +85,8 @@ TEST_CASE("parse_qemu_opts: id, last occurrence wins, short forms") {
 TEST_CASE("qemu_opt_bool accepts QEMU's spellings only") {
   for (const char* t : {"on", "yes", "true", "y"}) CHECK(qemu_opt_bool("x", t) == true);
   for (const char* f : {"off", "no", "false", "n"}) CHECK(qemu_opt_bool("x", f) == false);
-  for (const char* bad : {"", "ON", "1", "0", "On", "enable", "yes "}) {
-    CAPTURE(bad);
-    auto r = qemu_opt_bool("ipv4", bad);
-    REQUIRE_FALSE(r);
-    CHECK(r.error().message == "Parameter 'ipv4' expects 'on' or 'off'");
-    CHECK(r.error().key == "ipv4");
-  }
+  check_refused(qemu_opt_bool, "ipv4", {"", "ON", "1", "0", "On", "enable", "yes "},
+                "Parameter 'ipv4' expects 'on' or 'off'");
 }
 
 TEST_CASE("qemu_opt_number: strtoull base 0") {
@@ -98,12 +107,8 @@ TEST_CASE("qemu_opt_number: strtoull base 0") {
     CAPTURE(c.text);
     CHECK(qemu_opt_number("to", c.text) == c.value);
   }
-  for (const char* bad : {"", "x", "08", "1e3", "0x", "12abc", "on", "1 "}) {
-    CAPTURE(bad);
-    auto r = qemu_opt_number("to", bad);
-    REQUIRE_FALSE(r);
-    CHECK(r.error().message == "Parameter 'to' expects a number");
-  }
+  check_refused(qemu_opt_number, "to", {"", "x", "08", "1e3", "0x", "12abc", "on", "1 "},
+                "Parameter 'to' expects a number");
   auto big = qemu_opt_number("to", "18446744073709551616");
   REQUIRE_FALSE(big);
   CHECK(big.error().message == "Value '18446744073709551616' is too large for parameter 'to'");
@@ -118,12 +123,8 @@ TEST_CASE("qemu_opt_size: suffixes and errors") {
   CHECK(qemu_opt_size("size", "1.5G")->count == 1610612736);
   CHECK(qemu_opt_size("size", "2B")->count == 2);
   CHECK(qemu_opt_size("size", "0x10")->count == 16);
-  for (const char* bad : {"", "-1", "1Q", "k", "1.5", "1.k"}) {
-    CAPTURE(bad);
-    auto r = qemu_opt_size("size", bad);
-    REQUIRE_FALSE(r);
-    CHECK(r.error().message == "Parameter 'size' expects a non-negative number below 2^64");
-  }
+  check_refused(qemu_opt_size, "size", {"", "-1", "1Q", "k", "1.5", "1.k"},
+                "Parameter 'size' expects a non-negative number below 2^64");
   auto big = qemu_opt_size("size", "16E");
   REQUIRE_FALSE(big);
   CHECK(big.error().message == "Value '16E' is out of range for parameter 'size'");

@@ -6,13 +6,7 @@
 #include "uri/socket_uri.h"
 
 using namespace qsock::uri;
-using qsock::Json;
-using qsock::uri::testing::inet_schema;
-using qsock::uri::testing::target;
-
-namespace {
-const Schema& schema() { return testing::cached_inet_schema(); }
-}  // namespace
+using namespace qsock::uri::testing;
 
 TEST_CASE("socket_parse: every form") {
   struct Case {
@@ -47,15 +41,7 @@ TEST_CASE("socket_parse: every form") {
   for (const auto& c : cases) {
     std::string text = c.text;
     CAPTURE(text);
-    Parsed p = parse_socket_address(c.text, Target::newest(), schema());
-    if (*c.value) {
-      REQUIRE(p.ok());
-      CHECK(p.value == Json::parse(c.value));
-    } else {
-      REQUIRE_FALSE(p.ok());
-      CHECK(p.value.is_null());
-      CHECK(p.diags.errors.at(0).message == c.error);
-    }
+    check_parsed(parse_socket_address(c.text, Target::newest(), schema()), c.value, c.error);
   }
 }
 
