@@ -41,6 +41,7 @@ struct Availability {
   static Availability released_in(QemuVersion v) { return {Status::released, v, {}}; }
   static Availability proposed_only() { return {Status::proposed, {}, {}}; }
 
+  bool operator==(const Availability&) const = default;
   bool is_proposed() const { return status == Status::proposed; }
   // Present in that release (proposed entities are in no release).
   bool in_release(QemuVersion v) const;

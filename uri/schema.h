@@ -20,6 +20,8 @@ struct EnumValue {
   Availability avail;
   std::vector<std::string> features;  // "deprecated", "unstable", ...
   std::string doc;
+
+  bool operator==(const EnumValue&) const = default;
 };
 
 struct Member {
@@ -30,12 +32,16 @@ struct Member {
   std::vector<std::string> features;
   std::string condition;  // the QAPI 'if', e.g. "HAVE_TCP_KEEPCNT"; "" when unconditional
   std::string doc;
+
+  bool operator==(const Member&) const = default;
 };
 
 // One branch of a union: the discriminator value and the branch's type.
 struct Variant {
   std::string value;
   std::string type;
+
+  bool operator==(const Variant&) const = default;
 };
 
 struct TypeDef {
@@ -72,6 +78,8 @@ struct TypeDef {
   std::string ret_type;
   bool boxed = false;
   bool allow_oob = false;
+
+  bool operator==(const TypeDef&) const = default;
 };
 
 class Schema {

@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "uri/embedded_schema.h"
+#include "uri/schema_binary.h"
 
 namespace qsock::uri {
 
@@ -20,9 +21,13 @@ tl::expected<Schema, std::string> load_embedded_schema() {
   return load_schema_files(files, "embedded");
 }
 
+tl::expected<Schema, std::string> load_preparsed_schema() {
+  return decode_schema(embedded_schema_preparsed());
+}
+
 const Schema& embedded_schema() {
   static const Schema schema = [] {
-    auto loaded = load_embedded_schema();
+    auto loaded = load_preparsed_schema();
     if (!loaded)
       throw std::logic_error("the embedded QAPI schema does not load: " + loaded.error());
     return std::move(*loaded);

@@ -17,11 +17,17 @@ namespace qsock::uri {
 tl::expected<Schema, std::string> load_schema_files(const std::vector<QapiFile>& files,
                                                     std::string origin);
 
-// The schema compiled into qsock (uri/schema/*.json), read afresh.
+// The schema compiled into qsock (uri/schema/*.json), read afresh from its
+// text by the QAPI reader.
 tl::expected<Schema, std::string> load_embedded_schema();
 
-// The embedded schema, read once on first use. The embedded files are tested
-// to load; should they not, this throws std::logic_error.
+// The embedded schema as the build pre-parsed it (uri/schema_binary.h), decoded
+// afresh. Tests prove it equal to load_embedded_schema().
+tl::expected<Schema, std::string> load_preparsed_schema();
+
+// The embedded schema, decoded from its pre-parsed form once on first use.
+// The embedded files are tested to load; should they not, this throws
+// std::logic_error.
 const Schema& embedded_schema();
 
 }  // namespace qsock::uri
