@@ -23,8 +23,24 @@ fd_list() {
   done
 }
 
-# QEMU accepts the monitor connection after the process starts; let it settle.
-qemu_fds_before=$(fd_count "$QEMU_PID")
+# stable_fd_count PID: its fd count once it has not changed for 0.5 s (QEMU
+# closes a finished client's socket a moment after qsock exits).
+stable_fd_count() {
+  local last n same=0
+  last=$(fd_count "$1")
+  for _ in $(seq 200); do
+    sleep 0.05
+    n=$(fd_count "$1")
+    if [ "$n" = "$last" ]; then same=$((same + 1)); else same=0; last=$n; fi
+    [ "$same" -ge 10 ] && break
+  done
+  echo "$last"
+}
+# QEMU opens some fds only when its first monitor clients come: warm it up
+# on both sockets, then count.
+"$QSOCK" qmp -s "$Q" query-status >/dev/null
+"$QSOCK" hmp -s "$H" info status >/dev/null
+qemu_fds_before=$(stable_fd_count "$QEMU_PID")
 state=prelaunch # what "info status" must say: prelaunch, running or paused
 invocations=0
 events_fds=""
@@ -64,12 +80,16 @@ for i in $(seq "$rounds"); do
       invocations=$((invocations + 1))
       "$QSOCK" events -s "$Q" --count 1 --timeout 10 >"$D/ev" 2>"$D/ev.err" &
       ev=$!
-      # Connected and negotiated: QEMU holds one more fd than when idle.
-      for _ in $(seq 100); do
-        [ "$(fd_count "$QEMU_PID")" -gt "$qemu_fds_before" ] && break
+      # Once it has exec'd and connected, its fds: compared with the first
+      # events round's, and exactly one socket among them.
+      fds=""
+      for _ in $(seq 250); do
+        if [ "$(readlink "/proc/$ev/exe" 2>/dev/null)" = "$(readlink -f "$QSOCK")" ]; then
+          fds=$(fd_list "$ev")
+          [[ $fds == *socket* ]] && break
+        fi
         sleep 0.02
       done
-      fds=$(fd_list "$ev")
       if [ -z "$events_fds" ]; then events_fds=$fds; fi
       [ "$fds" = "$events_fds" ] && pass || fail "round $i: events fds '$fds', first time '$events_fds'"
       [ "$(grep -o 'socket' <<<"$fds" | wc -l)" = 1 ] && pass || fail "round $i: events holds '$fds'"
@@ -102,13 +122,8 @@ done
 out=$("$QSOCK" hmp -s "$H" info status)
 [ "$out" = "$(status_text)" ] && pass || fail "final hmp '$out' while $state"
 
-# QEMU closes every connection qsock opened (it may take a moment to notice
-# the last one went away).
-for _ in $(seq 100); do
-  [ "$(fd_count "$QEMU_PID")" = "$qemu_fds_before" ] && break
-  sleep 0.02
-done
-qemu_fds_after=$(fd_count "$QEMU_PID")
+# QEMU closes every connection qsock opened.
+qemu_fds_after=$(stable_fd_count "$QEMU_PID")
 [ "$qemu_fds_after" = "$qemu_fds_before" ] && pass ||
   fail "QEMU had $qemu_fds_before fds before, $qemu_fds_after after"
 kill -0 "$QEMU_PID" && pass || fail "QEMU is gone"
