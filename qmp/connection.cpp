@@ -183,6 +183,9 @@ Result<void> Connection::send(std::string_view bytes, Deadline deadline, std::st
 Result<std::size_t> Connection::receive(char* buffer, std::size_t capacity, Deadline deadline,
                                         std::string_view awaiting) {
   for (;;) {
+    // poll(2) with a zero timeout still reports data that is there: a monitor
+    // that never stops talking (an event flood) would outlast any deadline.
+    if (deadline.expired()) return tl::unexpected(timeout_error(deadline, awaiting));
     pollfd p{fd_, POLLIN, 0};
     int n = ::poll(&p, 1, deadline.poll_timeout());
     if (n < 0 && errno == EINTR) continue;

@@ -561,7 +561,7 @@ class JsonReader {
     return out;
   }
 
-  tl::unexpected<Diagnostic> fail(std::string what, std::string hint = {}) const {
+  tl::unexpected<Diagnostic> fail(const std::string& what, std::string hint = {}) const {
     std::size_t line = 1;
     std::size_t column = 1;
     for (std::size_t i = 0; i < std::min(pos_, text_.size()); ++i) {

@@ -98,8 +98,10 @@ start_peer() {
 
 # expect_within MAX_SECONDS CODE MESSAGE CMD...: CMD exits CODE within
 # MAX_SECONDS and its output (stdout and stderr) contains the fixed string MESSAGE.
+# $QSOCK_TEST_TIME_SCALE multiplies MAX_SECONDS: tools/test sets it for the
+# sanitizer build, whose qsock runs several times slower.
 expect_within() {
-  local max=$1 want=$2 message=$3; shift 3
+  local max=$(($1 * ${QSOCK_TEST_TIME_SCALE:-1})) want=$2 message=$3; shift 3
   local out got=0 start end
   out=$(mktemp)
   start=$(date +%s%N)

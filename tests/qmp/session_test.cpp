@@ -3,8 +3,10 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstring>
+#include <thread>
 
 #include "peer_socket.h"
 #include "qmp/fd_passing.h"
@@ -88,6 +90,34 @@ TEST_CASE("Session: next_event waits for an event, and times out naming it") {
   REQUIRE_FALSE(none.has_value());
   CHECK(none.error().kind == ErrorKind::timeout);
   CHECK(none.error().message == "timed out after 50 ms awaiting an event");
+}
+
+TEST_CASE("Session: a monitor that never stops sending events still times out") {
+  PeerSocket p;
+  Session s = ready_session(p);
+  // Events keep coming (there is always data to read), the reply never does:
+  // the deadline ends the wait all the same. The flood stops after 10 s so
+  // that a regression fails on the time taken instead of hanging.
+  std::atomic<bool> stop{false};
+  std::thread flood([&] {
+    std::string events;
+    for (int i = 0; i < 100; ++i) events += "{\"event\": \"RESUME\", \"timestamp\": {}}\r\n";
+    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!stop && std::chrono::steady_clock::now() < until) {
+      // Non-blocking: once qsock stops reading, the buffer stays full.
+      if (::send(p.peer, events.data(), events.size(), MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  });
+  auto started = std::chrono::steady_clock::now();
+  auto r = s.execute("query-status", Json(), Deadline::after(Milliseconds(200)));
+  auto took = std::chrono::steady_clock::now() - started;
+  stop = true;
+  flood.join();
+  REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().kind == ErrorKind::timeout);
+  CHECK(r.error().message == "timed out after 200 ms awaiting the reply to 'query-status'");
+  CHECK(took < std::chrono::seconds(5));
 }
 
 TEST_CASE("Session: a QMP error carries class and desc") {

@@ -37,7 +37,8 @@ TEST_CASE("options_from_assignments: errors name the key and help") {
            Case{"user-timeout", "user-timeout", "e.g. user-timeout=2000,keep-alive=on"},
            Case{"", "", "e.g. user-timeout=2000"},
        }) {
-    CAPTURE(input);
+    const auto& input_case = input;  // clang 14 cannot capture a structured binding
+    CAPTURE(input_case);
     auto o = options_from_assignments(input);
     REQUIRE_FALSE(o);
     CHECK(o.error().key == key);

@@ -38,7 +38,8 @@ TEST_CASE("backoff_total: tcp_retries2 from a 200 ms RTO capped at 120 s") {
            Case{10, 324'600ms},  // + one capped 120 s
            Case{15, 924'600ms},  // Linux's default: 204.6 + 6 × 120
        }) {
-    CAPTURE(retries);
+    const auto& retries_case = retries;  // clang 14 cannot capture a structured binding
+    CAPTURE(retries_case);
     CHECK(backoff_total(retries, 200ms, 120s) == expected);
   }
 }
@@ -75,7 +76,8 @@ TEST_CASE("detection: data in flight, bounded by user-timeout else tcp_retries2"
            Case{R"({"user-timeout":2000000})", 15, 2'000'000ms, "user-timeout"},  // replaces
            Case{R"({"user-timeout":1000})", 3, 1'000ms, "user-timeout"},
        }) {
-    CAPTURE(options);
+    const auto& options_case = options;  // clang 14 cannot capture a structured binding
+    CAPTURE(options_case);
     Sysctls s = defaults;
     s.tcp_retries2 = retries2;
     Bound b = detection_times(json_options(options), s).data_in_flight;
@@ -121,7 +123,8 @@ TEST_CASE("detection: idle, keep-alive sums bounded by user-timeout") {
                 600s, "user-timeout"},  // longer than the count would allow
            Case{R"({"keep-alive":true,"user-timeout":1000})", 7'275s, "user-timeout"},
        }) {
-    CAPTURE(options);
+    const auto& options_case = options;  // clang 14 cannot capture a structured binding
+    CAPTURE(options_case);
     Bound b = detection_times(json_options(options), Sysctls{}).idle;
     CHECK(b.after == expected);
     CHECK(b.by == by);

@@ -68,7 +68,8 @@ TEST_CASE("options_from_json: errors name the key") {
            Case{R"({"to":65536})", "to"},
            Case{R"({"mptcp":1})", "mptcp"},
        }) {
-    CAPTURE(input);
+    const auto& input_case = input;  // clang 14 cannot capture a structured binding
+    CAPTURE(input_case);
     auto o = options_from_json(Json::parse(input));
     REQUIRE_FALSE(o);
     CHECK(o.error().key == key);
@@ -100,8 +101,10 @@ TEST_CASE("address_family: the ipv4/ipv6 matrix") {
            Case{R"({"ipv4":true,"ipv6":true})", "", AF_INET6},
            Case{R"({"ipv4":false,"ipv6":false})", "h", -1},
        }) {
-    CAPTURE(options);
-    CAPTURE(host);
+    const auto& options_case = options;  // clang 14 cannot capture a structured binding
+    CAPTURE(options_case);
+    const auto& host_case = host;  // clang 14 cannot capture a structured binding
+    CAPTURE(host_case);
     auto f = address_family(*options_from_json(Json::parse(options)), host);
     if (family == -1) {
       REQUIRE_FALSE(f);

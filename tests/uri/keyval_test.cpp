@@ -303,7 +303,8 @@ TEST_CASE("format_keyval writes what parse_keyval reads back") {
       {R"({"a":[{"b":[]}]})", "a.0.b"},
   };
   for (const auto& [tree, key] : bad) {
-    CAPTURE(tree);
+    const auto& tree_case = tree;  // clang 14 cannot capture a structured binding
+    CAPTURE(tree_case);
     auto text = format_keyval(Json::parse(tree));
     REQUIRE_FALSE(text);
     CHECK(text.error().key == key);
@@ -325,7 +326,8 @@ TEST_CASE("parse_json_argument") {
       {"{\"raw\": \"\xc3\xa9\"}", "{\"raw\":\"\xc3\xa9\"}"},
   };
   for (const auto& [input, expected] : good) {
-    CAPTURE(input);
+    const auto& input_case = input;  // clang 14 cannot capture a structured binding
+    CAPTURE(input_case);
     auto r = parse_json_argument(input);
     if (!expected) {
       CHECK_FALSE(r);

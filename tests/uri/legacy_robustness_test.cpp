@@ -49,7 +49,7 @@ std::vector<std::string> hostile_inputs() {
       many_inet,
       "tcp:" + many_inet,
       "[" + std::string(100000, '[') + "]:1",
-      std::string(100000, '=') ,
+      std::string(100000, '='),
   };
 }
 
@@ -62,7 +62,8 @@ TEST_CASE("legacy parsers survive hostile input in bounded time") {
   for (const auto& input : hostile_inputs()) {
     for (const auto& [name, parse] : parsers()) {
       for (const Target& t : targets) {
-        CAPTURE(name);
+        const auto& name_case = name;  // clang 14 cannot capture a structured binding
+        CAPTURE(name_case);
         Parsed p = parse(input, t, schema);
         // Either a value or at least one error, never both missing.
         CHECK((p.ok() || !p.diags.errors.empty()));
@@ -77,7 +78,8 @@ TEST_CASE("legacy parsers survive hostile input in bounded time") {
 TEST_CASE("NUL bytes are refused by every legacy parser") {
   const Schema schema = qsock::uri::testing::inet_schema();
   for (const auto& [name, parse] : parsers()) {
-    CAPTURE(name);
+    const auto& name_case = name;  // clang 14 cannot capture a structured binding
+    CAPTURE(name_case);
     Parsed p = parse("tcp:h:1\0"s, Target::newest(), schema);
     REQUIRE_FALSE(p.ok());
     CHECK(p.diags.errors[0].message.find("NUL") != std::string::npos);
