@@ -271,6 +271,8 @@ void finish(Run& run, bool was_running, MigrationReport& r) {
     r.source_state = state_of(*run.src, d);
   }
   if (run.dst) r.destination_state = state_of(*run.dst, Deadline::after(Milliseconds(2000)));
+  for (const std::string& i : r.inconsistencies())
+    run.notes.push_back("QEMU's numbers disagree: " + i);
   r.notes.insert(r.notes.end(), run.notes.begin(), run.notes.end());
 }
 
@@ -356,6 +358,24 @@ DriverOutcome run_migration(const MonitorAddress& source,
                              ""});
     dst_deferred = dinfo && dinfo->status == "none";
   }
+  // What HMP cannot express, found before anything is changed.
+  auto hmp_check = [&](MigrationMonitor& m, const Json& params, const char* role) {
+    if (m.protocol() != MonitorProtocol::hmp) return;
+    for (auto& [name, value] : params.items())
+      if (value.is_array() || value.is_object())
+        pf.problems.push_back(
+            {fmt::format("the {} monitor is HMP, whose migrate_set_parameter cannot express "
+                         "parameter '{}' = {}",
+                         role, name, dump_json(value)),
+             "give that side's QMP monitor"});
+  };
+  hmp_check(*run.src, pf.source_parameters, "source");
+  if (run.dst) hmp_check(*run.dst, pf.destination_parameters, "destination");
+  if (run.src->protocol() == MonitorProtocol::hmp ||
+      (run.dst && run.dst->protocol() == MonitorProtocol::hmp))
+    pf.notes.push_back(
+        "an HMP monitor has no events: progress comes from polling 'info "
+        "migrate', and the observed downtime (STOP -> RESUME) is not available");
   if (options.prepare_only && src_mode && src_mode->mode == SockoptsMode::fd)
     pf.problems.push_back(
         {"--prepare cannot pass the connection (--sockopts fd): qsock would "
@@ -454,7 +474,13 @@ DriverOutcome run_migration(const MonitorAddress& source,
     return out;
   }
 
-  // 4. Start.
+  // 4. Start, unless Ctrl-C came while configuring.
+  if (options.interrupted && options.interrupted->load()) {
+    DriverOutcome stopped = error_outcome(
+        Error{ErrorKind::invalid, "interrupted before the migration started", Json()});
+    stopped.interrupted = true;
+    return stopped;
+  }
   auto was = run.src->run_state(run.command());
   if (!was) return error_outcome(was.error());
   const bool was_running = *was == "running";

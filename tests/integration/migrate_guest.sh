@@ -51,7 +51,19 @@ expect_within 20 6 '"status":"cancelled"' "$QSOCK" --json migrate -s "$S/qmp.soc
   -d "$D/qmp.sock" --max-bandwidth 8M --timeout 2 --to tcp:127.0.0.1:44532
 [ "$(state_of "$S/qmp.sock")" = running ] && pass || fail "source not running after --timeout"
 
-# 3. The same source migrates to completion with room to converge.
+# 3. A frozen destination (SIGSTOP): the bytes stop once the socket buffers
+# are full; --stall reports the socket's state and --cancel-on-stall cancels.
+D=$(scratch_dir)
+start_incoming "$D" defer
+DST_PID=$QEMU_PID
+( sleep 1.5; kill -STOP "$DST_PID" ) &
+expect_within 30 6 '"fired":"--stall 1 s: no progress for 1 s (socket ESTABLISHED' \
+  "$QSOCK" --json migrate -s "$S/qmp.sock" -d "$D/qmp.sock" --max-bandwidth 8M --stall 1 \
+  --cancel-on-stall --timeout 25 --to 'tcp:127.0.0.1:44534,keep-alive=on,user-timeout=20000'
+kill -CONT "$DST_PID" 2>/dev/null || true
+[ "$(state_of "$S/qmp.sock")" = running ] && pass || fail "source not running after the stall"
+
+# 4. The same source migrates to completion with room to converge.
 D=$(scratch_dir)
 start_incoming "$D" defer
 "$QSOCK" --json migrate -s "$S/qmp.sock" -d "$D/qmp.sock" --max-bandwidth 4G \
