@@ -2,6 +2,7 @@
 
 #include <sys/socket.h>
 
+#include <cerrno>
 #include <chrono>
 #include <memory>
 #include <thread>
@@ -428,11 +429,21 @@ DriverOutcome run_migration(const MonitorAddress& source,
       sockopts::InetAddress a{plan.target.value("host", ""), plan.target.value("port", ""),
                               run.wanted};
       auto l = sockopts::listen_inet(a);
-      if (!l)
+      if (l) {
+        listener = std::move(*l);
+        dst_mode = "fd";
+      } else if (l.error().errnum == EADDRNOTAVAIL) {
+        // The destination's address is not in qsock's network (another host or
+        // namespace): qsock cannot listen for it; its QEMU listens, bounded from outside.
+        run.note(
+            fmt::format("the destination's address is not local to qsock ({}): its "
+                        "QEMU listens instead",
+                        l.error().text()));
+      } else {
         return error_outcome(Error{ErrorKind::invalid, "listen: " + l.error().text(), Json()});
-      listener = std::move(*l);
-      dst_mode = "fd";
-    } else {
+      }
+    }
+    if (dst_mode != "fd") {
       // Options the destination's schema lacks are applied from outside.
       std::vector<std::string> dmissing;
       for (const std::string& k : per_socket_keys)
