@@ -16,6 +16,7 @@
 #include "sockopts/error.h"
 #include "sockopts/tcp_info.h"
 #include "uri/convert.h"
+#include "uri/schema_loader.h"
 
 namespace qsock::qmp {
 
@@ -55,7 +56,9 @@ Json without_members(Json target, const std::vector<std::string>& keys) {
 Result<std::string> legacy_uri(const Json& target) {
   uri::Endpoint e;
   e.address = target;
-  auto r = uri::render(e, uri::Syntax::uri);
+  // A URI carries the address alone: the schema (which decides the extras
+  // of the other fronts) plays no part, so the embedded one serves.
+  auto r = uri::render(e, uri::Syntax::uri, uri::embedded_schema());
   if (!r) return fail(ErrorKind::invalid, "cannot write the target as a URI: " + r.error().message);
   return *r;
 }
