@@ -20,7 +20,7 @@ bool starts_with(std::string_view s, std::string_view prefix) {
 std::string one_line(std::string_view text) {
   std::string out(text.substr(0, text.find('\n')));
   if (auto end = out.find(". "); end != std::string::npos) out.erase(end + 1);
-  if (out.size() > 70) out = out.substr(0, 67) + "...";
+  if (out.size() > 70) out.replace(67, std::string::npos, "...");
   return out;
 }
 

@@ -217,7 +217,7 @@ Result<std::string> MigrationMonitor::run_state(Deadline deadline) {
   if (at == std::string::npos)
     return fail(ErrorKind::protocol, "HMP 'info status' printed no 'VM status:' line");
   std::string rest = text->substr(at + 11);
-  rest = rest.substr(0, rest.find('\n'));
+  if (auto nl = rest.find('\n'); nl != std::string::npos) rest.resize(nl);
   if (auto open = rest.find(" ("); open != std::string::npos) {
     auto close = rest.find(')', open);
     return rest.substr(open + 2, close == std::string::npos ? std::string::npos : close - open - 2);
