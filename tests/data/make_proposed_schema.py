@@ -3,6 +3,10 @@
 
     tests/data/make_proposed_schema.py   (run from anywhere; rewrites the output)
 
+Also writes proposed-qmp-schema-fds.json (the earlier v5 spelling: parameter
+`fds` with FdsTarget = [virtio-net]) and proposed-qmp-schema-no-user-timeout.json
+(InetSocketAddress without user-timeout), so a test can pick what a peer serves.
+
 A synthetic query-qmp-schema for a QEMU that carries the proposed features
 qsock knows (none is in a release): InetSocketAddress user-timeout and the
 10.1 keep-alive-count/idle/interval, MigrationCapability netpass and
@@ -22,10 +26,24 @@ KEEP_COMMANDS = [
     "migrate-set-parameters", "query-migrate-parameters", "query-migrate", "migrate_cancel",
     "netdev_add", "chardev-add", "nbd-server-start", "getfd", "closefd", "add-fd",
     "remove-fd", "query-fdsets", "human-monitor-command", "MIGRATION", "MIGRATION_PASS",
+    "stop", "cont", "quit", "STOP", "RESUME", "SHUTDOWN",
+]
+# The variants written: file name, backend-transfer spelling, with user-timeout.
+VARIANTS = [
+    ("proposed-qmp-schema.json", "backend-transfer", True),
+    ("proposed-qmp-schema-fds.json", "fds", True),
+    ("proposed-qmp-schema-no-user-timeout.json", "backend-transfer", False),
 ]
 
 
 def main():
+    for filename, spelling, user_timeout in VARIANTS:
+        write(derive(spelling, user_timeout), os.path.join(HERE, filename))
+
+
+def derive(spelling, user_timeout):
+    """The proposed schema; `spelling` is "backend-transfer" (v6-v8:
+    BackendTransfer = [virtio-net-tap]) or "fds" (v5: FdsTarget = [virtio-net])."""
     with open(os.path.join(HERE, "qemu-7.2-qmp-schema.json")) as f:
         schema = json.load(f)
     by_name = {e["name"]: e for e in schema}
@@ -66,22 +84,25 @@ def main():
     # InetSocketAddress, reached through netdev_add's stream backend.
     socket_address = by_name[member_type(branch(arg("netdev_add"), "stream"), "addr")]
     inet = branch(socket_address, "inet")
-    for name in ["keep-alive-count", "keep-alive-idle", "keep-alive-interval", "user-timeout"]:
+    inet_new = ["keep-alive-count", "keep-alive-idle", "keep-alive-interval"]
+    for name in inet_new + (["user-timeout"] if user_timeout else []):
         inet["members"].insert(-1, {"name": name, "default": None, "type": "int"})
 
-    # Capabilities: the proposed values go last, as in the patches.
+    # Capabilities: switchover-ack (8.1, released; its rule is tested), then the
+    # proposed values last, as in the patches.
     capability = by_name[member_type(ret("query-migrate-capabilities"), "capability")]
-    capability["members"] += [{"name": "netpass"},
+    capability["members"] += [{"name": "switchover-ack"}, {"name": "netpass"},
                               {"name": "local-char-socket", "features": ["unstable"]}]
-    capability["values"] += ["netpass", "local-char-socket"]
+    capability["values"] += ["switchover-ack", "netpass", "local-char-socket"]
 
-    # Parameters: mode (8.2) and backend-transfer (proposed v6-v8).
+    # Parameters: mode (8.2) and backend-transfer (proposed v6-v8) or fds (v5).
     mig_mode = new_enum(["normal", "cpr-reboot", "cpr-transfer"])
-    backend_transfer = new_array(new_enum(["virtio-net-tap"]))
+    target = "virtio-net-tap" if spelling == "backend-transfer" else "virtio-net"
+    backend_transfer = new_array(new_enum([target]))
     for params in [ret("query-migrate-parameters"), arg("migrate-set-parameters")]:
         params["members"] += [
             {"name": "mode", "default": None, "type": mig_mode},
-            {"name": "backend-transfer", "default": None, "type": backend_transfer,
+            {"name": spelling, "default": None, "type": backend_transfer,
              "features": ["unstable"]},
         ]
 
@@ -116,7 +137,7 @@ def main():
     incoming["members"] += [dict(channels),
                             {"name": "exit-on-error", "default": None, "type": "bool"}]
 
-    write(reachable(schema, by_name), os.path.join(HERE, "proposed-qmp-schema.json"))
+    return reachable(schema, by_name)
 
 
 def reachable(schema, by_name):

@@ -4,86 +4,52 @@
 # sender gets ETIMEDOUT 1.0-3.0 s after the cut; without it the connection is
 # still alive 10 s after (tcp_retries2 governs: ~924.6 s).
 . "$(dirname "$0")/lib.sh"
-need ip
-need nft
 need jq
-[ "$(id -u)" = 0 ] || skip "needs root for network namespaces"
 PEER=${QSOCK_BUILD_DIR:?}/tests/tcp_peer
-id=$$
-ns_a=qsock-dp-a-$id
-ns_b=qsock-dp-b-$id
-veth_a=qsdpa$id
-veth_b=qsdpb$id
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
-  ip netns del "$ns_a" 2>/dev/null || true
-  ip netns del "$ns_b" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+netns_pair
+work=$(scratch_dir)
 
 wait_line() {
   for _ in $(seq 50); do grep -q "$2" "$1" && return 0; sleep 0.1; done
   echo "timed out waiting for '$2' in $1:" >&2; cat "$1" >&2; return 1
 }
 
-ip netns add "$ns_a"
-ip netns add "$ns_b"
-ip link add "$veth_a" type veth peer name "$veth_b"
-ip link set "$veth_a" netns "$ns_a"
-ip link set "$veth_b" netns "$ns_b"
-ip -n "$ns_a" addr add 10.231.7.1/24 dev "$veth_a"
-ip -n "$ns_b" addr add 10.231.7.2/24 dev "$veth_b"
-for ns in "$ns_a" "$ns_b"; do ip -n "$ns" link set lo up; done
-ip -n "$ns_a" link set "$veth_a" up
-ip -n "$ns_b" link set "$veth_b" up
-
-ip netns exec "$ns_b" "$PEER" sink 10.231.7.2 5555 >"$work/sink.out" &
-pids+=($!)
+ip netns exec "$NS_B" "$PEER" sink "$ADDR_B" 5555 >"$work/sink.out" &
+cleanup_pids+=($!)
 wait_line "$work/sink.out" '^listening'
 
-cut() { ip netns exec "$ns_b" nft -f - <<'NFT'
-table inet qsock_cut {
-  chain in { type filter hook input priority -300; policy drop; }
-  chain out { type filter hook output priority -300; policy drop; }
-}
-NFT
-}
-heal() { ip netns exec "$ns_b" nft delete table inet qsock_cut; }
 now_ms() { date +%s%3N; }
 
 # 1. user-timeout=1000: ETIMEDOUT 1.0-3.0 s after the cut.
-ip netns exec "$ns_a" "$PEER" send 10.231.7.2 5555 '{"user-timeout":1000}' 30 >"$work/send1.out" &
+ip netns exec "$NS_A" "$PEER" send "$ADDR_B" 5555 '{"user-timeout":1000}' 30 >"$work/send1.out" &
 sender=$!
-pids+=($sender)
+cleanup_pids+=($sender)
 wait_line "$work/send1.out" '^connected'
 sleep 0.5
-"$QSOCK" --json sockets --pid "$sender" --peer 10.231.7.2:5555 >"$work/sockets1.json"
+"$QSOCK" --json sockets --pid "$sender" --peer "$ADDR_B:5555" >"$work/sockets1.json"
 if jq -e '.sockets[0].options."user-timeout" == 1000 and
           .sockets[0].detection.data_in_flight == {"ms":1000,"by":"user-timeout"}' \
      "$work/sockets1.json" >/dev/null; then pass
 else fail "qsock sockets on the sender in its namespace"; cat "$work/sockets1.json" >&2; fi
 t_cut=$(now_ms)
-cut
+cut_path "$NS_B"
 for _ in $(seq 50); do grep -q '^error' "$work/send1.out" && break; sleep 0.1; done
 read -r _ err t_err < <(grep '^error' "$work/send1.out" || echo "none none 0")
 elapsed=$((t_err - t_cut))
 echo "user-timeout=1000: $err after ${elapsed} ms (model: 1000 ms)"
 if [ "$err" = ETIMEDOUT ] && [ "$elapsed" -ge 1000 ] && [ "$elapsed" -le 3000 ]; then pass
 else fail "expected ETIMEDOUT 1000-3000 ms after the cut, got '$err' after ${elapsed} ms"; fi
-heal
+heal_path "$NS_B"
 
 # 2. no user-timeout: alive 10 s after the cut, retransmitting.
-ip netns exec "$ns_a" "$PEER" send 10.231.7.2 5555 '{}' 60 >"$work/send2.out" &
+ip netns exec "$NS_A" "$PEER" send "$ADDR_B" 5555 '{}' 60 >"$work/send2.out" &
 sender=$!
-pids+=($sender)
+cleanup_pids+=($sender)
 wait_line "$work/send2.out" '^connected'
 sleep 0.5
-cut
+cut_path "$NS_B"
 sleep 10
-"$QSOCK" --json sockets --pid "$sender" --peer 10.231.7.2:5555 >"$work/sockets2.json"
+"$QSOCK" --json sockets --pid "$sender" --peer "$ADDR_B:5555" >"$work/sockets2.json"
 if kill -0 "$sender" 2>/dev/null && ! grep -q '^error' "$work/send2.out"; then pass
 else fail "without user-timeout the connection died within 10 s"; cat "$work/send2.out" >&2; fi
 if jq -e '.sockets[0].state == "ESTABLISHED" and .sockets[0].tcp_info.retransmits > 0 and
@@ -96,7 +62,7 @@ echo "no user-timeout: alive after 10 s, $(jq -c '.sockets[0].tcp_info | {retran
 # retransmission clock started at the cut, >10 s ago, so it fails at the next
 # RTO expiry.
 t_set=$(now_ms)
-"$QSOCK" --json sockets --pid "$sender" --peer 10.231.7.2:5555 --set user-timeout=1000 \
+"$QSOCK" --json sockets --pid "$sender" --peer "$ADDR_B:5555" --set user-timeout=1000 \
   >"$work/set.json" || true
 for _ in $(seq 300); do grep -q '^error' "$work/send2.out" && break; sleep 0.1; done
 read -r _ err t_err < <(grep '^error' "$work/send2.out" || echo "none none 0")

@@ -43,10 +43,12 @@ finish() {
 # Processes and directories started here are removed on exit, whatever happens.
 cleanup_pids=()
 cleanup_dirs=()
+cleanup_netns=()
 cleanup() {
-  local pid
+  local pid ns
   for pid in "${cleanup_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${cleanup_pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  for ns in "${cleanup_netns[@]}"; do ip netns del "$ns" 2>/dev/null || true; done
   rm -rf "${cleanup_dirs[@]}"
 }
 trap cleanup EXIT
@@ -114,4 +116,153 @@ expect_within() {
     pass
   fi
   rm -f "$out"
+}
+
+# --- A guest that keeps a migration in flight -------------------------------
+# tests/guest/dirty.elf (built with the tests) rewrites every page of 32 MiB
+# in a loop; its pass counter is the word at GUEST_HEARTBEAT. Set QEMU_NETNS
+# to run QEMU inside that network namespace (QEMU_NETNS=ns start_guest ...).
+GUEST_KERNEL=${QSOCK_BUILD_DIR:-}/tests/guest/dirty.elf
+GUEST_HEARTBEAT=0x101000
+guest_machine=(-M pc -m 128 -accel tcg -nodefaults -display none)
+
+# run_qemu DIR [QEMU ARGS...]: QEMU with QMP on DIR/qmp.sock and HMP on
+# DIR/hmp.sock, in $QEMU_NETNS if set. Sets QEMU_PID.
+run_qemu() {
+  local dir=$1; shift
+  need qemu-system-x86_64
+  local netns=()
+  [ -z "${QEMU_NETNS:-}" ] || netns=(ip netns exec "$QEMU_NETNS")
+  "${netns[@]}" qemu-system-x86_64 "$@" \
+    -qmp "unix:$dir/qmp.sock,server=on,wait=off" \
+    -monitor "unix:$dir/hmp.sock,server=on,wait=off" &
+  QEMU_PID=$!
+  cleanup_pids+=("$QEMU_PID")
+  wait_for "$dir/qmp.sock" && wait_for "$dir/hmp.sock"
+}
+
+# start_guest DIR [QEMU ARGS...]: a running pc machine (128 MiB, TCG) booted
+# into dirty.elf, monitors as start_qemu. Sets QEMU_PID.
+start_guest() {
+  local dir=$1; shift
+  [ -f "$GUEST_KERNEL" ] || { echo "missing $GUEST_KERNEL (build target guest_dirty)" >&2; return 1; }
+  run_qemu "$dir" "${guest_machine[@]}" -kernel "$GUEST_KERNEL" "$@"
+}
+
+# start_incoming DIR URI [QEMU ARGS...]: a destination for start_guest's
+# machine, waiting on -incoming URI (tcp:HOST:0 picks a free port). Returns
+# once it listens; sets QEMU_PID and INCOMING_URI (tcp:HOST:PORT for tcp).
+start_incoming() {
+  local dir=$1 uri=$2; shift 2
+  need jq
+  run_qemu "$dir" "${guest_machine[@]}" -incoming "$uri" "$@" || return 1
+  # The monitor answers only once the main loop runs, after the listen.
+  local info
+  info=$("$QSOCK" qmp -s "$dir/qmp.sock" query-migrate) || return 1
+  INCOMING_URI=$uri
+  if [[ $uri == tcp:* ]]; then
+    INCOMING_URI=$(echo "$info" | jq -r '."socket-address"[0] | "tcp:\(.host):\(.port)"')
+  fi
+}
+
+# guest_heartbeat SOCK: prints the guest's pass counter (decimal).
+guest_heartbeat() {
+  local line
+  line=$("$QSOCK" hmp -s "$1" "xp /1wx $GUEST_HEARTBEAT") || return 1
+  echo $((${line##* }))
+}
+
+# migration_status SOCK: prints query-migrate's status ("none" before any).
+migration_status() {
+  "$QSOCK" qmp -s "$1" query-migrate | jq -r '.status // "none"'
+}
+
+# wait_migration SOCK STATUS MAX_SECONDS: polls every 0.1 s until the
+# migration's status is STATUS; fails (printing the last status) otherwise,
+# at once when the migration ended in another state.
+wait_migration() {
+  local sock=$1 want=$2 max=$3 status i
+  for ((i = 0; i < max * 10; i++)); do
+    status=$(migration_status "$sock") || return 1
+    [ "$status" = "$want" ] && return 0
+    case $status in completed | failed | cancelled) break ;; esac
+    sleep 0.1
+  done
+  echo "migration '$status', not '$want' (waited up to ${max} s)" >&2
+  return 1
+}
+
+# --- Two network namespaces and a path to cut --------------------------------
+# For dead-peer tests: this kernel has no netem, so a cut is an nftables table
+# that drops everything in and out of one namespace.
+netns_pairs=0
+
+# netns_pair: two fresh namespaces joined by a veth pair, lo up in both; sets
+# NS_A NS_B (names for ip -n / ip netns exec) and ADDR_A ADDR_B (10.231.N.1 and
+# .2, N counting the pairs of this script; each pair is its own network, so
+# concurrent scripts cannot collide). Removed on exit. Needs root, ip and nft.
+netns_pair() {
+  need ip
+  need nft
+  [ "$(id -u)" = 0 ] || skip "needs root for network namespaces"
+  netns_pairs=$((netns_pairs + 1))
+  local n=$netns_pairs
+  NS_A=qsock-$$-$n-a
+  NS_B=qsock-$$-$n-b
+  ADDR_A=10.231.$n.1
+  ADDR_B=10.231.$n.2
+  local veth_a=qs$$a$n veth_b=qs$$b$n
+  ip netns add "$NS_A" && cleanup_netns+=("$NS_A")
+  ip netns add "$NS_B" && cleanup_netns+=("$NS_B")
+  ip link add "$veth_a" netns "$NS_A" type veth peer name "$veth_b" netns "$NS_B"
+  ip -n "$NS_A" addr add "$ADDR_A/24" dev "$veth_a"
+  ip -n "$NS_B" addr add "$ADDR_B/24" dev "$veth_b"
+  local ns
+  for ns in "$NS_A" "$NS_B"; do ip -n "$ns" link set lo up; done
+  ip -n "$NS_A" link set "$veth_a" up
+  ip -n "$NS_B" link set "$veth_b" up
+}
+
+# cut_path NS: drops every packet into and out of NS (a silent, dead peer:
+# no RST, no ICMP). heal_path NS undoes it.
+cut_path() {
+  ip netns exec "$1" nft -f - <<'NFT'
+table inet qsock_cut {
+  chain in { type filter hook input priority -300; policy drop; }
+  chain out { type filter hook output priority -300; policy drop; }
+}
+NFT
+}
+heal_path() { ip netns exec "$1" nft delete table inet qsock_cut; }
+
+# start_fake_qemu DIR [FAKE_QEMU ARGS...]: runs tests/peers/fake_qemu (a QEMU
+# with the proposed migration features) with two monitors, DIR/qmp.sock for
+# commands and DIR/events.sock for `qsock events`, serving the proposed schema
+# unless ARGS name another --schema, logging to DIR/fake_qemu.log. Sets
+# FAKE_QEMU_PID.
+start_fake_qemu() {
+  local dir=$1; shift
+  local peer="${QSOCK_BUILD_DIR:?}/tests/fake_qemu"
+  [ -x "$peer" ] || { echo "missing $peer" >&2; return 1; }
+  rm -f "$dir/qmp.sock" "$dir/events.sock"
+  "$peer" --socket "$dir/qmp.sock" --socket "$dir/events.sock" \
+    --schema "${QSOCK_SOURCE_DIR:?}/tests/data/proposed-qmp-schema.json" \
+    --log "$dir/fake_qemu.log" "$@" &
+  FAKE_QEMU_PID=$!
+  cleanup_pids+=("$FAKE_QEMU_PID")
+  wait_for "$dir/qmp.sock" && wait_for "$dir/events.sock"
+}
+
+# wait_events_client DIR N: waits up to 5 s until the Nth client of
+# DIR/events.sock (from start_fake_qemu) has negotiated, so a `qsock events`
+# started in the background hears everything from now on.
+wait_events_client() {
+  local i n
+  for i in $(seq 100); do
+    n=$(grep -cxF "qmp_capabilities on $1/events.sock" "$1/fake_qemu.log" 2>/dev/null || true)
+    [ "${n:-0}" -ge "$2" ] && return 0
+    sleep 0.05
+  done
+  echo "no client $2 negotiated on $1/events.sock" >&2
+  return 1
 }

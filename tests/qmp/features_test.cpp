@@ -115,13 +115,13 @@ TEST_CASE("features: the proposed-features QEMU") {
   for (const char* key :
        {"user-timeout", "keep-alive-count", "keep-alive-idle", "keep-alive-interval", "netpass",
         "local-char-socket", "backend-transfer", "migrate-channels", "migrate-incoming-channels",
-        "migrate-incoming-exit-on-error", "cpr-reboot", "cpr-transfer"}) {
+        "migrate-incoming-exit-on-error", "cpr-reboot", "cpr-transfer", "switchover-ack"}) {
     CAPTURE(key);
     CHECK(f.has(key) == true);
   }
   CHECK(f.has("cpr-exec") == false);
   CHECK(f.backend_transfer() == BackendTransfer::backend_transfer);
-  CHECK(f.capabilities.size() == 23);
+  CHECK(f.capabilities.size() == 24);  // 7.2's 21, switchover-ack, netpass, local-char-socket
   CHECK(f.capabilities.back() == "local-char-socket");
   CHECK(f.parameters.back() == "backend-transfer");
   Json j = f.to_json();
