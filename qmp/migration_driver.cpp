@@ -88,7 +88,11 @@ struct Run {
   MigrationInfo last;
   std::optional<Milliseconds> last_expected;
   sockopts::Fd src_socket;  // our view of the source's migration socket (fd or inject)
-  sockopts::Fd dst_socket;
+  // The destination's socket as read right after its options were applied.
+  // qsock never keeps a duplicate of it: a duplicate would keep the
+  // connection open after the destination died, and the source would
+  // complete into qsock's buffers and stay paused.
+  Json dst_socket_at_start;
   sockopts::SocketOptions wanted;
   std::string fired;
   bool interrupted = false;
@@ -102,8 +106,8 @@ struct Run {
   }
 };
 
-void handle_events(Run& run) {
-  auto wait = Deadline::after(run.options.poll_interval);
+void handle_events(Run& run, Milliseconds wait_for) {
+  auto wait = Deadline::after(wait_for);
   if (run.src->protocol() == MonitorProtocol::qmp) {
     for (Event& e : run.src->events(wait)) {
       if (e.name == "STOP") run.stop_us = event_time_us(e);
@@ -116,7 +120,7 @@ void handle_events(Run& run) {
       }
     }
   } else {
-    std::this_thread::sleep_for(run.options.poll_interval);
+    std::this_thread::sleep_for(wait_for);
   }
   if (run.dst && run.dst->protocol() == MonitorProtocol::qmp)
     for (Event& e : run.dst->events(Deadline::after(Milliseconds(0))))
@@ -139,7 +143,7 @@ Result<void> follow(Run& run) {
     cancel_wait = run.command();
   };
   for (;;) {
-    handle_events(run);
+    handle_events(run, run.options.poll_interval);
     auto info = run.src->query_migrate(run.command());
     if (!info) return tl::unexpected(info.error());
     run.last = *info;
@@ -196,13 +200,8 @@ std::string state_of(MigrationMonitor& m, Deadline d) {
 }
 
 std::optional<Milliseconds> downtime_limit_of(MigrationMonitor& m, Deadline d) {
-  if (Session* s = m.qmp()) {
-    auto r = s->execute("query-migrate-parameters", nullptr, d);
-    if (r && r->contains("downtime-limit") && (*r)["downtime-limit"].is_number())
-      return Milliseconds((*r)["downtime-limit"].get<long long>());
-    return std::nullopt;
-  }
-  return std::nullopt;
+  auto r = m.downtime_limit(d);
+  return r ? *r : std::nullopt;
 }
 
 // The end: socket read-back, source put back, destination's fate, the report.
@@ -211,6 +210,8 @@ void finish(Run& run, bool was_running, MigrationReport& r) {
     // QEMU sets the status before the last numbers (total-time): read them settled.
     std::this_thread::sleep_for(Milliseconds(20));
     if (auto settled = run.src->query_migrate(run.command()); settled) run.last = *settled;
+    // Events that came with the last replies (STOP, the last MIGRATION_PASS).
+    handle_events(run, Milliseconds(0));
   }
   r.status = run.last.status;
   r.downtime = run.last.downtime;
@@ -233,10 +234,12 @@ void finish(Run& run, bool was_running, MigrationReport& r) {
                       run.wanted.user_timeout->count(), err ? sockopts::errno_name(err) + " " : "",
                       ti->last_ack_recv.count() / 1000.0);
   }
-  if (run.dst_socket.valid()) r.socket["destination"] = read_back(run.dst_socket.get(), run.wanted);
+  if (!run.dst_socket_at_start.is_null()) {
+    r.socket["destination"] = run.dst_socket_at_start;
+    r.socket["destination"]["read"] = "when applied, at the start";
+  }
   // QEMU closed its copy; ours would hold the connection half-open.
   run.src_socket.reset();
-  run.dst_socket.reset();
 
   auto d = run.command();
   r.downtime_limit = downtime_limit_of(*run.src, d);
@@ -306,13 +309,13 @@ DriverOutcome run_migration(const MonitorAddress& source,
   auto current = run.src->capabilities(run.command());
   if (!current) return error_outcome(current.error());
   MigrationSide src_side{&run.src->schema(), &run.src->features(), label("source", *run.src),
-                         *current};
+                         *current, run.src->schema_release()};
   std::optional<MigrationSide> dst_side;
   if (run.dst) {
     auto dcur = run.dst->capabilities(run.command());
     if (!dcur) return error_outcome(dcur.error());
     dst_side = MigrationSide{&run.dst->schema(), &run.dst->features(),
-                             label("destination", *run.dst), *dcur};
+                             label("destination", *run.dst), *dcur, run.dst->schema_release()};
   }
   DriverOutcome out;
   out.preflight = preflight(plan, src_side, dst_side);
@@ -412,10 +415,8 @@ DriverOutcome run_migration(const MonitorAddress& source,
     } else {
       // Options the destination's schema lacks are applied from outside.
       std::vector<std::string> dmissing;
-      const uri::TypeDef* inet_t = run.dst->schema().find("InetSocketAddress");
       for (const std::string& k : per_socket_keys)
-        if (plan.target.contains(k) && (!inet_t || !run.dst->schema().member(*inet_t, k)))
-          dmissing.push_back(k);
+        if (plan.target.contains(k) && !run.dst->has_inet_member(k)) dmissing.push_back(k);
       auto durl = legacy_uri(without_members(plan.target, dmissing));
       if (!durl) return error_outcome(durl.error());
       if (auto r = run.dst->migrate_incoming(*durl, run.command()); !r)
@@ -468,7 +469,8 @@ DriverOutcome run_migration(const MonitorAddress& source,
           !r)
         return error_outcome(r.error());
       run.dst->consume_fd();
-      run.dst_socket = std::move(*accepted);
+      run.dst_socket_at_start = read_back(accepted->get(), run.wanted);
+      accepted->reset();
       listener.reset();
     }
     if (auto p = run.src->pass_fd(run.src_socket.get(), source_fd_name, run.command()); !p)
@@ -499,11 +501,11 @@ DriverOutcome run_migration(const MonitorAddress& source,
     else
       run.note("inject on the source failed: " + dup.error().message);
   }
-  if (run.dst && inet && port && !run.dst_socket.valid() && run.dst->pid()) {
+  if (run.dst && inet && port && run.dst_socket_at_start.is_null() && run.dst->pid()) {
     sockopts::SocketOptions apply = dst_mode == "inject" ? run.wanted : sockopts::SocketOptions{};
     auto dup = inject_options(*run.dst->pid(), {std::nullopt, port}, apply, inject_budget);
     if (dup)
-      run.dst_socket = std::move(*dup);
+      run.dst_socket_at_start = read_back(dup->get(), run.wanted);  // and closed here
     else if (dst_mode == "inject")
       run.note("inject on the destination failed: " + dup.error().message);
   }

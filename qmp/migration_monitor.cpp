@@ -1,5 +1,7 @@
 #include "qmp/migration_monitor.h"
 
+#include <cstdlib>
+
 #include <fmt/format.h>
 
 #include "qmp/live_schema.h"
@@ -270,6 +272,39 @@ std::vector<Event> MigrationMonitor::events(Deadline deadline) {
     if (!e) break;
     out.push_back(std::move(*e));
   }
+  return out;
+}
+
+}  // namespace qsock::qmp
+
+namespace qsock::qmp {
+
+std::optional<uri::QemuVersion> MigrationMonitor::schema_release() const {
+  if (session_) return std::nullopt;
+  return uri::parse_qemu_version(version());
+}
+
+bool MigrationMonitor::has_inet_member(std::string_view member) const {
+  const uri::TypeDef* inet = schema_->find("InetSocketAddress");
+  const uri::Member* m = inet ? schema_->member(*inet, member) : nullptr;
+  if (!m) return false;
+  auto release = schema_release();
+  return !hmp_ || (release && m->avail.in_release(*release));
+}
+
+Result<std::optional<Milliseconds>> MigrationMonitor::downtime_limit(Deadline deadline) {
+  std::optional<Milliseconds> out;
+  if (session_) {
+    auto r = session_->execute("query-migrate-parameters", nullptr, deadline);
+    if (!r) return tl::unexpected(r.error());
+    if (r->contains("downtime-limit") && (*r)["downtime-limit"].is_number())
+      out = Milliseconds((*r)["downtime-limit"].get<long long>());
+    return out;
+  }
+  auto text = hmp("info migrate_parameters", deadline);
+  if (!text) return tl::unexpected(text.error());
+  for (auto& [k, v] : hmp_pairs(*text))
+    if (k == "downtime-limit") out = Milliseconds(std::atoll(v.c_str()));  // "300 ms"
   return out;
 }
 

@@ -48,6 +48,11 @@ class MigrationMonitor {
   Result<void> load_schema(Deadline deadline);
   const uri::Schema& schema() const { return *schema_; }
   const Features& features() const { return features_; }
+  // HMP: the release from the banner, since the schema is the embedded one.
+  std::optional<uri::QemuVersion> schema_release() const;
+  // Whether InetSocketAddress has `member` in this QEMU (see schema_release).
+  bool has_inet_member(std::string_view member) const;
+  Result<std::optional<Milliseconds>> downtime_limit(Deadline deadline);
 
   Result<std::map<std::string, bool>> capabilities(Deadline deadline);
   Result<void> set_capabilities(const std::vector<CapabilityRequest>& caps, Deadline deadline);

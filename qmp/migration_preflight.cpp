@@ -230,8 +230,9 @@ void check_socket_options(const MigrationPlan& plan, const MigrationSide& side, 
   for (const std::string& key : sockopts::option_keys()) {
     if (!plan.target.contains(key)) continue;
     out.socket_options[key] = plan.target[key];
-    if ((!inet || !side.schema->member(*inet, key)) && !contains(out.native_missing, key))
-      out.native_missing.push_back(key);
+    const uri::Member* m = inet ? side.schema->member(*inet, key) : nullptr;
+    bool present = m && (!side.release || m->avail.in_release(*side.release));
+    if (!present && !contains(out.native_missing, key)) out.native_missing.push_back(key);
   }
 }
 

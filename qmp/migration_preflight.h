@@ -22,6 +22,9 @@ struct MigrationSide {
   // What query-migrate-capabilities reported, when read: the rules are checked
   // on these with the requested changes on top.
   std::map<std::string, bool> current_capabilities;
+  // Set when `schema` is not the QEMU's own (HMP has no query-qmp-schema):
+  // a member then counts only if the embedded schema has it in this release.
+  std::optional<uri::QemuVersion> release;
 };
 
 struct Problem {

@@ -6,6 +6,7 @@
 
 #include "qmp/fixtures.h"
 #include "qmp/migration_preflight.h"
+#include "uri/schema_loader.h"
 
 using namespace qsock;
 using qmp::MigrationPlan;
@@ -22,10 +23,10 @@ const qmp::Features& features_proposed() {
   return f;
 }
 MigrationSide side72(const char* label = "source (QEMU 7.2.22)") {
-  return {&test::qemu72_schema(), &features72(), label, {}};
+  return {&test::qemu72_schema(), &features72(), label, {}, std::nullopt};
 }
 MigrationSide side_proposed(const char* label = "source (QEMU 11.0.0)") {
-  return {&test::proposed_schema(), &features_proposed(), label, {}};
+  return {&test::proposed_schema(), &features_proposed(), label, {}, std::nullopt};
 }
 
 Json tcp_target() {
@@ -199,4 +200,20 @@ TEST_CASE("preflight: the target") {
       plan_with({}, {}, Json::parse(R"({"transport":"socket","type":"fd","str":"x"})"));
   pf = qmp::preflight(fd, side72(), std::nullopt);
   CHECK(all_problems(pf).find("qsock opens and passes the socket itself") != std::string::npos);
+}
+
+TEST_CASE("preflight: an HMP monitor's embedded schema counts only members of its release") {
+  MigrationPlan p = plan_with({}, {});
+  p.target["keep-alive"] = true;
+  p.target["user-timeout"] = 5000;
+  const uri::Schema& embedded = uri::embedded_schema();
+  qmp::Features f = qmp::detect_features(embedded, "7.2.22");
+  f.capabilities = features72().capabilities;
+  f.parameters = features72().parameters;
+  MigrationSide hmp{&embedded, &f, "source (QEMU 7.2.22)", {}, uri::QemuVersion{7, 2}};
+  auto pf = qmp::preflight(p, hmp, std::nullopt);
+  CHECK(pf.native_missing == std::vector<std::string>{"user-timeout"});
+  // A parameter the embedded schema knows but this QEMU does not list.
+  pf = qmp::preflight(plan_with({}, {"direct-io=on"}), hmp, std::nullopt);
+  CHECK(all_problems(pf).find("has no migration parameter 'direct-io'") != std::string::npos);
 }

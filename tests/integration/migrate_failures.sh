@@ -1,0 +1,107 @@
+# qsock migrate when things go wrong: preflight lists every problem and
+# changes nothing (exit 1); the destination killed mid-migration (exit 6, the
+# source running again, the destination's fate reported); --timeout cancels
+# (exit 6); Ctrl-C cancels (exit 130). Each time the source VM is running after.
+. "$(dirname "$0")/lib.sh"
+need qemu-system-x86_64
+need python3
+
+# vm DIR [QEMU ARGS...]: a running TCG pc with 64 MiB (-M none has no RAM to
+# migrate), QMP on DIR/qmp.sock and HMP on DIR/hmp.sock. Sets VM_PID.
+vm() {
+  local dir=$1; shift
+  qemu-system-x86_64 -M pc -m 64 -accel tcg -nodefaults -display none \
+    -qmp "unix:$dir/qmp.sock,server=on,wait=off" \
+    -monitor "unix:$dir/hmp.sock,server=on,wait=off" "$@" &
+  VM_PID=$!
+  cleanup_pids+=("$VM_PID")
+  wait_for "$dir/qmp.sock" && wait_for "$dir/hmp.sock"
+}
+
+# check_report FILE PYTHON-CONDITION...: the last line of FILE is the report
+# and each condition (over `r`) holds.
+check_report() {
+  local file=$1; shift
+  if python3 - "$file" "$@" <<'PY'; then pass; else fail "report checks in $file"; sed 's/^/    /' "$file" >&2; fi
+import json, sys
+lines = [l for l in open(sys.argv[1]) if l.startswith("{")]
+r = json.loads(lines[-1])
+assert r["event"] == "report", r
+for key in ("status", "downtime_ms", "observed_downtime_ms", "total_time_ms", "setup_time_ms",
+            "sockopts_via", "fd_passed", "socket", "source_state", "error"):
+    assert key in r, "missing " + key
+b = r["bytes"]
+ok = True
+for cond in sys.argv[2:]:
+    if not eval(cond):
+        print("condition failed:", cond, file=sys.stderr); ok = False
+sys.exit(0 if ok else 1)
+PY
+}
+
+state_of() { "$QSOCK" qmp -s "$1" query-status | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])'; }
+
+cap_state() {
+  "$QSOCK" qmp -s "$1" query-migrate-capabilities |
+    python3 -c 'import json,sys; print([c["state"] for c in json.load(sys.stdin) if c["capability"]==sys.argv[1]][0])' "$2"
+}
+
+# 1. Preflight: every problem at once, nothing changed.
+S=$(scratch_dir); D=$(scratch_dir)
+vm "$S"; vm "$D" -incoming defer
+out=$S/out
+code=0
+"$QSOCK" migrate -s "$S/qmp.sock" -d "$D/qmp.sock" --to tcp:127.0.0.1:44511 --cap multifd=on \
+  --cap xbzrle=on --cap nosuch=on --param downtime-limit=3000000 --netpass >"$out" 2>&1 || code=$?
+[ "$code" = 1 ] && pass || fail "preflight: exit $code, not 1"
+for m in "Multifd is not compatible with xbzrle" "no migration capability 'nosuch'" \
+  "expects an integer in the range of 0 to 2000 seconds" "no migration capability 'netpass'" \
+  "nothing was changed"; do
+  grep -qF "$m" "$out" && pass || { fail "preflight output lacks '$m'"; sed 's/^/    /' "$out" >&2; }
+done
+[ "$(cap_state "$S/qmp.sock" multifd)" = False ] && pass || fail "preflight changed the source"
+[ "$(cap_state "$D/qmp.sock" multifd)" = False ] && pass || fail "preflight changed the destination"
+[ "$(state_of "$D/qmp.sock")" = inmigrate ] && pass || fail "destination no longer waiting"
+
+# 2. The destination killed mid-migration (100 KiB/s keeps it in flight).
+"$QSOCK" --json migrate -s "$S/qmp.sock" -d "$D/qmp.sock" --max-bandwidth 100K \
+  --to 'tcp:127.0.0.1:44512,user-timeout=3000' >"$out" 2>"$S/err" &
+mig=$!
+sleep 1.5
+kill -9 "$VM_PID"
+code=0
+wait "$mig" || code=$?
+[ "$code" = 6 ] && pass || { fail "destination killed: exit $code, not 6"; cat "$S/err" >&2; }
+python3 - "$out" <<'PY' && pass || { fail "report after the destination died"; tail -1 "$out" >&2; }
+import json, sys
+r = json.loads(open(sys.argv[1]).read().splitlines()[-1])
+assert r["status"] == "failed", r["status"]
+assert r["source_state"] == "running", r["source_state"]
+assert r["destination_state"] == "exited", r["destination_state"]
+assert r["error"], "no error-desc"
+assert r["fd_passed"] is True
+PY
+[ "$(state_of "$S/qmp.sock")" = running ] && pass || fail "source not running after the failure"
+
+# 3. --timeout cancels; the source keeps running.
+D=$(scratch_dir)
+vm "$D" -incoming tcp:127.0.0.1:44513
+expect_within 15 6 '"fired":"--timeout 1 s"' \
+  "$QSOCK" --json migrate -s "$S/qmp.sock" --max-bandwidth 100K --timeout 1 --to tcp:127.0.0.1:44513
+[ "$(state_of "$S/qmp.sock")" = running ] && pass || fail "source not running after --timeout"
+
+# 4. Ctrl-C: cancelled, source put back, exit 130.
+D=$(scratch_dir)
+vm "$D" -incoming tcp:127.0.0.1:44514
+"$QSOCK" --json migrate -s "$S/qmp.sock" --max-bandwidth 100K --to tcp:127.0.0.1:44514 \
+  >"$out" 2>"$S/err" &
+mig=$!
+sleep 1
+kill -INT "$mig"
+code=0
+wait "$mig" || code=$?
+[ "$code" = 130 ] && pass || { fail "SIGINT: exit $code, not 130"; cat "$S/err" >&2; }
+grep -q '"status":"cancelled"' "$out" && pass || fail "SIGINT: report not cancelled"
+[ "$(state_of "$S/qmp.sock")" = running ] && pass || fail "source not running after SIGINT"
+
+finish

@@ -1,0 +1,98 @@
+# HMP-only monitors (-monitor unix:...) for migrate, with the fd-passed
+# socket handed over with HMP getfd; --prepare configures both sides and
+# exits; watch follows a migration someone else started to its report.
+. "$(dirname "$0")/lib.sh"
+need qemu-system-x86_64
+need python3
+
+# vm DIR [QEMU ARGS...]: a running TCG pc with 64 MiB (-M none has no RAM to
+# migrate), QMP on DIR/qmp.sock and HMP on DIR/hmp.sock. Sets VM_PID.
+vm() {
+  local dir=$1; shift
+  qemu-system-x86_64 -M pc -m 64 -accel tcg -nodefaults -display none \
+    -qmp "unix:$dir/qmp.sock,server=on,wait=off" \
+    -monitor "unix:$dir/hmp.sock,server=on,wait=off" "$@" &
+  VM_PID=$!
+  cleanup_pids+=("$VM_PID")
+  wait_for "$dir/qmp.sock" && wait_for "$dir/hmp.sock"
+}
+
+# check_report FILE PYTHON-CONDITION...: the last line of FILE is the report
+# and each condition (over `r`) holds.
+check_report() {
+  local file=$1; shift
+  if python3 - "$file" "$@" <<'PY'; then pass; else fail "report checks in $file"; sed 's/^/    /' "$file" >&2; fi
+import json, sys
+lines = [l for l in open(sys.argv[1]) if l.startswith("{")]
+r = json.loads(lines[-1])
+assert r["event"] == "report", r
+for key in ("status", "downtime_ms", "observed_downtime_ms", "total_time_ms", "setup_time_ms",
+            "sockopts_via", "fd_passed", "socket", "source_state", "error"):
+    assert key in r, "missing " + key
+b = r["bytes"]
+ok = True
+for cond in sys.argv[2:]:
+    if not eval(cond):
+        print("condition failed:", cond, file=sys.stderr); ok = False
+sys.exit(0 if ok else 1)
+PY
+}
+
+state_of() { "$QSOCK" qmp -s "$1" query-status | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])'; }
+
+# 1. HMP on both sides, -incoming defer, user-timeout applied by fd passing.
+S=$(scratch_dir); D=$(scratch_dir)
+vm "$S"; vm "$D" -incoming defer
+out=$S/out
+"$QSOCK" --json migrate -s "$S/hmp.sock" -d "$D/hmp.sock" --downtime-limit 500 \
+  --to 'tcp:127.0.0.1:44521,user-timeout=4000,keep-alive=on' >"$out" 2>"$S/err" ||
+  { fail "hmp migrate: exit $?"; cat "$S/err" >&2; }
+python3 - "$out" <<'PY' && pass || { fail "hmp report"; tail -1 "$out" >&2; }
+import json, sys
+r = json.loads(open(sys.argv[1]).read().splitlines()[-1])
+assert r["status"] == "completed", r
+assert r["fd_passed"] is True and r["sockopts_via"] == "fd"
+assert r["socket"]["options"]["user-timeout"] == 4000
+assert r["downtime_ms"] is not None and r["total_time_ms"] is not None
+assert r["downtime_ms"] <= r["total_time_ms"]
+assert r["destination_state"] == "running", r["destination_state"]
+assert r["bytes"]["transferred"] > 0
+PY
+[ "$(state_of "$D/qmp.sock")" = running ] && pass || fail "destination not running after hmp"
+# HMP's migrate_set_parameter really set it.
+expect_within 5 0 "downtime-limit: 500 ms" "$QSOCK" hmp -s "$S/hmp.sock" info migrate_parameters
+
+# 2. What HMP cannot express is said so, before the migration starts.
+S=$(scratch_dir); D=$(scratch_dir)
+vm "$S"; vm "$D" -incoming tcp:127.0.0.1:44522
+expect_within 10 1 "has no migration capability 'netpass'" \
+  "$QSOCK" migrate -s "$S/hmp.sock" --netpass --to tcp:127.0.0.1:44522
+
+# 3. --prepare: both sides configured, migrate-incoming run, nothing started.
+S=$(scratch_dir); D=$(scratch_dir)
+vm "$S"; vm "$D" -incoming defer
+expect_within 10 0 '"status":"prepared"' "$QSOCK" --json migrate --prepare -s "$S/qmp.sock" \
+  -d "$D/qmp.sock" --max-bandwidth 200K --to tcp:127.0.0.1:44523
+expect_within 5 0 '{}' "$QSOCK" qmp -s "$S/qmp.sock" query-migrate
+expect_within 5 0 '"max-bandwidth":204800' "$QSOCK" qmp -s "$S/qmp.sock" query-migrate-parameters
+# 4. Someone else starts it; watch follows it to the end.
+"$QSOCK" qmp -s "$S/qmp.sock" migrate uri=tcp:127.0.0.1:44523 >/dev/null
+"$QSOCK" --json watch -s "$S/qmp.sock" -d "$D/qmp.sock" >"$out" 2>"$S/err" ||
+  { fail "watch: exit $?"; cat "$S/err" >&2; }
+python3 - "$out" <<'PY' && pass || { fail "watch report"; tail -3 "$out" >&2; }
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+r = json.loads(lines[-1])
+assert r["status"] == "completed", r
+assert r["downtime_ms"] <= r["total_time_ms"]
+assert r["destination_state"] == "running"
+assert any(json.loads(l)["event"] == "progress" for l in lines[:-1]), "no progress lines"
+PY
+# Watching when nothing migrates: a clear error.
+S=$(scratch_dir)
+vm "$S"
+expect_within 5 1 "no migration on the source" "$QSOCK" watch -s "$S/qmp.sock"
+# HMP watch of a finished migration elsewhere: none.
+expect_within 5 1 "no migration on the source" "$QSOCK" watch -s "$S/hmp.sock"
+
+finish
