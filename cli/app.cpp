@@ -5,16 +5,15 @@
 #include <functional>
 #include <memory>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
 #include "cli/context.h"
 
 namespace qsock::cli {
 
-int run(int argc, char** argv) {
-  CLI::App app{"qsock: check, convert and apply QEMU socket addresses; drive QMP/HMP migrations"};
+void configure_app(CLI::App& app, Context& ctx, std::function<ExitCode()>& action) {
   app.name("qsock");
   app.set_version_flag("--version", std::string("qsock ") + QSOCK_VERSION);
   app.require_subcommand(1);
@@ -29,12 +28,17 @@ int run(int argc, char** argv) {
     return fmt::format("qsock: error: {}\nRun 'qsock{} --help' for usage.\n", e.what(), name);
   });
 
-  Context ctx;
   app.add_flag("--json", ctx.json, "Machine-readable output: JSON on stdout");
 
   // Each command registers itself and sets `action` when it is chosen.
-  std::function<ExitCode()> action;
   register_commands(app, ctx, action);
+}
+
+int run(int argc, char** argv) {
+  CLI::App app{"qsock: check, convert and apply QEMU socket addresses; drive QMP/HMP migrations"};
+  Context ctx;
+  std::function<ExitCode()> action;
+  configure_app(app, ctx, action);
 
   try {
     app.parse(argc, argv);
@@ -54,8 +58,9 @@ int run(int argc, char** argv) {
   try {
     return to_int(action());
   } catch (const std::exception& e) {
-    return to_int(fail(ctx, ExitCode::invalid,
-                       fmt::format("internal error (a bug in qsock, please report it): {}", e.what())));
+    return to_int(
+        fail(ctx, ExitCode::invalid,
+             fmt::format("internal error (a bug in qsock, please report it): {}", e.what())));
   }
 }
 

@@ -1,9 +1,18 @@
 // The command-line front end: builds the CLI11 app and runs one command.
 #pragma once
 
+#include <functional>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/context.h"
 #include "cli/exit_code.h"
 
 namespace qsock::cli {
+
+// Sets up `app` as qsock: global options and every command. The chosen
+// command sets `action` during parsing.
+void configure_app(CLI::App& app, Context& ctx, std::function<ExitCode()>& action);
 
 int run(int argc, char** argv);
 

@@ -17,6 +17,7 @@ void register_commands(CLI::App& app, Context& ctx, Action& action) {
   add_migrate_command(app, ctx, action);
   add_watch_command(app, ctx, action);
   add_demo_command(app, ctx, action);
+  add_completion_command(app, ctx, action);
 }
 
 }  // namespace qsock::cli

@@ -106,6 +106,10 @@ ExitCode finish_outcome(const Context& ctx, ProgressLine& line, const qmp::Drive
       print_report(ctx.out, o.report);
     std::fflush(ctx.out);
   }
+  if (o.kind == Kind::error && o.interrupted) {
+    (void)report(ctx, o.error);
+    return ExitCode::interrupted;
+  }
   if (o.kind == Kind::error) return report(ctx, o.error);
   if (o.interrupted) return ExitCode::interrupted;
   if (o.report.status == "completed" || o.report.status == "prepared") return ExitCode::ok;

@@ -270,6 +270,8 @@ void finish(Run& run, bool was_running, MigrationReport& r) {
     r.source_state = state_of(*run.src, d);
   }
   if (run.dst) r.destination_state = state_of(*run.dst, Deadline::after(Milliseconds(2000)));
+  for (const std::string& i : r.inconsistencies())
+    run.notes.push_back("QEMU's numbers disagree: " + i);
   r.notes.insert(r.notes.end(), run.notes.begin(), run.notes.end());
 }
 
@@ -355,6 +357,24 @@ DriverOutcome run_migration(const MonitorAddress& source,
                              ""});
     dst_deferred = dinfo && dinfo->status == "none";
   }
+  // What HMP cannot express, found before anything is changed.
+  auto hmp_check = [&](MigrationMonitor& m, const Json& params, const char* role) {
+    if (m.protocol() != MonitorProtocol::hmp) return;
+    for (auto& [name, value] : params.items())
+      if (value.is_array() || value.is_object())
+        pf.problems.push_back(
+            {fmt::format("the {} monitor is HMP, whose migrate_set_parameter cannot express "
+                         "parameter '{}' = {}",
+                         role, name, dump_json(value)),
+             "give that side's QMP monitor"});
+  };
+  hmp_check(*run.src, pf.source_parameters, "source");
+  if (run.dst) hmp_check(*run.dst, pf.destination_parameters, "destination");
+  if (run.src->protocol() == MonitorProtocol::hmp ||
+      (run.dst && run.dst->protocol() == MonitorProtocol::hmp))
+    pf.notes.push_back(
+        "an HMP monitor has no events: progress comes from polling 'info "
+        "migrate', and the observed downtime (STOP -> RESUME) is not available");
   if (options.prepare_only && src_mode && src_mode->mode == SockoptsMode::fd)
     pf.problems.push_back(
         {"--prepare cannot pass the connection (--sockopts fd): qsock would "
@@ -443,7 +463,13 @@ DriverOutcome run_migration(const MonitorAddress& source,
     return out;
   }
 
-  // 4. Start.
+  // 4. Start, unless Ctrl-C came while configuring.
+  if (options.interrupted && options.interrupted->load()) {
+    DriverOutcome stopped = error_outcome(
+        Error{ErrorKind::invalid, "interrupted before the migration started", Json()});
+    stopped.interrupted = true;
+    return stopped;
+  }
   auto was = run.src->run_state(run.command());
   if (!was) return error_outcome(was.error());
   const bool was_running = *was == "running";
@@ -488,11 +514,12 @@ DriverOutcome run_migration(const MonitorAddress& source,
   }
   out.started = true;
   auto port = target_port(plan.target);
-  auto inject_budget = Deadline::after(Milliseconds(3000));
+  // inject applies the options (QEMU connects at once: a few ms on loopback);
+  // otherwise qsock only takes a view for the read-back, and waits less.
+  const bool inject_src = src_mode && src_mode->mode == SockoptsMode::inject;
+  auto inject_budget = Deadline::after(Milliseconds(inject_src ? 3000 : 1000));
   if (inet && port && !run.src_socket.valid() && run.src->pid()) {
-    // inject applies the options; native only takes a view for the read-back.
-    sockopts::SocketOptions apply =
-        src_mode && src_mode->mode == SockoptsMode::inject ? run.wanted : sockopts::SocketOptions{};
+    sockopts::SocketOptions apply = inject_src ? run.wanted : sockopts::SocketOptions{};
     auto dup = inject_options(*run.src->pid(), {port, std::nullopt}, apply, inject_budget);
     if (dup)
       run.src_socket = std::move(*dup);

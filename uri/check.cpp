@@ -129,29 +129,30 @@ void check_netdev(CheckResult& r, std::string_view text, const Schema& schema) {
                   "type", "-netdev stream and dgram take a SocketAddress under addr. (dgram: local./remote.)");
     return;
   }
-  check_qapi_option(r, text, "type", "Netdev", schema);
+  KeyvalRoot root = *keyval_root(InputKind::netdev);
+  check_qapi_option(r, text, root.implied_key, root.type, schema);
   if (r.valid()) r.diags.append(netdev_rules(r.value, r.target));
 }
 
 void check_incoming(CheckResult& r, std::string_view text, const Schema& schema) {
-  static constexpr QemuVersion channels_on_command_line{10, 0};
   if (text == "defer") {
     r.value = "defer";
     return;
   }
   constexpr std::string_view bad_fd = "Invalid file descriptor number '{}'";
-  bool channel = r.target.version >= channels_on_command_line && !looks_like_uri(text);
+  bool channel = r.target.version >= incoming_channels_since && !looks_like_uri(text);
   if (!channel) {
     check_migration_uri(r, text, SocketRole::listen, schema);
     if (r.valid() && r.value.is_object() && r.value.value("transport", "") == "socket")
       r.diags.append(command_line_fd_rules(socket_part(r.value), "", bad_fd));
-    if (!r.valid() && !looks_like_uri(text) && r.target.version < channels_on_command_line)
+    if (!r.valid() && !looks_like_uri(text) && r.target.version < incoming_channels_since)
       r.diags.errors.back().hint = fmt::format(
           "QEMU {} takes only a URI for -incoming; the MigrationChannel syntax needs 10.0",
           r.target.version.str());
     return;
   }
-  check_qapi_option(r, text, "channel-type", "MigrationChannel", schema);
+  KeyvalRoot root = *keyval_root(InputKind::incoming);
+  check_qapi_option(r, text, root.implied_key, root.type, schema);
   if (!r.valid()) return;
   const Json& addr = r.value["addr"];
   if (addr.value("transport", "") == "socket") {
@@ -243,6 +244,24 @@ InputKind detect_kind(std::string_view input) {
   return InputKind::uri;
 }
 
+std::optional<OptionWord> split_option_word(std::string_view input) {
+  static constexpr std::array<std::pair<std::string_view, InputKind>, 6> words = {{
+      {"-netdev ", InputKind::netdev}, {"--netdev ", InputKind::netdev},
+      {"-incoming ", InputKind::incoming}, {"--incoming ", InputKind::incoming},
+      {"-chardev ", InputKind::chardev}, {"--chardev ", InputKind::chardev},
+  }};
+  std::string_view trimmed = trim(input);
+  for (const auto& [word, k] : words)
+    if (starts_with(trimmed, word)) return OptionWord{k, trim(trimmed.substr(word.size()))};
+  return std::nullopt;
+}
+
+std::optional<KeyvalRoot> keyval_root(InputKind kind) {
+  if (kind == InputKind::netdev) return KeyvalRoot{"Netdev", "type"};
+  if (kind == InputKind::incoming) return KeyvalRoot{"MigrationChannel", "channel-type"};
+  return std::nullopt;
+}
+
 CheckResult check_input(std::string_view input, std::optional<InputKind> kind, const Target& target,
                         const Schema& schema) {
   CheckResult r;
@@ -250,23 +269,15 @@ CheckResult check_input(std::string_view input, std::optional<InputKind> kind, c
   r.target = target;
   std::string_view text = input;
   // Accept the option word an operator copies from a QEMU command line.
-  static constexpr std::array<std::pair<std::string_view, InputKind>, 6> words = {{
-      {"-netdev ", InputKind::netdev}, {"--netdev ", InputKind::netdev},
-      {"-incoming ", InputKind::incoming}, {"--incoming ", InputKind::incoming},
-      {"-chardev ", InputKind::chardev}, {"--chardev ", InputKind::chardev},
-  }};
-  std::string_view trimmed = trim(text);
-  for (const auto& [word, k] : words) {
-    if (starts_with(trimmed, word)) {
-      if (kind && *kind != k) {
-        r.kind = *kind;
-        r.diags.error(fmt::format("the input starts with '{}' but --as says {}", trim(word), kind_name(*kind)));
-        return r;
-      }
-      kind = k;
-      text = trim(trimmed.substr(word.size()));
-      break;
+  if (auto word = split_option_word(text)) {
+    if (kind && *kind != word->kind) {
+      r.kind = *kind;
+      std::string_view written = trim(text.substr(0, static_cast<std::size_t>(word->rest.data() - text.data())));
+      r.diags.error(fmt::format("the input starts with '{}' but --as says {}", written, kind_name(*kind)));
+      return r;
     }
+    kind = word->kind;
+    text = word->rest;
   }
   r.kind = kind ? *kind : detect_kind(text);
   switch (r.kind) {

@@ -33,6 +33,26 @@ std::string_view kind_names();
 // Guesses the kind of an input (after a leading "-netdev " etc. is removed).
 InputKind detect_kind(std::string_view input);
 
+// The QEMU option word an operator copies with an address ("-netdev ",
+// "--chardev ", ...) at the start of an input: the kind it names, and the
+// rest of the input (a view into it, spaces around it trimmed).
+struct OptionWord {
+  InputKind kind;
+  std::string_view rest;
+};
+std::optional<OptionWord> split_option_word(std::string_view input);
+
+// The QAPI type a keyval input kind is read as, and its implied first key:
+// netdev -> Netdev/"type", incoming (a channel) -> MigrationChannel/"channel-type".
+struct KeyvalRoot {
+  std::string_view type;
+  std::string_view implied_key;
+};
+std::optional<KeyvalRoot> keyval_root(InputKind kind);
+
+// The first release whose -incoming takes a MigrationChannel (keyval or JSON).
+inline constexpr QemuVersion incoming_channels_since{10, 0};
+
 struct CheckResult {
   std::string input;
   InputKind kind = InputKind::uri;

@@ -34,6 +34,14 @@ std::optional<QemuVersion> parse_qemu_version(std::string_view text) {
   return v;
 }
 
+std::vector<QemuVersion> known_releases() {
+  std::vector<QemuVersion> out;
+  for (QemuVersion v = oldest_supported_qemu; v <= newest_known_qemu;
+       v = v.minor == 2 ? QemuVersion{v.major + 1, 0} : QemuVersion{v.major, v.minor + 1})
+    out.push_back(v);
+  return out;
+}
+
 bool Availability::in_release(QemuVersion v) const {
   switch (status) {
     case Status::proposed: return false;

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace qsock::uri {
 
@@ -23,6 +24,10 @@ std::optional<QemuVersion> parse_qemu_version(std::string_view text);
 // The oldest release qsock supports and the newest whose schema it knows.
 inline constexpr QemuVersion oldest_supported_qemu{7, 2};
 inline constexpr QemuVersion newest_known_qemu{10, 2};
+
+// Every release from the oldest supported to the newest known, oldest first.
+// QEMU has numbered its releases X.0, X.1, X.2 (three a year) since 5.0.
+std::vector<QemuVersion> known_releases();
 
 // When a schema member, enum value or type exists. Read from the "(since X.Y)",
 // "(proposed)" and "(removed in X.Y)" notes of the embedded schema's doc

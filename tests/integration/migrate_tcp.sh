@@ -99,7 +99,18 @@ vm "$S"; vm "$D" -incoming defer
 check_report "$out" 'r["status"] == "completed"' 'r["downtime_limit_ms"] == 400' \
   'r["destination_state"] == "running"' 'r["observed_downtime_ms"] is not None' "${CONSISTENT[@]}"
 
-# 5. Text output names the sources and units.
+# 5. --sockopts inject: QEMU connects, qsock sets the options on QEMU's own
+# socket through pidfd_getfd and reads them back.
+S=$(scratch_dir); D=$(scratch_dir)
+vm "$S"; vm "$D" -incoming tcp:127.0.0.1:44506
+"$QSOCK" --json migrate -s "$S/qmp.sock" --sockopts inject --max-bandwidth 400K \
+  --to 'tcp:127.0.0.1:44506,user-timeout=6000,keep-alive=on' >"$out" 2>"$S/err" ||
+  { fail "inject: exit $?"; cat "$S/err" >&2; }
+check_report "$out" 'r["status"] == "completed"' 'r["sockopts_via"] == "inject"' \
+  'r["fd_passed"] is False' 'r["socket"]["options"]["user-timeout"] == 6000' \
+  'r["socket"]["options"]["keep-alive"] is True' "${CONSISTENT[@]}"
+
+# 6. Text output names the sources and units.
 S=$(scratch_dir); D=$(scratch_dir)
 vm "$S"; vm "$D" -incoming tcp:127.0.0.1:44505
 expect_within 20 0 "downtime (source query-migrate):" \
