@@ -7,14 +7,11 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
-#include "cli/diagnostics_text.h"
 #include "cli/migration_output.h"
+#include "cli/migration_target.h"
 #include "cli/monitor_options.h"
 #include "cli/progress_line.h"
 #include "qmp/migration_driver.h"
-#include "uri/check.h"
-#include "uri/schema_loader.h"
-#include "uri/validator.h"
 
 namespace qsock::cli {
 
@@ -40,32 +37,6 @@ struct MigrateOptions {
 
 Milliseconds ms_of(double seconds) {
   return Milliseconds(static_cast<long long>(seconds * 1000.0 + 0.5));
-}
-
-// The --to address in any syntax `qsock check` knows, as a MigrationAddress.
-tl::expected<Json, ExitCode> parse_target(const Context& ctx, const std::string& text) {
-  const uri::Schema& schema = uri::embedded_schema();
-  auto kind = uri::detect_kind(text);
-  if (kind == uri::InputKind::uri) kind = uri::InputKind::migrate_uri;
-  uri::CheckResult r = uri::check_input(text, kind, uri::Target::newest(), schema);
-  if (!r.valid()) {
-    fmt::print(ctx.err, "qsock: error: --to '{}' is not a valid migration address:\n", text);
-    print_diagnostics(ctx.err, r.diags);
-    return tl::unexpected(ExitCode::invalid);
-  }
-  Json v = r.value;
-  if (r.qapi_type == "MigrationChannel" && v.contains("addr")) v = v["addr"];
-  if (r.qapi_type == "SocketAddress" || (v.is_object() && !v.contains("transport"))) {
-    Json wrapped = {{"transport", "socket"}};
-    for (auto& [k, val] : v.items()) wrapped[k] = val;
-    v = wrapped;
-  }
-  if (!v.is_object() || !v.contains("transport")) {
-    fail(ctx, ExitCode::invalid,
-         fmt::format("--to '{}' is a {}, not a migration address", text, r.qapi_type));
-    return tl::unexpected(ExitCode::invalid);
-  }
-  return v;
 }
 
 ExitCode run_migrate(Context& ctx, const MigrateOptions& o) {
@@ -99,13 +70,9 @@ ExitCode run_migrate(Context& ctx, const MigrateOptions& o) {
   plan.local_char_socket = o.local_char_socket;
   if (o.downtime_limit_ms) plan.downtime_limit = Milliseconds(*o.downtime_limit_ms);
   if (!o.max_bandwidth.empty()) {
-    auto v = uri::keyval_size(o.max_bandwidth);
-    if (!v)
-      return fail(ctx, ExitCode::usage,
-                  fmt::format("--max-bandwidth '{}': give bytes per second, with an optional "
-                              "suffix (K, M, G: powers of 1024), e.g. 100M",
-                              o.max_bandwidth));
-    plan.max_bandwidth = BytesPerSecond{*v};
+    auto v = parse_max_bandwidth(ctx, o.max_bandwidth);
+    if (!v) return v.error();
+    plan.max_bandwidth = *v;
   }
 
   qmp::DriverOptions options;

@@ -16,6 +16,7 @@ void register_commands(CLI::App& app, Context& ctx, Action& action) {
   add_sockets_command(app, ctx, action);
   add_migrate_command(app, ctx, action);
   add_watch_command(app, ctx, action);
+  add_demo_command(app, ctx, action);
   add_completion_command(app, ctx, action);
 }
 
