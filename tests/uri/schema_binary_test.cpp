@@ -182,7 +182,9 @@ TEST_CASE("schema binary: a change to any one field is carried, and seen as a ch
       {"value doc", [](TypeDef&, TypeDef& k) { k.values[1].doc.clear(); }},
   };
   const Schema original = every_field();
-  for (const auto& [what, edit] : cases) {
+  for (const auto& c : cases) {
+    const auto& what = c.first;  // clang 14 cannot capture a structured binding in CAPTURE
+    const auto& edit = c.second;
     CAPTURE(what);
     Schema changed = original;
     TypeDef obj = *original.find("Obj");
