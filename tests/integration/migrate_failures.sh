@@ -6,41 +6,6 @@
 need qemu-system-x86_64
 need python3
 
-# vm DIR [QEMU ARGS...]: a running TCG pc with 64 MiB (-M none has no RAM to
-# migrate), QMP on DIR/qmp.sock and HMP on DIR/hmp.sock. Sets VM_PID.
-vm() {
-  local dir=$1; shift
-  qemu-system-x86_64 -M pc -m 64 -accel tcg -nodefaults -display none \
-    -qmp "unix:$dir/qmp.sock,server=on,wait=off" \
-    -monitor "unix:$dir/hmp.sock,server=on,wait=off" "$@" &
-  VM_PID=$!
-  cleanup_pids+=("$VM_PID")
-  wait_for "$dir/qmp.sock" && wait_for "$dir/hmp.sock"
-}
-
-# check_report FILE PYTHON-CONDITION...: the last line of FILE is the report
-# and each condition (over `r`) holds.
-check_report() {
-  local file=$1; shift
-  if python3 - "$file" "$@" <<'PY'; then pass; else fail "report checks in $file"; sed 's/^/    /' "$file" >&2; fi
-import json, sys
-lines = [l for l in open(sys.argv[1]) if l.startswith("{")]
-r = json.loads(lines[-1])
-assert r["event"] == "report", r
-for key in ("status", "downtime_ms", "observed_downtime_ms", "total_time_ms", "setup_time_ms",
-            "sockopts_via", "fd_passed", "socket", "source_state", "error"):
-    assert key in r, "missing " + key
-b = r["bytes"]
-ok = True
-for cond in sys.argv[2:]:
-    if not eval(cond):
-        print("condition failed:", cond, file=sys.stderr); ok = False
-sys.exit(0 if ok else 1)
-PY
-}
-
-state_of() { "$QSOCK" qmp -s "$1" query-status | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])'; }
-
 cap_state() {
   "$QSOCK" qmp -s "$1" query-migrate-capabilities |
     python3 -c 'import json,sys; print([c["state"] for c in json.load(sys.stdin) if c["capability"]==sys.argv[1]][0])' "$2"

@@ -7,9 +7,6 @@ need qemu-system-x86_64
 need python3
 [ -f "$GUEST_KERNEL" ] || skip "missing $GUEST_KERNEL"
 
-state_of() { "$QSOCK" qmp -s "$1" query-status | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])'; }
-heartbeat() { "$QSOCK" hmp -s "$1" "xp /1wx $GUEST_HEARTBEAT" | awk '{print $2}'; }
-
 S=$(scratch_dir)
 start_guest "$S"
 out=$S/out
@@ -41,7 +38,7 @@ assert r["socket"]["options"]["user-timeout"] == 3000
 PY
 [ "$(state_of "$S/qmp.sock")" = running ] && pass || fail "source not running after the failure"
 # Still computing: the guest's pass counter moves.
-h1=$(heartbeat "$S/hmp.sock"); sleep 0.5; h2=$(heartbeat "$S/hmp.sock")
+h1=$(guest_heartbeat "$S/hmp.sock"); sleep 0.5; h2=$(guest_heartbeat "$S/hmp.sock")
 [ -n "$h1" ] && [ "$h1" != "$h2" ] && pass || fail "guest heartbeat stuck ($h1 -> $h2)"
 
 # 2. --timeout cancels a migration that cannot converge at 8 MiB/s.
