@@ -205,12 +205,10 @@ ExitCode run_demo(Context& ctx, const DemoOptions& o) {
   qmp::DriverOptions options;
   options.interrupted = interrupted;
   ProgressLine line(ctx);
-  qmp::DriverSinks sinks{[&](const qmp::ProgressUpdate& u) { line.update(u); },
-                         [&](const std::string& n) { line.note(n); }};
   auto outcome = qmp::run_migration(
       qmp::MonitorAddress{qmp::MonitorAddress::Kind::unix_socket, src->qmp_path(), "", ""},
       qmp::MonitorAddress{qmp::MonitorAddress::Kind::unix_socket, dst->qmp_path(), "", ""}, plan,
-      options, sinks);
+      options, sinks_for(line));
   ExitCode code = finish_outcome(ctx, line, outcome);
   if (outcome.started && code != ExitCode::interrupted) explain(ctx, o, outcome.report);
   if (o.keep && code != ExitCode::interrupted) {

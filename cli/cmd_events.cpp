@@ -10,6 +10,7 @@
 
 #include "cli/commands.h"
 #include "cli/monitor_options.h"
+#include "cli/positive_number.h"
 #include "qmp/session.h"
 
 namespace qsock::cli {
@@ -72,7 +73,7 @@ void add_events_command(CLI::App& app, Context& ctx, Action& action) {
                       "Stop after this many seconds with exit 5 (default: wait until --count "
                       "events or interrupted; connecting is always bounded by 10 s)");
   cmd->add_option("--name", o->names, "Only events with this name (repeatable, any case)");
-  cmd->add_option("--count", o->count, "Exit 0 after this many events")->check(CLI::PositiveNumber);
+  cmd->add_option("--count", o->count, "Exit 0 after this many events")->check(positive_number());
   cmd->callback([&ctx, &action, o, cmd] {
     o->timeout_given = cmd->count("--timeout") > 0;
     action = [&ctx, o] { return run_events(ctx, *o); };

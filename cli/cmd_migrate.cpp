@@ -19,7 +19,7 @@ namespace {
 
 struct MigrateOptions {
   MonitorOptions monitor;
-  std::string destination;
+  FollowOptions follow;
   std::string to;
   std::string sockopts = "auto";
   std::vector<std::string> caps;
@@ -30,24 +30,13 @@ struct MigrateOptions {
   std::optional<long long> downtime_limit_ms;
   std::string max_bandwidth;
   bool prepare = false;
-  std::optional<double> timeout_s;
-  std::optional<double> stall_s;
-  bool cancel_on_stall = false;
 };
-
-Milliseconds ms_of(double seconds) {
-  return Milliseconds(static_cast<long long>(seconds * 1000.0 + 0.5));
-}
 
 ExitCode run_migrate(Context& ctx, const MigrateOptions& o) {
   auto source = resolve_monitor(ctx, o.monitor);
   if (!source) return report(ctx, source.error());
-  std::optional<qmp::MonitorAddress> destination;
-  if (!o.destination.empty()) {
-    auto d = qmp::parse_monitor_address(o.destination);
-    if (!d) return report(ctx, d.error());
-    destination = *d;
-  }
+  auto destination = follow_destination(ctx, o.follow);
+  if (!destination) return destination.error();
   qmp::MigrationPlan plan;
   auto target = parse_target(ctx, o.to);
   if (!target) return target.error();
@@ -75,16 +64,10 @@ ExitCode run_migrate(Context& ctx, const MigrateOptions& o) {
     plan.max_bandwidth = *v;
   }
 
-  qmp::DriverOptions options;
-  if (o.timeout_s) options.timeout = ms_of(*o.timeout_s);
-  if (o.stall_s) options.stall = ms_of(*o.stall_s);
-  options.cancel_on_stall = o.cancel_on_stall;
+  qmp::DriverOptions options = driver_options(o.follow);
   options.prepare_only = o.prepare;
-  options.interrupted = install_interrupt_flag();
   ProgressLine line(ctx);
-  qmp::DriverSinks sinks{[&](const qmp::ProgressUpdate& u) { line.update(u); },
-                         [&](const std::string& n) { line.note(n); }};
-  auto outcome = qmp::run_migration(*source, destination, plan, options, sinks);
+  auto outcome = qmp::run_migration(*source, *destination, plan, options, sinks_for(line));
   return finish_outcome(ctx, line, outcome);
 }
 
@@ -97,8 +80,9 @@ void add_migrate_command(CLI::App& app, Context& ctx, Action& action) {
   cmd->add_option("-s,--socket", o->monitor.socket,
                   "Source monitor (QMP or HMP): PATH, unix:PATH or tcp:HOST:PORT")
       ->envname("QSOCK_SOCKET");
-  cmd->add_option("-d,--destination", o->destination,
-                  "Destination monitor, for a QEMU started with -incoming defer");
+  add_follow_options(*cmd, o->follow,
+                     "Destination monitor, for a QEMU started with -incoming defer",
+                     "Seconds the whole migration may take; then migrate_cancel (default: none)");
   cmd->add_option("--to", o->to,
                   "Migration address in any syntax `qsock check` knows, e.g. "
                   "'tcp:10.0.0.2:4444,user-timeout=5000,keep-alive=on'")
@@ -126,14 +110,6 @@ void add_migrate_command(CLI::App& app, Context& ctx, Action& action) {
   cmd->add_flag("--prepare", o->prepare,
                 "Preflight and configure both sides (migrate-incoming included), then exit "
                 "without starting");
-  cmd->add_option("--timeout", o->timeout_s,
-                  "Seconds the whole migration may take; then migrate_cancel (default: none)")
-      ->check(CLI::PositiveNumber);
-  cmd->add_option("--stall", o->stall_s,
-                  "Report a stall (and the socket's state) when no bytes move for this many "
-                  "seconds")
-      ->check(CLI::PositiveNumber);
-  cmd->add_flag("--cancel-on-stall", o->cancel_on_stall, "Cancel the migration on a --stall");
   cmd->footer(
       "Exit codes: 0 completed (or prepared), 1 preflight problems (nothing changed), 3 cannot "
       "reach a monitor, 4 QEMU refused a command, 6 failed or cancelled (the source is put back "

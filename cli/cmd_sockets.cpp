@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/positive_number.h"
 #include "sockopts/assignments.h"
 #include "sockopts/detection.h"
 #include "sockopts/peercred.h"
@@ -169,7 +170,7 @@ void add_sockets_command(CLI::App& app, Context& ctx, Action& action) {
   CLI::App* cmd = app.add_subcommand(
       "sockets", "A process's TCP sockets: effective options, TCP_INFO, dead-peer detection");
   auto* pid =
-      cmd->add_option("--pid", args->pid, "The process (e.g. QEMU)")->check(CLI::PositiveNumber);
+      cmd->add_option("--pid", args->pid, "The process (e.g. QEMU)")->check(positive_number());
   auto* sock = cmd->add_option("-s,--socket", args->monitor,
                                "A UNIX socket the process listens on (its QMP monitor); "
                                "the pid comes from SO_PEERCRED, nothing is sent");

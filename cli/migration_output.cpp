@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "cli/monitor_options.h"
+#include "cli/positive_number.h"
 
 namespace qsock::cli {
 
@@ -67,7 +68,44 @@ void print_report(std::FILE* to, const qmp::MigrationReport& r) {
   if (!r.destination_state.empty())
     fmt::print(to, "  destination VM:              {}\n", r.destination_state);
 }
+Milliseconds ms_of(double seconds) {
+  return Milliseconds(static_cast<long long>(seconds * 1000.0 + 0.5));
+}
+
 }  // namespace
+
+void add_follow_options(CLI::App& cmd, FollowOptions& o, const std::string& destination_help,
+                        const std::string& timeout_help) {
+  cmd.add_option("-d,--destination", o.destination, destination_help);
+  cmd.add_option("--timeout", o.timeout_s, timeout_help)->check(positive_number());
+  cmd.add_option("--stall", o.stall_s,
+                 "Report a stall (and the socket's state) when no bytes move for this many "
+                 "seconds")
+      ->check(positive_number());
+  cmd.add_flag("--cancel-on-stall", o.cancel_on_stall, "Cancel the migration on a --stall");
+}
+
+tl::expected<std::optional<qmp::MonitorAddress>, ExitCode> follow_destination(
+    const Context& ctx, const FollowOptions& o) {
+  if (o.destination.empty()) return std::optional<qmp::MonitorAddress>();
+  auto d = qmp::parse_monitor_address(o.destination);
+  if (!d) return tl::unexpected(report(ctx, d.error()));
+  return std::optional<qmp::MonitorAddress>(*d);
+}
+
+qmp::DriverOptions driver_options(const FollowOptions& o) {
+  qmp::DriverOptions options;
+  if (o.timeout_s) options.timeout = ms_of(*o.timeout_s);
+  if (o.stall_s) options.stall = ms_of(*o.stall_s);
+  options.cancel_on_stall = o.cancel_on_stall;
+  options.interrupted = install_interrupt_flag();
+  return options;
+}
+
+qmp::DriverSinks sinks_for(ProgressLine& line) {
+  return {[&line](const qmp::ProgressUpdate& u) { line.update(u); },
+          [&line](const std::string& n) { line.note(n); }};
+}
 
 const std::atomic<bool>* install_interrupt_flag() {
   struct sigaction sa {};

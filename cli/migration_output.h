@@ -1,14 +1,42 @@
-// What `qsock migrate` and `qsock watch` share: the SIGINT flag, the final
-// report as text or the --json line, and the exit code of an outcome.
+// What `qsock migrate`, `watch` and `demo` share: the options that say how a
+// migration is followed (-d, --timeout, --stall, --cancel-on-stall), the
+// SIGINT flag, the progress sinks, the final report as text or the --json
+// line, and the exit code of an outcome.
 #pragma once
 
 #include <atomic>
+#include <optional>
+#include <string>
+
+#include <CLI/CLI.hpp>
 
 #include "cli/context.h"
 #include "cli/progress_line.h"
 #include "qmp/migration_driver.h"
 
 namespace qsock::cli {
+
+struct FollowOptions {
+  std::string destination;  // -d: the destination's monitor, may be empty
+  std::optional<double> timeout_s;
+  std::optional<double> stall_s;
+  bool cancel_on_stall = false;
+};
+
+// Adds -d/--destination, --timeout, --stall and --cancel-on-stall to `cmd`.
+void add_follow_options(CLI::App& cmd, FollowOptions& o, const std::string& destination_help,
+                        const std::string& timeout_help);
+
+// The destination's monitor address, if -d was given; an error is reported
+// and its exit code returned.
+tl::expected<std::optional<qmp::MonitorAddress>, ExitCode> follow_destination(
+    const Context& ctx, const FollowOptions& o);
+
+// Driver options from the follow options, with the SIGINT flag installed.
+qmp::DriverOptions driver_options(const FollowOptions& o);
+
+// Progress and notes go to `line`.
+qmp::DriverSinks sinks_for(ProgressLine& line);
 
 // Installs a SIGINT handler that sets the flag (once; a second Ctrl-C kills).
 const std::atomic<bool>* install_interrupt_flag();

@@ -4,13 +4,15 @@
 
 #include <fmt/format.h>
 
+#include "cli/positive_number.h"
+
 namespace qsock::cli {
 
 void add_monitor_options(CLI::App& cmd, MonitorOptions& options, const std::string& timeout_help) {
   cmd.add_option("-s,--socket", options.socket,
                  "Monitor socket: PATH, unix:PATH or tcp:HOST:PORT ([IPv6] in brackets)")
       ->envname("QSOCK_SOCKET");
-  cmd.add_option("--timeout", options.timeout_seconds, timeout_help)->check(CLI::PositiveNumber);
+  cmd.add_option("--timeout", options.timeout_seconds, timeout_help)->check(positive_number());
 }
 
 qmp::Result<qmp::MonitorAddress> resolve_monitor(const Context& ctx,

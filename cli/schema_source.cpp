@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "cli/monitor_options.h"
+#include "cli/positive_number.h"
 #include "qmp/live_schema.h"
 #include "qmp/session.h"
 #include "uri/schema_loader.h"
@@ -50,7 +51,7 @@ void SchemaSource::add_options(CLI::App& cmd) {
   cmd.add_option("--timeout", timeout_seconds,
                  "With --schema-from: seconds to wait for the connection, greeting and schema "
                  "(default 10)")
-      ->check(CLI::PositiveNumber);
+      ->check(positive_number());
 }
 
 namespace {
