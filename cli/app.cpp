@@ -1,9 +1,12 @@
 #include "cli/app.h"
 
+#include <algorithm>
 #include <csignal>
 #include <exception>
 #include <functional>
 #include <memory>
+#include <string_view>
+#include <vector>
 
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
@@ -13,7 +16,8 @@
 
 namespace qsock::cli {
 
-void configure_app(CLI::App& app, Context& ctx, std::function<ExitCode()>& action) {
+void configure_app(CLI::App& app, Context& ctx, std::function<ExitCode()>& action,
+                   std::span<const std::string_view> words) {
   app.name("qsock");
   app.set_version_flag("--version", std::string("qsock ") + QSOCK_VERSION);
   app.require_subcommand(1);
@@ -31,14 +35,15 @@ void configure_app(CLI::App& app, Context& ctx, std::function<ExitCode()>& actio
   app.add_flag("--json", ctx.json, "Machine-readable output: JSON on stdout");
 
   // Each command registers itself and sets `action` when it is chosen.
-  register_commands(app, ctx, action);
+  register_commands(app, ctx, action, words);
 }
 
 int run(int argc, char** argv) {
   CLI::App app{"qsock: check, convert and apply QEMU socket addresses; drive QMP/HMP migrations"};
   Context ctx;
   std::function<ExitCode()> action;
-  configure_app(app, ctx, action);
+  std::vector<std::string_view> words(argv + std::min(argc, 1), argv + argc);
+  configure_app(app, ctx, action, words);
 
   try {
     app.parse(argc, argv);

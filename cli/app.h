@@ -2,6 +2,8 @@
 #pragma once
 
 #include <functional>
+#include <span>
+#include <string_view>
 
 #include <CLI/CLI.hpp>
 
@@ -10,9 +12,11 @@
 
 namespace qsock::cli {
 
-// Sets up `app` as qsock: global options and every command. The chosen
+// Sets up `app` as qsock: global options and the commands `words` (the
+// command line) can choose, every command when `words` is empty. The chosen
 // command sets `action` during parsing.
-void configure_app(CLI::App& app, Context& ctx, std::function<ExitCode()>& action);
+void configure_app(CLI::App& app, Context& ctx, std::function<ExitCode()>& action,
+                   std::span<const std::string_view> words = {});
 
 int run(int argc, char** argv);
 

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <functional>
+#include <span>
+#include <string_view>
 
 #include <CLI/CLI.hpp>
 
@@ -12,7 +14,10 @@ namespace qsock::cli {
 
 using Action = std::function<ExitCode()>;
 
-void register_commands(CLI::App& app, Context& ctx, Action& action);
+// Registers the commands named among `words` (the command line), or every
+// command when none is named; an empty `words` registers them all.
+void register_commands(CLI::App& app, Context& ctx, Action& action,
+                       std::span<const std::string_view> words = {});
 
 // One per command file, cli/cmd_<name>.cpp.
 void add_check_command(CLI::App& app, Context& ctx, Action& action);
