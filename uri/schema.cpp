@@ -46,12 +46,23 @@ bool is_integer_builtin(std::string_view name, IntegerRange* range) {
 }
 
 void Schema::add(TypeDef def) {
+  if (auto it = encoded_.find(def.name); it != encoded_.end()) encoded_.erase(it);
   std::string name = def.name;
   types_.insert_or_assign(std::move(name), std::move(def));
 }
 
+void Schema::add_encoded(std::string_view name, std::string_view body, Decode decode) {
+  if (auto it = types_.find(name); it != types_.end()) types_.erase(it);
+  encoded_.insert_or_assign(name, Encoded{body, decode});
+}
+
 const TypeDef* Schema::find(std::string_view name) const {
   if (auto it = types_.find(name); it != types_.end()) return &it->second;
+  if (auto it = encoded_.find(name); it != encoded_.end()) {
+    TypeDef def = it->second.decode(name, it->second.body);
+    encoded_.erase(it);
+    return &types_.insert_or_assign(def.name, std::move(def)).first->second;
+  }
   if (auto it = synthesized_.find(name); it != synthesized_.end()) return &it->second;
   TypeDef def;
   def.name = std::string(name);
@@ -101,8 +112,10 @@ const EnumValue* Schema::enum_value(const TypeDef& enumeration, std::string_view
 
 std::vector<std::string> Schema::names() const {
   std::vector<std::string> out;
-  out.reserve(types_.size());
+  out.reserve(types_.size() + encoded_.size());
   for (const auto& [name, def] : types_) out.push_back(name);
+  for (const auto& [name, encoded] : encoded_) out.emplace_back(name);
+  std::sort(out.begin(), out.end());
   return out;
 }
 

@@ -87,6 +87,13 @@ class Schema {
   // Adds a definition, replacing one of the same name.
   void add(TypeDef def);
 
+  // A definition kept encoded until find() first asks for it: decode(body)
+  // makes it then. `body` must outlive the schema. The pre-parsed embedded
+  // schema is read this way, since a check needs a few dozen of its
+  // definitions and decoding them all was half of qsock check's start-up.
+  using Decode = TypeDef (*)(std::string_view name, std::string_view body);
+  void add_encoded(std::string_view name, std::string_view body, Decode decode);
+
   // Finds a definition by name. "[T]" is answered with a synthesized array
   // type of T. Builtins are always present.
   const TypeDef* find(std::string_view name) const;
@@ -109,7 +116,14 @@ class Schema {
   bool versioned = true;
 
  private:
-  std::map<std::string, TypeDef, std::less<>> types_;
+  struct Encoded {
+    std::string_view body;
+    Decode decode;
+  };
+  // Decoded ones move from encoded_ to types_ (so both are mutable: find()
+  // is const). Node-based maps keep every returned pointer valid.
+  mutable std::map<std::string, TypeDef, std::less<>> types_;
+  mutable std::map<std::string_view, Encoded, std::less<>> encoded_;
   mutable std::map<std::string, TypeDef, std::less<>> synthesized_;
 };
 

@@ -1,6 +1,8 @@
 #include "uri/schema_binary.h"
 
 #include <cstdint>
+#include <stdexcept>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -9,10 +11,12 @@ namespace qsock::uri {
 namespace {
 
 // Bumped whenever the layout below changes.
-constexpr std::string_view format_tag{"qsock-schema-1\n"};
+constexpr std::string_view format_tag{"qsock-schema-2\n"};
 
 // Unsigned numbers are LEB128 varints, strings a varint length and the bytes,
-// lists a varint count and the items.
+// lists a varint count and the items. After the tag, origin, versioned and
+// the count, each definition is its name and then its body as one string, so
+// that a reader can index the definitions without decoding them.
 class Encoder {
  public:
   std::string out;
@@ -46,8 +50,8 @@ class Encoder {
   }
 };
 
-void encode_type(Encoder& e, const TypeDef& t) {
-  e.text(t.name);
+// Everything but the name, which the index carries.
+void encode_body(Encoder& e, const TypeDef& t) {
   e.number(static_cast<std::uint64_t>(t.meta));
   e.availability(t.avail);
   e.texts(t.features);
@@ -91,7 +95,8 @@ void encode_type(Encoder& e, const TypeDef& t) {
 // that returns a zero value, and `error` says what and where.
 class Decoder {
  public:
-  explicit Decoder(std::string_view in) : in_(in) {}
+  // `offset`: where `in` starts in the whole encoding, for error positions.
+  explicit Decoder(std::string_view in, std::size_t offset = 0) : in_(in), offset_(offset) {}
 
   std::string error;
   bool failed() const { return !error.empty(); }
@@ -99,7 +104,7 @@ class Decoder {
   std::size_t pos() const { return pos_; }
 
   void fail(std::string what) {
-    if (!failed()) error = fmt::format("{} at byte {}", what, pos_);
+    if (!failed()) error = fmt::format("{} at byte {}", what, offset_ + pos_);
   }
   bool tag(std::string_view expected) {
     if (in_.substr(0, expected.size()) != expected) {
@@ -142,9 +147,11 @@ class Decoder {
     return v;
   }
   bool flag() { return below(2, "flag") == 1; }
-  std::string text() {
+  std::string text() { return std::string(view()); }
+  // A string as a view of the input.
+  std::string_view view() {
     std::size_t n = count();
-    std::string s(in_.substr(pos_, n));
+    std::string_view s = in_.substr(pos_, n);
     pos_ += n;
     return s;
   }
@@ -170,12 +177,13 @@ class Decoder {
 
  private:
   std::string_view in_;
+  std::size_t offset_;
   std::size_t pos_ = 0;
 };
 
-TypeDef decode_type(Decoder& d) {
+TypeDef decode_body(Decoder& d, std::string_view name) {
   TypeDef t;
-  t.name = d.text();
+  t.name = std::string(name);
   t.meta = static_cast<Meta>(d.below(static_cast<std::uint64_t>(Meta::event) + 1, "meta-type"));
   t.avail = d.availability();
   t.features = d.texts();
@@ -213,6 +221,46 @@ TypeDef decode_type(Decoder& d) {
   t.ret_type = d.text();
   t.boxed = d.flag();
   t.allow_oob = d.flag();
+  if (!d.failed() && !d.at_end()) d.fail("data after the end of " + t.name);
+  return t;
+}
+
+// One entry of the index: a definition's name and its undecoded body, with
+// the body's position in the whole encoding.
+struct Entry {
+  std::string_view name;
+  std::string_view body;
+  std::size_t offset;
+};
+
+// Reads the tag, origin, versioned and index; the bodies are left as they are.
+tl::expected<std::vector<Entry>, std::string> read_index(std::string_view bytes,
+                                                         Schema& schema) {
+  Decoder d(bytes);
+  std::vector<Entry> entries;
+  if (d.tag(format_tag)) {
+    schema.origin = d.text();
+    schema.versioned = d.flag();
+    entries.resize(d.count());
+    for (Entry& e : entries) {
+      e.name = d.view();
+      e.body = d.view();
+      e.offset = d.pos() - e.body.size();
+    }
+    if (!d.failed() && !d.at_end()) d.fail("data after the last definition");
+  }
+  if (d.failed()) return tl::unexpected("the pre-parsed schema does not decode: " + d.error);
+  return entries;
+}
+
+// For Schema::add_encoded: the embedded encoding is checked whole by the
+// unit tests, so a body that does not decode here is a bug in this build.
+TypeDef decode_or_throw(std::string_view name, std::string_view body) {
+  Decoder d(body);
+  TypeDef t = decode_body(d, name);
+  if (d.failed())
+    throw std::logic_error(fmt::format("the pre-parsed schema's {} does not decode: {}", name,
+                                       d.error));
   return t;
 }
 
@@ -225,21 +273,33 @@ std::string encode_schema(const Schema& schema) {
   e.flag(schema.versioned);
   std::vector<std::string> names = schema.names();
   e.number(names.size());
-  for (const std::string& name : names) encode_type(e, *schema.find(name));
+  for (const std::string& name : names) {
+    Encoder body;
+    encode_body(body, *schema.find(name));
+    e.text(name);
+    e.text(body.out);
+  }
   return std::move(e.out);
 }
 
 tl::expected<Schema, std::string> decode_schema(std::string_view bytes) {
-  Decoder d(bytes);
   Schema schema;
-  if (d.tag(format_tag)) {
-    schema.origin = d.text();
-    schema.versioned = d.flag();
-    std::size_t n = d.count();
-    for (std::size_t i = 0; i < n && !d.failed(); ++i) schema.add(decode_type(d));
-    if (!d.failed() && !d.at_end()) d.fail("data after the last definition");
+  auto entries = read_index(bytes, schema);
+  if (!entries) return tl::unexpected(entries.error());
+  for (const Entry& e : *entries) {
+    Decoder d(e.body, e.offset);
+    TypeDef t = decode_body(d, e.name);
+    if (d.failed()) return tl::unexpected("the pre-parsed schema does not decode: " + d.error);
+    schema.add(std::move(t));
   }
-  if (d.failed()) return tl::unexpected("the pre-parsed schema does not decode: " + d.error);
+  return schema;
+}
+
+tl::expected<Schema, std::string> decode_schema_in_place(std::string_view bytes) {
+  Schema schema;
+  auto entries = read_index(bytes, schema);
+  if (!entries) return tl::unexpected(entries.error());
+  for (const Entry& e : *entries) schema.add_encoded(e.name, e.body, decode_or_throw);
   return schema;
 }
 

@@ -24,4 +24,10 @@ std::string encode_schema(const Schema& schema);
 // The error names what is wrong and where ("truncated at byte 812").
 tl::expected<Schema, std::string> decode_schema(std::string_view bytes);
 
+// Reads only the index: each definition is decoded when first looked up, from
+// `bytes`, which must outlive the schema (the embedded encoding does). Damage
+// in a definition's body shows then, as std::logic_error; decode_schema()
+// checks all of it.
+tl::expected<Schema, std::string> decode_schema_in_place(std::string_view bytes);
+
 }  // namespace qsock::uri

@@ -22,7 +22,7 @@ tl::expected<Schema, std::string> load_embedded_schema() {
 }
 
 tl::expected<Schema, std::string> load_preparsed_schema() {
-  return decode_schema(embedded_schema_preparsed());
+  return decode_schema_in_place(embedded_schema_preparsed());
 }
 
 const Schema& embedded_schema() {

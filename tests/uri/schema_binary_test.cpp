@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <functional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -120,6 +121,60 @@ TEST_CASE("schema binary: the pre-parsed embedded schema is what the QAPI reader
   CHECK(read->names().size() > 50);
   check_same(*preparsed, *read);
   check_same(embedded_schema(), *read);
+  // load_preparsed_schema() decodes each definition on first use; the eager
+  // decoder checks every byte of the same encoding now, so that no lookup in
+  // qsock can meet a body that does not decode.
+  auto eager = decode_schema(embedded_schema_preparsed());
+  REQUIRE_MESSAGE(eager.has_value(), eager.error());
+  check_same(*eager, *read);
+}
+
+TEST_CASE("schema binary: decoding in place decodes a definition when it is looked up") {
+  const std::string bytes = encode_schema(every_field());
+  auto lazy = decode_schema_in_place(bytes);
+  REQUIRE_MESSAGE(lazy.has_value(), lazy.error());
+  const Schema eager = every_field();
+  CHECK(lazy->origin == eager.origin);
+  CHECK(lazy->versioned == eager.versioned);
+  CHECK(lazy->names() == eager.names());  // before any definition is decoded
+  const TypeDef* kind = lazy->find("Kind");
+  REQUIRE(kind != nullptr);
+  CHECK(*kind == *eager.find("Kind"));
+  CHECK(lazy->find("Kind") == kind);  // decoded once, the pointer stays
+  CHECK(lazy->names() == eager.names());  // one decoded, the others not yet
+  // add() replaces a definition that was never decoded.
+  TypeDef replacement = *eager.find("Obj");
+  replacement.doc = "replaced";
+  lazy->add(replacement);
+  CHECK(lazy->find("Obj")->doc == "replaced");
+  CHECK(lazy->names() == eager.names());
+  Schema want = eager;
+  want.add(replacement);
+  check_same(*lazy, want);
+}
+
+TEST_CASE("schema binary: a damaged body shows when decoded in place, and to the eager decoder") {
+  Schema one;
+  TypeDef kind;
+  kind.name = "Kind";
+  kind.meta = Meta::enumeration;
+  kind.values = {{"a", {}, {}, ""}};
+  one.add(kind);
+  std::string bytes = encode_schema(one);
+  // The last byte is Kind's last field (allow-oob, a flag): make it 2. The
+  // error gives the position after the value read, as for the other fields.
+  REQUIRE(bytes.back() == '\0');
+  bytes.back() = '\x02';
+  auto eager = decode_schema(bytes);
+  REQUIRE_FALSE(eager.has_value());
+  CHECK(eager.error().find("flag 2 out of range at byte " + std::to_string(bytes.size())) !=
+        std::string::npos);
+  auto lazy = decode_schema_in_place(bytes);
+  REQUIRE_MESSAGE(lazy.has_value(), lazy.error());  // the index is whole
+  CHECK(lazy->names() == std::vector<std::string>{"Kind"});
+  CHECK_THROWS_WITH_AS(lazy->find("Kind"),
+                       doctest::Contains("the pre-parsed schema's Kind does not decode: flag 2"),
+                       std::logic_error);
 }
 
 TEST_CASE("schema binary: every field survives encoding and decoding") {
@@ -213,7 +268,7 @@ TEST_CASE("schema binary: damaged data is an error, never a crash") {
   };
   std::string bad_tag = good;
   bad_tag[0] = 'Q';
-  const std::string tag = "qsock-schema-1\n";
+  const std::string tag = "qsock-schema-2\n";
   const char none = 0;  // an empty origin, or 0 definitions
   const Case cases[] = {
       {bad_tag, "format tag differs"},
