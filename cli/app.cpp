@@ -38,6 +38,19 @@ void configure_app(CLI::App& app, Context& ctx, std::function<ExitCode()>& actio
   register_commands(app, ctx, action, words);
 }
 
+namespace {
+
+// CLI11 says "--socket is required" and not that QSOCK_SOCKET would do.
+void print_environment_hints(const CLI::App& app) {
+  for (const CLI::App* cmd : app.get_subcommands())
+    for (const CLI::Option* opt : cmd->get_options())
+      if (opt->get_required() && opt->count() == 0 && !opt->get_envname().empty())
+        fmt::print(stderr, "qsock: {} can also be given as the environment variable {}\n",
+                   opt->get_name(), opt->get_envname());
+}
+
+}  // namespace
+
 int run(int argc, char** argv) {
   CLI::App app{"qsock: check, convert and apply QEMU socket addresses; drive QMP/HMP migrations"};
   Context ctx;
@@ -53,6 +66,10 @@ int run(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
+  } catch (const CLI::RequiredError& e) {
+    app.exit(e);
+    print_environment_hints(app);
+    return to_int(ExitCode::usage);
   } catch (const CLI::ParseError& e) {
     app.exit(e);
     return to_int(ExitCode::usage);

@@ -79,7 +79,8 @@ void add_migrate_command(CLI::App& app, Context& ctx, Action& action) {
       "migrate", "Live-migrate a VM: preflight both sides, configure, start, follow, report");
   cmd->add_option("-s,--socket", o->monitor.socket,
                   "Source monitor (QMP or HMP): PATH, unix:PATH or tcp:HOST:PORT")
-      ->envname("QSOCK_SOCKET");
+      ->envname("QSOCK_SOCKET")
+      ->required();
   add_follow_options(*cmd, o->follow,
                      "Destination monitor, for a QEMU started with -incoming defer",
                      "Seconds the whole migration may take; then migrate_cancel (default: none)");

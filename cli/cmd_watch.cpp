@@ -37,7 +37,8 @@ void add_watch_command(CLI::App& app, Context& ctx, Action& action) {
       "watch", "Follow a migration someone else started: the same progress and report");
   cmd->add_option("-s,--socket", o->monitor.socket,
                   "Source monitor (QMP or HMP): PATH, unix:PATH or tcp:HOST:PORT")
-      ->envname("QSOCK_SOCKET");
+      ->envname("QSOCK_SOCKET")
+      ->required();
   add_follow_options(*cmd, o->follow, "Destination monitor, for the observed downtime and its fate",
                      "Seconds to follow; then migrate_cancel (default: none)");
   cmd->footer(

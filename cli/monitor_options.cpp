@@ -11,7 +11,8 @@ namespace qsock::cli {
 void add_monitor_options(CLI::App& cmd, MonitorOptions& options, const std::string& timeout_help) {
   cmd.add_option("-s,--socket", options.socket,
                  "Monitor socket: PATH, unix:PATH or tcp:HOST:PORT ([IPv6] in brackets)")
-      ->envname("QSOCK_SOCKET");
+      ->envname("QSOCK_SOCKET")
+      ->required();  // a usage error (exit 2) when neither is given
   cmd.add_option("--timeout", options.timeout_seconds, timeout_help)->check(positive_number());
 }
 
