@@ -158,7 +158,7 @@ void print_kept(const Context& ctx, const std::string& dir, const qmp::QemuProce
 }
 
 ExitCode run_demo(Context& ctx, const DemoOptions& o) {
-  const std::atomic<bool>* interrupted = install_interrupt_flag();
+  const qmp::InterruptFlag* interrupted = install_interrupt_flag();
   if (o.memory_mib < 1) return fail(ctx, ExitCode::usage, "--memory: give at least 1 MiB");
   if (o.user_timeout_ms < 1)
     return fail(ctx, ExitCode::usage, "--user-timeout: give at least 1 ms");

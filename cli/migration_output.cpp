@@ -10,11 +10,16 @@
 namespace qsock::cli {
 
 namespace {
-std::atomic<bool> interrupted{false};
+qmp::InterruptFlag interrupted{0};
 
-extern "C" void on_sigint(int) {
-  interrupted.store(true);
-  std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C ends qsock at once
+// A supervisor's SIGTERM (timeout(1), systemd, a CI job being cancelled) and
+// a closed terminal's SIGHUP get what Ctrl-C gets: a cancelled migration and
+// the source as it was, or for demo both QEMUs stopped. Dying at once would
+// leave them running.
+extern "C" void on_signal(int signal) {
+  int none = 0;
+  interrupted.compare_exchange_strong(none, signal);
+  std::signal(signal, SIG_DFL);  // the same signal again ends qsock at once
 }
 
 std::string ms_text(const std::optional<Milliseconds>& v) {
@@ -107,12 +112,12 @@ qmp::DriverSinks sinks_for(ProgressLine& line) {
           [&line](const std::string& n) { line.note(n); }};
 }
 
-const std::atomic<bool>* install_interrupt_flag() {
+const qmp::InterruptFlag* install_interrupt_flag() {
   struct sigaction sa {};
-  sa.sa_handler = on_sigint;
+  sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);
   sa.sa_flags = 0;
-  ::sigaction(SIGINT, &sa, nullptr);
+  for (int signal : {SIGINT, SIGTERM, SIGHUP}) ::sigaction(signal, &sa, nullptr);
   return &interrupted;
 }
 

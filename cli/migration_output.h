@@ -38,8 +38,9 @@ qmp::DriverOptions driver_options(const FollowOptions& o);
 // Progress and notes go to `line`.
 qmp::DriverSinks sinks_for(ProgressLine& line);
 
-// Installs a SIGINT handler that sets the flag (once; a second Ctrl-C kills).
-const std::atomic<bool>* install_interrupt_flag();
+// Installs a handler for SIGINT, SIGTERM and SIGHUP that sets the flag to the
+// signal, once: a second signal of the same kind ends qsock at once.
+const qmp::InterruptFlag* install_interrupt_flag();
 
 // Prints the outcome (problems, report, error) and returns the exit code:
 // 0 completed or prepared, 1 preflight problems, 6 failed or cancelled,

@@ -164,10 +164,11 @@ Result<void> follow(Run& run) {
     if (run.options.interrupted && run.options.interrupted->load() && !run.interrupted) {
       run.interrupted = true;
       if (!run.cancel_on_interrupt) {
-        run.fired = "interrupted (SIGINT): stopped watching, the migration goes on";
+        run.fired = fmt::format("interrupted ({}): stopped watching, the migration goes on",
+                                signal_name(run.options.interrupted->load()));
         return {};
       }
-      cancel("interrupted (SIGINT)");
+      cancel(fmt::format("interrupted ({})", signal_name(run.options.interrupted->load())));
     }
     if (overall.expired()) cancel(fmt::format("--timeout {}", overall.describe_budget()));
     std::uint64_t bytes = info->ram ? info->ram->transferred.count : 0;

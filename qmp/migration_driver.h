@@ -9,6 +9,7 @@
 #include <string>
 
 #include "qmp/error.h"
+#include "qmp/interrupt.h"
 #include "qmp/migration_info.h"
 #include "qmp/migration_plan.h"
 #include "qmp/migration_preflight.h"
@@ -25,7 +26,7 @@ struct DriverOptions {
   bool cancel_on_stall = false;         // --cancel-on-stall
   bool prepare_only = false;            // --prepare
   Milliseconds poll_interval{100};
-  const std::atomic<bool>* interrupted = nullptr;  // set by SIGINT
+  const InterruptFlag* interrupted = nullptr;  // set by SIGINT, SIGTERM or SIGHUP
 };
 
 struct ProgressUpdate {

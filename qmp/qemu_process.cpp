@@ -117,7 +117,7 @@ QemuProcess::~QemuProcess() { stop_and_reap(pid_); }
 
 Result<QemuProcess> spawn_qemu(const std::string& binary, std::vector<std::string> args,
                                const std::string& dir_and_name, const Deadline& deadline,
-                               const std::atomic<bool>* interrupted) {
+                               const InterruptFlag* interrupted) {
   std::string qmp_path = dir_and_name + ".qmp";
   std::string log_path = dir_and_name + ".log";
   args.insert(args.begin(), binary);
@@ -166,7 +166,7 @@ Result<QemuProcess> spawn_qemu(const std::string& binary, std::vector<std::strin
                                                   tail.empty() ? "" : ": " + tail));
     }
     if (interrupted && interrupted->load())
-      return fail(ErrorKind::timeout, fmt::format("interrupted while starting {}", binary));
+      return fail(ErrorKind::timeout, fmt::format("interrupted ({}) while starting {}", signal_name(interrupted->load()), binary));
     if (deadline.expired())
       return fail(ErrorKind::timeout, fmt::format("{}'s monitor {} did not come up within {}",
                                                   binary, qmp_path, deadline.describe_budget()));

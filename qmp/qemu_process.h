@@ -14,6 +14,7 @@
 
 #include "qmp/deadline.h"
 #include "qmp/error.h"
+#include "qmp/interrupt.h"
 
 namespace qsock::qmp {
 
@@ -51,7 +52,7 @@ class QemuProcess {
 
   friend Result<QemuProcess> spawn_qemu(const std::string&, std::vector<std::string>,
                                         const std::string&, const Deadline&,
-                                        const std::atomic<bool>*);
+                                        const InterruptFlag*);
 
  private:
   QemuProcess(pid_t pid, std::string qmp_path, std::string log_path)
@@ -68,6 +69,6 @@ class QemuProcess {
 // is set (kind timeout, "interrupted").
 Result<QemuProcess> spawn_qemu(const std::string& binary, std::vector<std::string> args,
                                const std::string& dir_and_name, const Deadline& deadline,
-                               const std::atomic<bool>* interrupted = nullptr);
+                               const InterruptFlag* interrupted = nullptr);
 
 }  // namespace qsock::qmp

@@ -1,6 +1,6 @@
 # qsock demo against Debian's QEMU: completes with the user-timeout applied
 # as --sockopts auto picks (fd on 7.2, native where the schema has it),
-# --json lines parse, Ctrl-C (SIGINT) mid-migration cancels and exits 130,
+# --json lines parse, Ctrl-C (SIGINT), SIGTERM or SIGHUP mid-migration cancels and exits 130,
 # and neither a QEMU nor the temporary directory is left behind; a missing
 # QEMU binary is exit 1 with the install hint.
 . "$(dirname "$0")/lib.sh"
@@ -42,22 +42,27 @@ jq -se 'map(select(.event == "explanation"))[0] | .user_timeout_ms == 3000 and
   fail "demo --json: explanation"
 nothing_left "$T" "demo --json"
 
-# 3. SIGINT while the migration is in flight (max-bandwidth keeps it busy):
-#    cancelled, exit 130, nothing left.
-T=$(scratch_dir)
-TMPDIR=$T "$QSOCK" --json demo --max-bandwidth 32K >"$out" 2>"$out.err" &
-demo_pid=$!
-for i in $(seq 200); do
-  grep -q '"event":"progress"' "$out" 2>/dev/null && break
-  sleep 0.05
+# 3. SIGINT, SIGTERM (timeout(1), a cancelled CI job) or SIGHUP while the
+#    migration is in flight (max-bandwidth keeps it busy): cancelled, exit
+#    130, the signal named, nothing left.
+for sig in INT TERM HUP; do
+  T=$(scratch_dir)
+  TMPDIR=$T "$QSOCK" --json demo --max-bandwidth 32K >"$out" 2>"$out.err" &
+  demo_pid=$!
+  for i in $(seq 200); do
+    grep -q '"event":"progress"' "$out" 2>/dev/null && break
+    sleep 0.05
+  done
+  grep -q '"event":"progress"' "$out" && pass || fail "SIG$sig: no progress before the signal"
+  kill -"$sig" "$demo_pid"
+  code=0; wait "$demo_pid" || code=$?
+  [ "$code" = 130 ] && pass || { fail "SIG$sig: exit $code"; sed 's/^/    /' "$out" "$out.err" >&2; }
+  jq -se 'map(select(.event == "report"))[0].status == "cancelled"' "$out" >/dev/null && pass ||
+    { fail "SIG$sig: report is not cancelled"; sed 's/^/    /' "$out" >&2; }
+  grep -q "interrupted (SIG$sig)" "$out" "$out.err" && pass ||
+    { fail "SIG$sig: not named"; sed 's/^/    /' "$out" "$out.err" >&2; }
+  nothing_left "$T" "SIG$sig"
 done
-grep -q '"event":"progress"' "$out" && pass || fail "SIGINT: no progress before the signal"
-kill -INT "$demo_pid"
-code=0; wait "$demo_pid" || code=$?
-[ "$code" = 130 ] && pass || { fail "SIGINT: exit $code"; sed 's/^/    /' "$out" "$out.err" >&2; }
-jq -se 'map(select(.event == "report"))[0].status == "cancelled"' "$out" >/dev/null && pass ||
-  { fail "SIGINT: report is not cancelled"; sed 's/^/    /' "$out" >&2; }
-nothing_left "$T" "SIGINT"
 
 # 3b. SIGINT right after the start, while the QEMUs come up.
 T=$(scratch_dir)

@@ -55,18 +55,24 @@ expect_within 15 6 '"fired":"--timeout 1 s"' \
   "$QSOCK" --json migrate -s "$S/qmp.sock" --max-bandwidth 100K --timeout 1 --to tcp:127.0.0.1:44513
 [ "$(state_of "$S/qmp.sock")" = running ] && pass || fail "source not running after --timeout"
 
-# 4. Ctrl-C: cancelled, source put back, exit 130.
-D=$(scratch_dir)
-vm "$D" -incoming tcp:127.0.0.1:44514
-"$QSOCK" --json migrate -s "$S/qmp.sock" --max-bandwidth 100K --to tcp:127.0.0.1:44514 \
-  >"$out" 2>"$S/err" &
-mig=$!
-sleep 1
-kill -INT "$mig"
-code=0
-wait "$mig" || code=$?
-[ "$code" = 130 ] && pass || { fail "SIGINT: exit $code, not 130"; cat "$S/err" >&2; }
-grep -q '"status":"cancelled"' "$out" && pass || fail "SIGINT: report not cancelled"
-[ "$(state_of "$S/qmp.sock")" = running ] && pass || fail "source not running after SIGINT"
+# 4. Ctrl-C, or SIGTERM from a supervisor: cancelled, source put back, exit
+#    130, the signal named in the report.
+port=44514
+for sig in INT TERM; do
+  D=$(scratch_dir)
+  vm "$D" -incoming tcp:127.0.0.1:$port
+  "$QSOCK" --json migrate -s "$S/qmp.sock" --max-bandwidth 100K --to tcp:127.0.0.1:$port \
+    >"$out" 2>"$S/err" &
+  mig=$!
+  sleep 1
+  kill -"$sig" "$mig"
+  code=0
+  wait "$mig" || code=$?
+  [ "$code" = 130 ] && pass || { fail "SIG$sig: exit $code, not 130"; cat "$S/err" >&2; }
+  grep -q '"status":"cancelled"' "$out" && pass || fail "SIG$sig: report not cancelled"
+  grep -q "interrupted (SIG$sig)" "$out" && pass || { fail "SIG$sig: not named"; cat "$out" >&2; }
+  [ "$(state_of "$S/qmp.sock")" = running ] && pass || fail "source not running after SIG$sig"
+  port=$((port + 1))
+done
 
 finish
