@@ -3,7 +3,8 @@
 # stopped and its slot gets a fresh destination with -incoming defer for the
 # way back). The legs cycle through native tcp (qsock runs migrate-incoming),
 # a UNIX socket, and tcp with socket options through qsock's own connection
-# passed with getfd to both sides (--sockopts fd), so every transport goes
+# passed with getfd to both sides (--sockopts fd) or set on QEMU's own
+# sockets through pidfd_getfd (--sockopts inject), so every transport goes
 # both ways. After every leg: qsock exits 0, its --json report is complete
 # and consistent and names the transport asked for, query-status says the
 # source is postmigrate and the destination running, both QEMUs have exactly
@@ -116,12 +117,19 @@ if $kind == "unix" then
 else
   # The source's socket is connected to the port asked for, and the
   # destination's (when qsock had a view of it) is its other end. A fast
-  # native migration may be over before qsock finds QEMU's socket: then a
-  # note says so.
-  check("tcp: the source's socket is connected to 127.0.0.1:\($port)"; .socket.peer == "127.0.0.1:\($port)" or ($kind == "tcp" and .socket == {} and any(.notes[]; startswith("no view of the source's migration socket")))),
+  # migration may be over before qsock finds QEMU's own socket (native,
+  # inject): then a note says so.
+  check("tcp: the source's socket is connected to 127.0.0.1:\($port)"; .socket.peer == "127.0.0.1:\($port)" or ($kind != "fd" and .socket.peer == null and (.socket | has("options") | not) and any(.notes[]; startswith("no view of the source's migration socket") or startswith("inject on the source failed")))),
   check("tcp: the destination's socket is the other end"; .socket.destination == null or (.socket.destination.local == "127.0.0.1:\($port)" and .socket.destination.peer == .socket.local)),
   if $kind == "tcp" then
     check("native tcp: no socket options, nothing passed"; .sockopts_via == null and .destination_sockopts_via == null and .fd_passed == false)
+  elif $kind == "inject" then
+    # QEMU's own sockets, set through pidfd_getfd: where qsock says it did,
+    # the socket has the options; where it found no socket (the migration
+    # was over first), it says so and claims nothing.
+    check("inject: nothing passed"; .fd_passed == false),
+    check("inject: the source's socket has user-timeout 5000 and keep-alive on, or a note says inject failed there"; (.sockopts_via == "inject" and .socket.options["user-timeout"] == 5000 and .socket.options["keep-alive"] == true and .socket.not_applied == []) or (.sockopts_via == null and .socket == {} and any(.notes[]; startswith("inject on the source failed")))),
+    check("inject: the destination's socket has user-timeout 5000 and keep-alive on, or a note says inject failed there"; (.destination_sockopts_via == "inject" and .socket.destination.options["user-timeout"] == 5000 and .socket.destination.options["keep-alive"] == true and .socket.destination.not_applied == []) or (.destination_sockopts_via == null and .socket.destination == null and any(.notes[]; startswith("inject on the destination failed"))))
   else
     check("fd: qsock's connection passed with getfd, both sides"; .sockopts_via == "fd" and .destination_sockopts_via == "fd" and .fd_passed == true),
     check("fd: both ends have user-timeout 5000 and keep-alive on, nothing not applied"; [.socket, .socket.destination] | all(.options["user-timeout"] == 5000 and .options["keep-alive"] == true and .not_applied == []))
@@ -135,13 +143,15 @@ src_dir=$VM_DIR src_pid=$VM_PID src_slot=A
 [ "$(status_of "$src_dir/qmp.sock")" = "running true" ] && pass || fail "the first VM is not running"
 src_fds=$(settled_fd_list "$src_pid")
 first_incoming_fds=""
-kinds=(tcp unix fd)
-tcp_legs=0 src_views=0 dst_views=0
+# Legs alternate A->B, B->A: in this order every transport goes both ways
+# within 8 legs.
+kinds=(tcp unix fd inject unix tcp inject fd)
+tcp_legs=0 src_views=0 dst_views=0 inject_legs=0 src_injected=0 dst_injected=0
 slowest_ms=0
 out=$root/out err=$root/err
 
 for ((leg = 1; leg <= rounds; leg++)); do
-  kind=${kinds[(leg - 1) % 3]}
+  kind=${kinds[(leg - 1) % ${#kinds[@]}]}
   dst_slot=B; [ "$src_slot" = B ] && dst_slot=A
   # The destination, waiting with -incoming defer; its fds the same as the
   # first destination's.
@@ -164,10 +174,10 @@ for ((leg = 1; leg <= rounds; leg++)); do
   case $kind in
     tcp) free_port; to=tcp:127.0.0.1:$PORT ;;
     unix) to=unix:$root/mig$leg.sock ;;
-    fd)
+    fd | inject)
       free_port
       to=tcp:127.0.0.1:$PORT,user-timeout=5000,keep-alive=on
-      extra=(--sockopts fd)
+      extra=(--sockopts "$kind")
       ;;
   esac
   what="leg $leg ($src_slot->$dst_slot, $kind, --to $to ${extra[*]})"
@@ -188,6 +198,12 @@ for ((leg = 1; leg <= rounds; leg++)); do
     sed 's/^/    /' <<<"$problems" >&2
     echo "  report: ${report:-(none)}" >&2
     sed 's/^/  stderr: /' "$err" >&2
+  fi
+  if [ "$kind" = inject ]; then
+    inject_legs=$((inject_legs + 1))
+    applied=$(jq -r '"\(.sockopts_via) \(.destination_sockopts_via)"' <<<"${report:-null}" 2>/dev/null || true)
+    [[ $applied == "inject "* ]] && src_injected=$((src_injected + 1))
+    [[ $applied == *" inject" ]] && dst_injected=$((dst_injected + 1))
   fi
   if [ "$kind" = tcp ]; then
     tcp_legs=$((tcp_legs + 1))
@@ -240,5 +256,6 @@ budget_s=$((3 * rounds * scale))
   fail "$rounds legs took ${elapsed_ms} ms, more than ${budget_s} s"
 echo "soak: $rounds migrations in ${elapsed_ms} ms (slowest qsock migrate ${slowest_ms} ms);" \
   "of $tcp_legs native tcp legs, qsock saw the source's socket in $src_views, the destination's in $dst_views;" \
+  "of $inject_legs inject legs, it set the source's in $src_injected, the destination's in $dst_injected (the others were over first);" \
   "QEMU fds: $src_fds"
 finish
