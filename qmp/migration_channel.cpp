@@ -64,7 +64,9 @@ Error from_sockopts(const sockopts::Error& e) {
 }  // namespace
 
 Result<sockopts::Fd> inject_options(pid_t pid, const SocketMatch& match,
-                                    const sockopts::SocketOptions& o, Deadline deadline) {
+                                    const sockopts::SocketOptions& o, Deadline deadline,
+                                    const std::function<bool()>& over) {
+  bool ended = false;
   for (;;) {
     auto sockets = sockopts::list_tcp_sockets(pid);
     if (!sockets) return tl::unexpected(from_sockopts(sockets.error()));
@@ -80,10 +82,15 @@ Result<sockopts::Fd> inject_options(pid_t pid, const SocketMatch& match,
         return tl::unexpected(from_sockopts(applied.error()));
       return std::move(*dup);
     }
+    if (ended)
+      return fail(ErrorKind::invalid,
+                  fmt::format("the migration ended before qsock found its socket in process {}",
+                              pid));
     if (deadline.expired())
       return fail(ErrorKind::timeout,
                   fmt::format("no established migration socket in process {} within {}", pid,
                               deadline.describe_budget()));
+    ended = over && over();
     std::this_thread::sleep_for(Milliseconds(10));
   }
 }

@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -47,9 +48,13 @@ struct SocketMatch {
 
 // inject: waits (until `deadline`) for the QEMU's established socket that
 // matches, duplicates it with pidfd_getfd and applies `o` to it. Returns the
-// duplicate (for read-back and TCP_INFO; close it when done).
+// duplicate (for read-back and TCP_INFO; close it when done). `over`, when
+// given, says whether the migration has ended: once it has, one more look,
+// then it gives up (kind invalid) instead of waiting out the deadline for a
+// socket that is gone.
 Result<sockopts::Fd> inject_options(pid_t pid, const SocketMatch& match,
-                                    const sockopts::SocketOptions& o, Deadline deadline);
+                                    const sockopts::SocketOptions& o, Deadline deadline,
+                                    const std::function<bool()>& over = {});
 
 // {"options": {read back}, "not_applied": [{"key","wanted","effective"}], "tcp_info": {...},
 //  "local": "h:p", "peer": "h:p"}

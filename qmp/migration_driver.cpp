@@ -533,23 +533,33 @@ DriverOutcome run_migration(const MonitorAddress& source,
   // otherwise qsock only takes a view for the read-back, and waits less.
   const bool inject_src = src_mode && src_mode->mode == SockoptsMode::inject;
   auto inject_budget = Deadline::after(Milliseconds(inject_src ? 3000 : 1000));
+  // A fast migration may be over before qsock finds the socket: then QEMU
+  // has closed it, and waiting out the budget would only delay the report.
+  auto over = [&run] {
+    auto info = run.src->query_migrate(run.command());
+    return info && is_terminal(info->status);
+  };
   if (inet && port && !run.src_socket.valid() && run.src->pid()) {
     sockopts::SocketOptions apply = inject_src ? run.wanted : sockopts::SocketOptions{};
-    auto dup = inject_options(*run.src->pid(), {port, std::nullopt}, apply, inject_budget);
-    if (dup)
+    auto dup = inject_options(*run.src->pid(), {port, std::nullopt}, apply, inject_budget, over);
+    if (dup) {
       run.src_socket = std::move(*dup);
-    else if (!apply.keep_alive && !apply.user_timeout && !has_socket_options(apply))
+    } else if (!inject_src) {
       run.note("no view of the source's migration socket: " + dup.error().message);
-    else
+    } else {
       run.note("inject on the source failed: " + dup.error().message);
+      report.sockopts_via.clear();  // no socket of the source's got the options
+    }
   }
   if (run.dst && inet && port && run.dst_socket_at_start.is_null() && run.dst->pid()) {
     sockopts::SocketOptions apply = dst_mode == "inject" ? run.wanted : sockopts::SocketOptions{};
-    auto dup = inject_options(*run.dst->pid(), {std::nullopt, port}, apply, inject_budget);
-    if (dup)
+    auto dup = inject_options(*run.dst->pid(), {std::nullopt, port}, apply, inject_budget, over);
+    if (dup) {
       run.dst_socket_at_start = read_back(dup->get(), run.wanted);  // and closed here
-    else if (dst_mode == "inject")
+    } else if (dst_mode == "inject") {
       run.note("inject on the destination failed: " + dup.error().message);
+      report.destination_sockopts_via.clear();
+    }
   }
 
   // 5. Follow, 6. report.

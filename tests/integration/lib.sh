@@ -120,6 +120,45 @@ expect_within() {
   rm -f "$out"
 }
 
+# --- A process's fds and children --------------------------------------------
+fd_count() { find "/proc/$1/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l; }
+# fd_list PID: "N:target " for each fd, sockets and pipes without their inode
+# (which differs from run to run).
+fd_list() {
+  find "/proc/$1/fd" -mindepth 1 -maxdepth 1 -printf '%f:%l\n' 2>/dev/null |
+    sed 's/:\[[0-9]*\]$//' | sort -n | tr '\n' ' '
+}
+
+# stable_fd_count PID: its fd count once it has not changed for 0.5 s (QEMU
+# closes a finished client's socket a moment after qsock exits).
+stable_fd_count() {
+  local last n same=0
+  last=$(fd_count "$1")
+  for _ in $(seq 200); do
+    sleep 0.05
+    n=$(fd_count "$1")
+    if [ "$n" = "$last" ]; then same=$((same + 1)); else same=0; last=$n; fi
+    [ "$same" -ge 10 ] && break
+  done
+  echo "$last"
+}
+
+# descendants: "PID STAT COMM" of every process below this shell (children,
+# their children, ...), the ps that lists them left out.
+descendants() {
+  ps -e -o pid=,ppid=,stat=,comm= | awk -v top=$$ '
+    { pid[NR] = $1; ppid[NR] = $2; line[NR] = $1 " " $3 " " $4; comm[NR] = $4 }
+    END {
+      below[top] = 1
+      do { grew = 0
+        for (i = 1; i <= NR; i++)
+          if ((ppid[i] in below) && !(pid[i] in below)) { below[pid[i]] = 1; grew = 1 }
+      } while (grew)
+      for (i = 1; i <= NR; i++)
+        if (pid[i] != top && (pid[i] in below) && comm[i] != "ps" && comm[i] != "awk") print line[i]
+    }'
+}
+
 # --- A guest that keeps a migration in flight -------------------------------
 # tests/guest/dirty.elf (built with the tests) rewrites every page of 32 MiB
 # in a loop; its pass counter is the word at GUEST_HEARTBEAT. Set QEMU_NETNS
@@ -304,4 +343,4 @@ PY
 }
 
 # state_of SOCK: the run state of the VM behind QMP socket SOCK.
-state_of() { "$QSOCK" qmp -s "$1" query-status | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])'; }
+state_of() { "$QSOCK" qmp -s "$1" query-status | jq -r .status; }

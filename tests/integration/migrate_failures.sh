@@ -5,6 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 need qemu-system-x86_64
 need python3
+need jq
 
 cap_state() {
   "$QSOCK" qmp -s "$1" query-migrate-capabilities |

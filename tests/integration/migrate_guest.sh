@@ -5,6 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 need qemu-system-x86_64
 need python3
+need jq
 [ -f "$GUEST_KERNEL" ] || skip "missing $GUEST_KERNEL"
 
 S=$(scratch_dir)

@@ -4,6 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 need qemu-system-x86_64
 need python3
+need jq
 
 # 1. HMP on both sides, -incoming defer, user-timeout applied by fd passing.
 S=$(scratch_dir); D=$(scratch_dir)

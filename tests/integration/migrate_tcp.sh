@@ -5,6 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 need qemu-system-x86_64
 need python3
+need jq
 
 CONSISTENT=('r["downtime_ms"] <= r["total_time_ms"]' 'r["setup_time_ms"] <= r["total_time_ms"]'
   'b["precopy"] + b["downtime"] + b["postcopy"] <= b["transferred"]' 'b["transferred"] > 0'

@@ -13,29 +13,6 @@ Q=$D/qmp.sock
 H=$D/hmp.sock
 rounds=${QSOCK_SOAK_ROUNDS:-200}
 
-fd_count() { find "/proc/$1/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l; }
-# fd_list PID: "N:target" for each fd, sockets and pipes without their inode
-# (which differs from run to run).
-fd_list() {
-  local fd
-  for fd in /proc/"$1"/fd/*; do
-    printf '%s:%s ' "${fd##*/}" "$(readlink "$fd" | sed 's/:\[[0-9]*\]$//')"
-  done
-}
-
-# stable_fd_count PID: its fd count once it has not changed for 0.5 s (QEMU
-# closes a finished client's socket a moment after qsock exits).
-stable_fd_count() {
-  local last n same=0
-  last=$(fd_count "$1")
-  for _ in $(seq 200); do
-    sleep 0.05
-    n=$(fd_count "$1")
-    if [ "$n" = "$last" ]; then same=$((same + 1)); else same=0; last=$n; fi
-    [ "$same" -ge 10 ] && break
-  done
-  echo "$last"
-}
 # QEMU opens some fds only when its first monitor clients come: warm it up
 # on both sockets, then count.
 "$QSOCK" qmp -s "$Q" query-status >/dev/null
