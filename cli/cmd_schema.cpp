@@ -81,7 +81,7 @@ std::string avail_phrase(const Schema& schema, const Availability& a) {
   return text;
 }
 
-std::string with_phrase(std::string head, const std::string& phrase) {
+std::string with_phrase(const std::string& head, const std::string& phrase) {
   return phrase.empty() ? head : head + ", " + phrase;
 }
 

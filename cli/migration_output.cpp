@@ -1,5 +1,6 @@
 #include "cli/migration_output.h"
 
+#include <cmath>
 #include <csignal>
 
 #include <fmt/format.h>
@@ -74,7 +75,7 @@ void print_report(std::FILE* to, const qmp::MigrationReport& r) {
     fmt::print(to, "  destination VM:              {}\n", r.destination_state);
 }
 Milliseconds ms_of(double seconds) {
-  return Milliseconds(static_cast<long long>(seconds * 1000.0 + 0.5));
+  return Milliseconds(std::llround(seconds * 1000.0));
 }
 
 }  // namespace

@@ -41,7 +41,6 @@ ExitCode exit_code_for(const qmp::Error& error) {
     case qmp::ErrorKind::invalid:
       return ExitCode::invalid;
     case qmp::ErrorKind::connect:
-      return ExitCode::connect;
     case qmp::ErrorKind::protocol:
       return ExitCode::connect;
     case qmp::ErrorKind::timeout:

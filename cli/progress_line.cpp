@@ -63,7 +63,7 @@ Json progress_json(const qmp::ProgressUpdate& u) {
 ProgressLine::ProgressLine(const Context& ctx) : ctx_(ctx) {
   tty_ = ::isatty(::fileno(ctx.err)) == 1;
   const char* no_color = std::getenv("NO_COLOR");
-  color_ = tty_ && !(no_color && *no_color);
+  color_ = tty_ && !(no_color != nullptr && *no_color != '\0');
 }
 
 void ProgressLine::update(const qmp::ProgressUpdate& u) {

@@ -89,12 +89,12 @@ Feature probe(const Schema& schema, const FeatureProbe& p) {
   switch (p.kind) {
     case ProbeKind::member: {
       const TypeDef* t = find_meta(schema, p.where, Meta::object);
-      f.present = t && schema.member(*t, p.name);
+      f.present = t != nullptr && schema.member(*t, p.name) != nullptr;
       break;
     }
     case ProbeKind::enum_value: {
       const TypeDef* t = find_meta(schema, p.where, Meta::enumeration);
-      f.present = t && schema.enum_value(*t, p.name);
+      f.present = t != nullptr && schema.enum_value(*t, p.name) != nullptr;
       break;
     }
     case ProbeKind::command:
@@ -103,7 +103,7 @@ Feature probe(const Schema& schema, const FeatureProbe& p) {
     case ProbeKind::command_argument: {
       const TypeDef* cmd = find_meta(schema, p.where, Meta::command);
       const TypeDef* args = cmd ? find_meta(schema, cmd->arg_type, Meta::object) : nullptr;
-      f.present = args && schema.member(*args, p.name);
+      f.present = args != nullptr && schema.member(*args, p.name) != nullptr;
       break;
     }
     case ProbeKind::backend_transfer:

@@ -377,7 +377,7 @@ DriverOutcome run_migration(const MonitorAddress& source,
   if (run.dst) hmp_check(*run.dst, pf.destination_parameters, "destination");
   if (run.src->protocol() == MonitorProtocol::hmp ||
       (run.dst && run.dst->protocol() == MonitorProtocol::hmp))
-    pf.notes.push_back(
+    pf.notes.emplace_back(
         "an HMP monitor has no events: progress comes from polling 'info "
         "migrate', and the observed downtime (STOP -> RESUME) is not available");
   if (options.prepare_only && src_mode && src_mode->mode == SockoptsMode::fd)

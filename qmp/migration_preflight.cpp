@@ -41,11 +41,11 @@ std::vector<CapabilityRequest> requested_capabilities(const MigrationPlan& plan,
   if (plan.netpass) {
     add_capability(caps, {"return-path", true, "--netpass needs it"});
     add_capability(caps, {"netpass", true, "--netpass"});
-    notes.push_back("--netpass turns on capability 'return-path' too (netpass requires it)");
+    notes.emplace_back("--netpass turns on capability 'return-path' too (netpass requires it)");
   }
   if (plan.local_char_socket) {
     add_capability(caps, {"local-char-socket", true, "--local-char-socket"});
-    notes.push_back(
+    notes.emplace_back(
         "--local-char-socket migrates only socket chardevs that opt in: "
         "support-local-migration=on on the source, local-incoming=on on the destination");
   }
@@ -231,7 +231,7 @@ void check_socket_options(const MigrationPlan& plan, const MigrationSide& side, 
     if (!plan.target.contains(key)) continue;
     out.socket_options[key] = plan.target[key];
     const uri::Member* m = inet ? side.schema->member(*inet, key) : nullptr;
-    bool present = m && (!side.release || m->avail.in_release(*side.release));
+    bool present = m != nullptr && (!side.release || m->avail.in_release(*side.release));
     if (!present && !contains(out.native_missing, key)) out.native_missing.push_back(key);
   }
 }

@@ -1,7 +1,8 @@
 #include "qmp/qemu_process.h"
 
 #include <fcntl.h>
-#include <signal.h>
+// kill() and sigset_t are POSIX's, in <signal.h>; ISO C's <csignal> need not have them.
+#include <signal.h>  // NOLINT(modernize-deprecated-headers)
 #include <spawn.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -121,7 +122,7 @@ Result<QemuProcess> spawn_qemu(const std::string& binary, std::vector<std::strin
   std::string qmp_path = dir_and_name + ".qmp";
   std::string log_path = dir_and_name + ".log";
   args.insert(args.begin(), binary);
-  args.push_back("-qmp");
+  args.emplace_back("-qmp");
   args.push_back(fmt::format("unix:{},server=on,wait=off", qmp_path));
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());

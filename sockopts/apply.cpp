@@ -106,7 +106,7 @@ Result<SocketOptions> read_options(int fd) {
   return o;
 }
 
-std::vector<Difference> differences(const SocketOptions& want, const SocketOptions& got,
+std::vector<Difference> differences(const SocketOptions& wanted, const SocketOptions& effective,
                                     Semantics s) {
   std::vector<Difference> out;
   auto show_bool = [](const std::optional<bool>& b) { return b ? on_off(*b) : "unknown"; };
@@ -117,25 +117,25 @@ std::vector<Difference> differences(const SocketOptions& want, const SocketOptio
     else
       return fmt::format("{}{}", v->count(), unit);
   };
-  bool keep_alive_on = want.keep_alive.value_or(false);
-  if ((keep_alive_on || (s == Semantics::exact && want.keep_alive)) &&
-      got.keep_alive != want.keep_alive)
-    out.push_back({"keep-alive", on_off(*want.keep_alive), show_bool(got.keep_alive)});
+  bool keep_alive_on = wanted.keep_alive.value_or(false);
+  if ((keep_alive_on || (s == Semantics::exact && wanted.keep_alive)) &&
+      effective.keep_alive != wanted.keep_alive)
+    out.push_back({"keep-alive", on_off(*wanted.keep_alive), show_bool(effective.keep_alive)});
   if (keep_alive_on || s == Semantics::exact) {
-    if (nonzero(want.keep_alive_count) && got.keep_alive_count != want.keep_alive_count)
+    if (nonzero(wanted.keep_alive_count) && effective.keep_alive_count != wanted.keep_alive_count)
       out.push_back(
-          {"keep-alive-count", show(want.keep_alive_count, ""), show(got.keep_alive_count, "")});
-    if (nonzero(want.keep_alive_idle) && got.keep_alive_idle != want.keep_alive_idle)
+          {"keep-alive-count", show(wanted.keep_alive_count, ""), show(effective.keep_alive_count, "")});
+    if (nonzero(wanted.keep_alive_idle) && effective.keep_alive_idle != wanted.keep_alive_idle)
       out.push_back(
-          {"keep-alive-idle", show(want.keep_alive_idle, " s"), show(got.keep_alive_idle, " s")});
-    if (nonzero(want.keep_alive_interval) && got.keep_alive_interval != want.keep_alive_interval)
-      out.push_back({"keep-alive-interval", show(want.keep_alive_interval, " s"),
-                     show(got.keep_alive_interval, " s")});
+          {"keep-alive-idle", show(wanted.keep_alive_idle, " s"), show(effective.keep_alive_idle, " s")});
+    if (nonzero(wanted.keep_alive_interval) && effective.keep_alive_interval != wanted.keep_alive_interval)
+      out.push_back({"keep-alive-interval", show(wanted.keep_alive_interval, " s"),
+                     show(effective.keep_alive_interval, " s")});
   }
-  if (want.user_timeout && got.user_timeout != want.user_timeout)
-    out.push_back({"user-timeout", show(want.user_timeout, " ms"), show(got.user_timeout, " ms")});
-  if (want.mptcp.value_or(false) && got.mptcp != want.mptcp)
-    out.push_back({"mptcp", "on", show_bool(got.mptcp)});
+  if (wanted.user_timeout && effective.user_timeout != wanted.user_timeout)
+    out.push_back({"user-timeout", show(wanted.user_timeout, " ms"), show(effective.user_timeout, " ms")});
+  if (wanted.mptcp.value_or(false) && effective.mptcp != wanted.mptcp)
+    out.push_back({"mptcp", "on", show_bool(effective.mptcp)});
   return out;
 }
 

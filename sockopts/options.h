@@ -43,8 +43,8 @@ struct InetAddress {
 // the legacy {"type":"inet","data":{...}} nesting, or just the option
 // members ({"user-timeout":2000}). Unknown members are ignored (tolerant
 // reader); a member of the wrong type or range is an error naming its key.
-Result<SocketOptions> options_from_json(const Json& j);
-Result<InetAddress> inet_address_from_json(const Json& j);
+Result<SocketOptions> options_from_json(const Json& input);
+Result<InetAddress> inet_address_from_json(const Json& input);
 
 // The given members under their QMP names and units, in schema order.
 Json to_json(const SocketOptions& o);

@@ -127,7 +127,7 @@ void level_members(const Schema& schema, const TypeDef& def, const std::string& 
 
 bool is_object(const Schema& schema, std::string_view type) {
   const TypeDef* def = schema.find(type);
-  return def && def->meta == Meta::object;
+  return def != nullptr && def->meta == Meta::object;
 }
 
 void complete_keyval(std::vector<AddressCandidate>& out, std::string_view text,
@@ -160,8 +160,9 @@ void complete_keyval(std::vector<AddressCandidate>& out, std::string_view text,
     level_members(schema, *level, path, items, members);
     auto it = std::find_if(members.begin(), members.end(),
                            [&](const Member* m) { return m->name == rest.substr(0, dot); });
-    if (it == members.end() || !(level = schema.find((*it)->type)) || level->meta != Meta::object)
-      return;
+    if (it == members.end()) return;
+    level = schema.find((*it)->type);
+    if (level == nullptr || level->meta != Meta::object) return;
     path += std::string(rest.substr(0, dot + 1));
     rest = rest.substr(dot + 1);
   }

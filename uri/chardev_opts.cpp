@@ -170,7 +170,9 @@ Parsed parse_chardev(std::string_view text, const Target& target, const Schema& 
   auto get_bool = [&](std::string_view n, bool def) {
     return has(n) ? typed[std::string(n)].get<bool>() : def;
   };
-  int addresses = has("path") + has("fd") + has("host");
+  int addresses = 0;
+  for (std::string_view n : {"path", "fd", "host"})
+    if (has(n)) ++addresses;
   if (addresses > 1)
     return fail(out, {"None or one of 'path', 'fd' or 'host' option required.", "",
                       "give one address: path= (unix), host=+port= (tcp) or fd="});

@@ -316,21 +316,21 @@ Json CheckResult::to_json() const {
   return j;
 }
 
-tl::expected<Endpoint, Diagnostic> endpoint_of(const CheckResult& r) {
-  if (!r.valid()) return tl::unexpected(Diagnostic{"the input is not valid", "", ""});
+tl::expected<Endpoint, Diagnostic> endpoint_of(const CheckResult& checked) {
+  if (!checked.valid()) return tl::unexpected(Diagnostic{"the input is not valid", "", ""});
   Endpoint e;
-  const Json& v = r.value;
+  const Json& v = checked.value;
   if (v.is_string())
     return tl::unexpected(Diagnostic{"'defer' names no address", "", "give the address to migrate-incoming"});
-  if (r.qapi_type == "SocketAddress") {
+  if (checked.qapi_type == "SocketAddress") {
     e.address = v;
-  } else if (r.qapi_type == "MigrationAddress") {
+  } else if (checked.qapi_type == "MigrationAddress") {
     e.address = v.value("transport", "") == "socket" ? socket_part(v) : v;
-  } else if (r.qapi_type == "MigrationChannel") {
+  } else if (checked.qapi_type == "MigrationChannel") {
     const Json& a = v["addr"];
     e.address = a.value("transport", "") == "socket" ? socket_part(a) : a;
     if (v.value("channel-type", "main") != "main") e.extras["channel-type"] = v["channel-type"];
-  } else if (r.qapi_type == "Netdev") {
+  } else if (checked.qapi_type == "Netdev") {
     if (v.value("type", "") != "stream")
       return tl::unexpected(Diagnostic{"a -netdev dgram has two addresses (local, remote); convert each on its own",
                                        "type", ""});
@@ -340,7 +340,7 @@ tl::expected<Endpoint, Diagnostic> endpoint_of(const CheckResult& r) {
     for (auto it = v.begin(); it != v.end(); ++it)
       if (it.key() != "id" && it.key() != "type" && it.key() != "addr" && it.key() != "server")
         e.extras[it.key()] = it.value();
-  } else if (r.qapi_type == "chardev-add arguments" || r.qapi_type == "chardev-add") {
+  } else if (checked.qapi_type == "chardev-add arguments" || checked.qapi_type == "chardev-add") {
     const Json& data = v["backend"]["data"];
     const Json& legacy = data["addr"];
     e.address = legacy.contains("data") ? legacy["data"] : Json::object();
@@ -352,11 +352,11 @@ tl::expected<Endpoint, Diagnostic> endpoint_of(const CheckResult& r) {
     if (data.contains("server")) e.server = data["server"].get<bool>();
     for (auto it = data.begin(); it != data.end(); ++it)
       if (it.key() != "addr" && it.key() != "server") e.extras[it.key()] = it.value();
-  } else if (r.qapi_type == "SocketAddressLegacy") {
+  } else if (checked.qapi_type == "SocketAddressLegacy") {
     e.address = {{"type", v.value("type", "")}};
     for (auto it = v["data"].begin(); it != v["data"].end(); ++it) e.address[it.key()] = it.value();
   } else {
-    return tl::unexpected(Diagnostic{fmt::format("qsock cannot convert a {}", r.qapi_type), "", ""});
+    return tl::unexpected(Diagnostic{fmt::format("qsock cannot convert a {}", checked.qapi_type), "", ""});
   }
   return e;
 }

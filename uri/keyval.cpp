@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include <fmt/format.h>
+
 namespace qsock::uri {
 namespace {
 
@@ -484,7 +486,7 @@ tl::expected<std::string, Diagnostic> format_keyval(const Json& tree,
     if (frame.value->is_object()) {
       name = frame.it.key();
       if (!valid_member_fragment(name, stack.size() == 1))
-        return tl::unexpected(error("keyval cannot express the key '" + prefix + name + "'",
+        return tl::unexpected(error(fmt::format("keyval cannot express the key '{}{}'", prefix, name),
                                     prefix + name,
                                     "a key fragment is a name: a letter, then letters, digits, "
                                     "'-' and '_', at most 127 characters"));

@@ -125,7 +125,7 @@ std::string_view trim(std::string_view s) {
 }
 
 bool is_name_char(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_' || c == '.';
 }
 
 // "@name: rest" at the start of a line: the name, and where rest starts.
@@ -172,7 +172,7 @@ std::optional<Doc> parse_doc(const std::vector<DocLine>& lines) {
       after_blank = true;
       continue;
     }
-    bool indented = std::isspace(static_cast<unsigned char>(text[0]));
+    bool indented = std::isspace(static_cast<unsigned char>(text[0])) != 0;
     std::string_view content = trim(text);
     Pos content_pos{pos.line, pos.column + static_cast<int>(text.find(content[0]))};
     bool blank_before = after_blank;
@@ -631,7 +631,7 @@ tl::expected<std::string, QapiError> FileReader::condition(const Value& v) const
   if (v.kind != Value::Kind::dict || v.entries.size() != 1)
     return error(v.pos, "'if' must be a string or a dictionary with one of 'all', 'any', 'not'");
   const Entry& e = v.entries[0];
-  auto wrap = [](const Value& operand, std::string text) {
+  auto wrap = [](const Value& operand, const std::string& text) {
     return operand.kind == Value::Kind::string ? text : "(" + text + ")";
   };
   if (e.key == "not") {

@@ -15,7 +15,8 @@
 //   tcp_peer connect HOST PORT          connect and hold
 //   tcp_peer free-port                  print a port free on 127.0.0.1
 #include <poll.h>
-#include <signal.h>
+// SIGUSR1 is POSIX's, in <signal.h>; ISO C's <csignal> need not have it.
+#include <signal.h>  // NOLINT(modernize-deprecated-headers)
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -137,7 +138,7 @@ int hold_pair(const char* json, const char* unix_path) {
   auto server = accept_with_deadline(l->fd.get(), Milliseconds(2000));
   if (!server) return die(server.error().text());
   Fd unix_fd;
-  if (unix_path && !(unix_fd = unix_listener(unix_path)).valid()) return die("unix listener");
+  if (unix_path != nullptr && !(unix_fd = unix_listener(unix_path)).valid()) return die("unix listener");
   std::printf("ready %u\n", l->port);
   std::fflush(stdout);
   for (;;) {

@@ -36,7 +36,7 @@ Json unix_target() {
   return Json::parse(R"({"transport":"socket","type":"unix","path":"/tmp/m.sock"})");
 }
 
-MigrationPlan plan_with(std::vector<std::string> caps, std::vector<std::string> params,
+MigrationPlan plan_with(const std::vector<std::string>& caps, std::vector<std::string> params,
                         Json target = tcp_target()) {
   MigrationPlan p;
   for (const std::string& c : caps) {
