@@ -27,7 +27,7 @@ class Encoder {
       v >>= 7;
       if (v) byte |= 0x80;
       out.push_back(static_cast<char>(byte));
-    } while (v);
+    } while (v != 0);
   }
   void flag(bool b) { number(b ? 1 : 0); }
   void text(std::string_view s) {

@@ -196,7 +196,7 @@ TEST_CASE("schema binary: a change to any one field is carried, and seen as a ch
          o.avail = Availability::released_in({10, 0});
        }},
       {"type removed", [](TypeDef& o, TypeDef&) { o.avail.removed.reset(); }},
-      {"type features", [](TypeDef& o, TypeDef&) { o.features.push_back("deprecated"); }},
+      {"type features", [](TypeDef& o, TypeDef&) { o.features.emplace_back("deprecated"); }},
       {"type if", [](TypeDef& o, TypeDef&) { o.condition = "CONFIG_LINUX"; }},
       {"file", [](TypeDef& o, TypeDef&) { o.file = "o.json"; }},
       {"builtin", [](TypeDef& o, TypeDef&) { o.builtin = "str"; }},
