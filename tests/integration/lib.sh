@@ -132,15 +132,16 @@ fd_list() {
     sed 's/:\[[0-9]*\]$//' | sort -n | tr '\n' ' '
 }
 
-# stable_fd_count PID: its fd count once it has not changed for 0.5 s (QEMU
-# closes a finished client's socket a moment after qsock exits).
-stable_fd_count() {
-  local last n same=0
-  last=$(fd_count "$1")
+# settled FUNC PID: FUNC PID's output (fd_count, fd_list) once it has not
+# changed for 0.5 s (QEMU closes a finished client's socket a moment after
+# the client goes), or after 10 s whatever it is then.
+settled() {
+  local last now same=0
+  last=$("$1" "$2")
   for _ in $(seq 200); do
     sleep 0.05
-    n=$(fd_count "$1")
-    if [ "$n" = "$last" ]; then same=$((same + 1)); else same=0; last=$n; fi
+    now=$("$1" "$2")
+    if [ "$now" = "$last" ]; then same=$((same + 1)); else same=0; last=$now; fi
     [ "$same" -ge 10 ] && break
   done
   echo "$last"

@@ -40,19 +40,6 @@ free_port() {
   return 1
 }
 
-# settled_fd_list PID: its fd_list once unchanged for 0.3 s.
-settled_fd_list() {
-  local last now same=0 i
-  last=$(fd_list "$1")
-  for i in $(seq 100); do
-    sleep 0.05
-    now=$(fd_list "$1")
-    if [ "$now" = "$last" ]; then same=$((same + 1)); else same=0; last=$now; fi
-    [ "$same" -ge 6 ] && break
-  done
-  echo "$last"
-}
-
 # wait_fd_list PID WANT: waits up to 2 s (scaled) until PID's fd_list is WANT
 # (QEMU closes a finished client's socket a moment after it goes); prints the
 # last list and fails otherwise.
@@ -142,7 +129,7 @@ JQ
 start_vm
 src_dir=$VM_DIR src_pid=$VM_PID src_slot=A
 [ "$(status_of "$src_dir/qmp.sock")" = "running true" ] && pass || fail "the first VM is not running"
-src_fds=$(settled_fd_list "$src_pid")
+src_fds=$(settled fd_list "$src_pid")
 first_incoming_fds=""
 # Legs alternate A->B, B->A: in this order every transport goes both ways
 # within 8 legs.
@@ -162,7 +149,7 @@ for ((leg = 1; leg <= rounds; leg++)); do
   [ "$(status_of "$dst_dir/qmp.sock")" = "inmigrate false" ] && pass ||
     fail "leg $leg: the new destination in slot $dst_slot is not inmigrate"
   if [ -z "$first_incoming_fds" ]; then
-    first_incoming_fds=$(settled_fd_list "$dst_pid")
+    first_incoming_fds=$(settled fd_list "$dst_pid")
     dst_fds=$first_incoming_fds
   elif dst_fds=$(wait_fd_list "$dst_pid" "$first_incoming_fds"); then
     dst_fds=$first_incoming_fds

@@ -17,7 +17,7 @@ rounds=${QSOCK_SOAK_ROUNDS:-200}
 # on both sockets, then count.
 "$QSOCK" qmp -s "$Q" query-status >/dev/null
 "$QSOCK" hmp -s "$H" info status >/dev/null
-qemu_fds_before=$(stable_fd_count "$QEMU_PID")
+qemu_fds_before=$(settled fd_count "$QEMU_PID")
 state=prelaunch # what "info status" must say: prelaunch, running or paused
 invocations=0
 events_fds=""
@@ -100,7 +100,7 @@ out=$("$QSOCK" hmp -s "$H" info status)
 [ "$out" = "$(status_text)" ] && pass || fail "final hmp '$out' while $state"
 
 # QEMU closes every connection qsock opened.
-qemu_fds_after=$(stable_fd_count "$QEMU_PID")
+qemu_fds_after=$(settled fd_count "$QEMU_PID")
 [ "$qemu_fds_after" = "$qemu_fds_before" ] && pass ||
   fail "QEMU had $qemu_fds_before fds before, $qemu_fds_after after"
 kill -0 "$QEMU_PID" && pass || fail "QEMU is gone"
