@@ -18,7 +18,7 @@ tl::expected<CheckSetup, SchemaError> AddressInput::resolve() const {
   if (!loaded) return tl::unexpected(loaded.error());
   CheckSetup setup{std::nullopt, *target, loaded->schema};
   if (loaded->live_version && version.text.empty())
-    setup.target = uri::Target::release(*loaded->live_version);
+    setup.target = schema::Target::release(*loaded->live_version);
   if (!as.empty()) setup.kind = uri::parse_kind(as);
   return setup;
 }

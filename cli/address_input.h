@@ -18,8 +18,8 @@ namespace qsock::cli {
 // What a check needs: the input kind (nullopt: detect), the release, the schema.
 struct CheckSetup {
   std::optional<uri::InputKind> kind;
-  uri::Target target;
-  std::shared_ptr<const uri::Schema> schema;
+  schema::Target target;
+  std::shared_ptr<const schema::Schema> schema;
 };
 
 struct AddressInput {

@@ -6,7 +6,7 @@
 #include "cli/commands.h"
 #include "cli/completion.h"
 #include "cli/completion_scripts.h"
-#include "uri/schema_loader.h"
+#include "schema/loader.h"
 
 namespace qsock::cli {
 
@@ -39,7 +39,7 @@ void add_completion_command(CLI::App& app, Context& ctx, Action& action) {
   complete->add_option("words", *words, "The words after 'qsock', the last one being completed");
   complete->callback([&app, &ctx, &action, words] {
     action = [&app, &ctx, words] {
-      for (const Candidate& c : complete_words(app, *words, uri::embedded_schema()))
+      for (const Candidate& c : complete_words(app, *words, schema::embedded_schema()))
         fmt::print(ctx.out, "{}\t{}\n", c.value, c.description);
       return ExitCode::ok;
     };

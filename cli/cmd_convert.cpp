@@ -39,7 +39,7 @@ ExitCode run_convert(const Context& ctx, const ConvertArgs& args) {
     if (s.name == args.to) to = &s;
   auto setup = args.address.resolve();
   if (!setup) return fail(ctx, setup.error().code, setup.error().message);
-  const uri::Target* target = &setup->target;
+  const schema::Target* target = &setup->target;
   const auto& schema = setup->schema;
   uri::CheckResult checked = uri::check_input(args.input, setup->kind, *target, *schema);
   if (!checked.valid()) {
@@ -56,7 +56,7 @@ ExitCode run_convert(const Context& ctx, const ConvertArgs& args) {
 
   auto rendered = uri::render(*endpoint, to->syntax, *schema);
   if (!rendered) {
-    uri::Diagnostics d;
+    Diagnostics d;
     d.errors.push_back(rendered.error());
     fmt::print(ctx.err, "qsock: error: cannot write this as {}\n", to->name);
     print_diagnostics(ctx.err, d);
@@ -82,7 +82,7 @@ ExitCode run_convert(const Context& ctx, const ConvertArgs& args) {
     fmt::print(ctx.out, "{}\n", dump_json(j));
   } else {
     fmt::print(ctx.out, "{}\n", *rendered);
-    uri::Diagnostics only_warnings;
+    Diagnostics only_warnings;
     only_warnings.warnings = recheck.diags.warnings;
     print_diagnostics(ctx.err, only_warnings, 0);
   }

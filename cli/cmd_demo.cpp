@@ -14,8 +14,8 @@
 #include "cli/migration_target.h"
 #include "cli/monitor_options.h"
 #include "cli/progress_line.h"
-#include "qmp/migration_driver.h"
-#include "qmp/qemu_process.h"
+#include "migration/driver.h"
+#include "cli/qemu_process.h"
 #include "sockopts/connect.h"
 #include "sockopts/detection.h"
 #include "sockopts/sysctls.h"
@@ -74,7 +74,7 @@ std::string destination_text(const std::string& via) {
 
 // What the report showed, and how long a dead peer takes to notice with and
 // without the user-timeout, from the detection model and this host's sysctls.
-void explain(const Context& ctx, const DemoOptions& o, const qmp::MigrationReport& r) {
+void explain(const Context& ctx, const DemoOptions& o, const migration::MigrationReport& r) {
   auto sys = sockopts::read_sysctls();
   sockopts::Sysctls s = sys ? *sys : sockopts::Sysctls{};
   std::string sysctl_source =
@@ -118,7 +118,7 @@ void explain(const Context& ctx, const DemoOptions& o, const qmp::MigrationRepor
 }
 
 void print_start(const Context& ctx, const std::string& binary, const std::string& dir,
-                 const qmp::QemuProcess& src, const qmp::QemuProcess& dst,
+                 const QemuProcess& src, const QemuProcess& dst,
                  const std::vector<std::string>& command) {
   if (ctx.json) {
     fmt::print(ctx.out, "{}\n",
@@ -140,8 +140,8 @@ void print_start(const Context& ctx, const std::string& binary, const std::strin
   std::fflush(ctx.out);
 }
 
-void print_kept(const Context& ctx, const std::string& dir, const qmp::QemuProcess& src,
-                const qmp::QemuProcess& dst) {
+void print_kept(const Context& ctx, const std::string& dir, const QemuProcess& src,
+                const QemuProcess& dst) {
   if (ctx.json) {
     fmt::print(ctx.out, "{}\n",
                dump_json({{"event", "kept"},
@@ -158,7 +158,7 @@ void print_kept(const Context& ctx, const std::string& dir, const qmp::QemuProce
 }
 
 ExitCode run_demo(Context& ctx, const DemoOptions& o) {
-  const qmp::InterruptFlag* interrupted = install_interrupt_flag();
+  const InterruptFlag* interrupted = install_interrupt_flag();
   if (o.memory_mib < 1) return fail(ctx, ExitCode::usage, "--memory: give at least 1 MiB");
   if (o.user_timeout_ms < 1)
     return fail(ctx, ExitCode::usage, "--user-timeout: give at least 1 ms");
@@ -168,21 +168,21 @@ ExitCode run_demo(Context& ctx, const DemoOptions& o) {
     if (!v) return v.error();
     bandwidth = *v;
   }
-  auto binary = qmp::find_executable(o.qemu);
+  auto binary = find_executable(o.qemu);
   if (!binary)
     return fail(ctx, ExitCode::invalid,
                 fmt::format("no QEMU: {}; {}", binary.error().message, install_hint));
 
   // Destroyed in reverse: both QEMUs are stopped and reaped before the directory goes.
-  auto dir = qmp::TempDir::create("qsock-demo");
+  auto dir = cli::TempDir::create("qsock-demo");
   if (!dir) return report(ctx, dir.error());
-  const qmp::Deadline boot = qmp::Deadline::after(Milliseconds(20000));
-  auto src = qmp::spawn_qemu(*binary, machine_args(o, "qsock-demo-source"), dir->path() + "/source",
+  const Deadline boot = Deadline::after(Milliseconds(20000));
+  auto src = spawn_qemu(*binary, machine_args(o, "qsock-demo-source"), dir->path() + "/source",
                              boot, interrupted);
   if (!src) return interrupted->load() ? ExitCode::interrupted : report(ctx, src.error());
   std::vector<std::string> dst_args = machine_args(o, "qsock-demo-destination");
   dst_args.insert(dst_args.end(), {"-incoming", "defer"});
-  auto dst = qmp::spawn_qemu(*binary, dst_args, dir->path() + "/destination", boot, interrupted);
+  auto dst = spawn_qemu(*binary, dst_args, dir->path() + "/destination", boot, interrupted);
   if (!dst) return interrupted->load() ? ExitCode::interrupted : report(ctx, dst.error());
   auto port = free_loopback_port();
   if (!port) return fail(ctx, ExitCode::connect, "no free loopback port: " + port.error());
@@ -192,20 +192,20 @@ ExitCode run_demo(Context& ctx, const DemoOptions& o) {
   std::vector<std::string> command = {"migrate", "-s", src->qmp_path(), "-d", dst->qmp_path(),
                                       "--to",    to};
   if (bandwidth) command.insert(command.end(), {"--max-bandwidth", o.max_bandwidth});
-  qmp::MigrationPlan plan;
+  migration::MigrationPlan plan;
   auto target = parse_target(ctx, to);
   if (!target) return target.error();
   plan.target = *target;
   plan.target_text = to;
-  plan.sockopts = qmp::SockoptsMode::automatic;
+  plan.sockopts = migration::SockoptsMode::automatic;
   plan.max_bandwidth = bandwidth;
   print_start(ctx, *binary, dir->path(), *src, *dst, command);
   if (interrupted->load()) return ExitCode::interrupted;
 
-  qmp::DriverOptions options;
+  migration::DriverOptions options;
   options.interrupted = interrupted;
   ProgressLine line(ctx);
-  auto outcome = qmp::run_migration(
+  auto outcome = migration::run_migration(
       qmp::MonitorAddress{qmp::MonitorAddress::Kind::unix_socket, src->qmp_path(), "", ""},
       qmp::MonitorAddress{qmp::MonitorAddress::Kind::unix_socket, dst->qmp_path(), "", ""}, plan,
       options, sinks_for(line));

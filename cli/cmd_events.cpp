@@ -42,7 +42,7 @@ ExitCode run_events(Context& ctx, const EventsOptions& o) {
   if (!address) return report(ctx, address.error());
   // --timeout bounds the whole run; without it only connecting is bounded (10 s).
   auto deadline =
-      o.timeout_given ? deadline_from_seconds(o.monitor.timeout_seconds) : qmp::Deadline::never();
+      o.timeout_given ? deadline_from_seconds(o.monitor.timeout_seconds) : Deadline::never();
   auto session = qmp::Session::connect(*address, deadline.min(deadline_from_seconds(10.0)));
   if (!session) return report(ctx, session.error());
   std::uint64_t seen = 0;

@@ -60,8 +60,8 @@ void print_detection(const Context& ctx, const sockopts::Detection& d, const soc
 ExitCode run_explain(const Context& ctx, const ExplainArgs& args) {
   auto setup = args.address.resolve();
   if (!setup) return fail(ctx, setup.error().code, setup.error().message);
-  const uri::Target* target = &setup->target;
-  const uri::Schema& schema = *setup->schema;
+  const schema::Target* target = &setup->target;
+  const schema::Schema& schema = *setup->schema;
 
   uri::CheckResult checked = uri::check_input(args.input, setup->kind, *target, schema);
   if (!checked.valid()) {
@@ -106,7 +106,7 @@ ExitCode run_explain(const Context& ctx, const ExplainArgs& args) {
   fmt::print(ctx.out, "  as QMP: {}\n", dump_json(address));
   print_effects(ctx, effects);
   print_detection(ctx, detection, sysctls);
-  uri::Diagnostics notes;
+  Diagnostics notes;
   notes.warnings = checked.diags.warnings;
   print_diagnostics(ctx.out, notes);
   if (!sysctl_note.empty()) fmt::print(ctx.out, "  warning: {}\n", sysctl_note);

@@ -11,7 +11,7 @@
 #include "cli/migration_target.h"
 #include "cli/monitor_options.h"
 #include "cli/progress_line.h"
-#include "qmp/migration_driver.h"
+#include "migration/driver.h"
 
 namespace qsock::cli {
 
@@ -37,12 +37,12 @@ ExitCode run_migrate(Context& ctx, const MigrateOptions& o) {
   if (!source) return report(ctx, source.error());
   auto destination = follow_destination(ctx, o.follow);
   if (!destination) return destination.error();
-  qmp::MigrationPlan plan;
+  migration::MigrationPlan plan;
   auto target = parse_target(ctx, o.to);
   if (!target) return target.error();
   plan.target = *target;
   plan.target_text = o.to;
-  plan.sockopts = qmp::parse_mode(o.sockopts).value_or(qmp::SockoptsMode::automatic);
+  plan.sockopts = migration::parse_mode(o.sockopts).value_or(migration::SockoptsMode::automatic);
   for (const std::string& c : o.caps) {
     auto eq = c.find('=');
     std::string state = eq == std::string::npos ? "" : c.substr(eq + 1);
@@ -64,10 +64,10 @@ ExitCode run_migrate(Context& ctx, const MigrateOptions& o) {
     plan.max_bandwidth = *v;
   }
 
-  qmp::DriverOptions options = driver_options(o.follow);
+  migration::DriverOptions options = driver_options(o.follow);
   options.prepare_only = o.prepare;
   ProgressLine line(ctx);
-  auto outcome = qmp::run_migration(*source, *destination, plan, options, sinks_for(line));
+  auto outcome = migration::run_migration(*source, *destination, plan, options, sinks_for(line));
   return finish_outcome(ctx, line, outcome);
 }
 

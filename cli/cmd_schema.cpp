@@ -10,21 +10,21 @@
 
 #include "cli/commands.h"
 #include "cli/schema_source.h"
-#include "uri/json.h"
-#include "uri/schema.h"
-#include "uri/schema_loader.h"
-#include "uri/suggest.h"
+#include "base/json.h"
+#include "schema/model.h"
+#include "schema/loader.h"
+#include "base/suggest.h"
 
 namespace qsock::cli {
 
 namespace {
 
-using uri::Availability;
-using uri::EnumValue;
-using uri::Member;
-using uri::Meta;
-using uri::Schema;
-using uri::TypeDef;
+using schema::Availability;
+using schema::EnumValue;
+using schema::Member;
+using schema::Meta;
+using schema::Schema;
+using schema::TypeDef;
 
 struct SchemaOptions {
   std::string name;        // "", "TYPE" or "TYPE.MEMBER"
@@ -179,7 +179,7 @@ Json type_json(const Schema& schema, const TypeDef& def) {
     if (is_union(def)) {
       j["discriminator"] = def.discriminator;
       Json branches = Json::array();
-      for (const uri::Variant& v : def.variants)
+      for (const schema::Variant& v : def.variants)
         branches.push_back({{"value", v.value}, {"type", v.type}});
       j["branches"] = branches;
     }
@@ -300,7 +300,7 @@ void print_type(const Context& ctx, const Schema& schema, const TypeDef& def) {
   }
   if (def.meta == Meta::object && is_union(def)) {
     fmt::print(out, "Discriminator: {}\nBranches:\n", def.discriminator);
-    for (const uri::Variant& v : def.variants) fmt::print(out, "  {}: {}\n", v.value, v.type);
+    for (const schema::Variant& v : def.variants) fmt::print(out, "  {}: {}\n", v.value, v.type);
   }
   if (def.meta == Meta::command) {
     fmt::print(out, "Returns: {}\n", def.ret_type.empty() ? "nothing" : def.ret_type);
@@ -340,10 +340,10 @@ void print_value(const Context& ctx, const Schema& schema, const TypeDef& def, c
   if (!v.doc.empty()) fmt::print(out, "{}", wrap(v.doc, "  "));
 }
 
-std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates) {
-  if (auto near = uri::nearest_name(word, candidates))
-    return fmt::format("; did you mean '{}'?", *near);
-  return "";
+std::string semicolon_did_you_mean(std::string_view word,
+                                   const std::vector<std::string>& candidates) {
+  std::string hint = did_you_mean(word, candidates);
+  return hint.empty() ? hint : "; " + hint;
 }
 
 ExitCode list_types(const Context& ctx, const Schema& schema) {
@@ -380,7 +380,7 @@ ExitCode show(const Context& ctx, const Schema& schema, std::string_view query) 
   if (!def) {
     return fail(ctx, ExitCode::invalid,
                 fmt::format("no type '{}' in the {} schema{}", type_name, schema.origin,
-                            did_you_mean(type_name, schema.names())));
+                            semicolon_did_you_mean(type_name, schema.names())));
   }
   if (!member_name) {
     if (ctx.json) {
@@ -417,7 +417,7 @@ ExitCode show(const Context& ctx, const Schema& schema, std::string_view query) 
     }
     for (const EnumValue& v : def->values) candidates.push_back(v.name);
   }
-  for (const uri::Variant& v : def->variants) {
+  for (const schema::Variant& v : def->variants) {
     if (v.value == *member_name) {
       if (ctx.json) {
         Json branch = {{"value", v.value}, {"type", v.type}, {"discriminator", def->discriminator}};
@@ -432,7 +432,7 @@ ExitCode show(const Context& ctx, const Schema& schema, std::string_view query) 
   }
   return fail(ctx, ExitCode::invalid,
               fmt::format("{} '{}' has no member '{}'{}", kind_of(*def), def->name, *member_name,
-                          did_you_mean(*member_name, candidates)));
+                          semicolon_did_you_mean(*member_name, candidates)));
 }
 
 ExitCode run_schema(const Context& ctx, const SchemaOptions& options) {
@@ -444,7 +444,7 @@ ExitCode run_schema(const Context& ctx, const SchemaOptions& options) {
     loaded = std::move(*from_dir);
     schema = &*loaded;
   } else {
-    schema = &uri::embedded_schema();
+    schema = &schema::embedded_schema();
   }
   if (options.name.empty()) return list_types(ctx, *schema);
   return show(ctx, *schema, options.name);

@@ -7,7 +7,7 @@
 #include "cli/migration_output.h"
 #include "cli/monitor_options.h"
 #include "cli/progress_line.h"
-#include "qmp/migration_driver.h"
+#include "migration/driver.h"
 
 namespace qsock::cli {
 
@@ -26,7 +26,7 @@ ExitCode run_watch(Context& ctx, const WatchOptions& o) {
   ProgressLine line(ctx);
   return finish_outcome(
       ctx, line,
-      qmp::watch_migration(*source, *destination, driver_options(o.follow), sinks_for(line)));
+      migration::watch_migration(*source, *destination, driver_options(o.follow), sinks_for(line)));
 }
 
 }  // namespace

@@ -6,7 +6,7 @@
 
 #include "uri/address_completion.h"
 #include "uri/check.h"
-#include "uri/qemu_version.h"
+#include "schema/versions.h"
 
 namespace qsock::cli {
 
@@ -78,7 +78,7 @@ std::vector<std::string> choices(CLI::Option* opt) {
 std::vector<std::string> option_values(CLI::Option* opt) {
   if (opt->get_name() == "--qemu-version") {
     std::vector<std::string> out;
-    for (uri::QemuVersion v : uri::known_releases()) out.push_back(v.str());
+    for (schema::QemuVersion v : schema::known_releases()) out.push_back(v.str());
     return out;
   }
   return choices(opt);
@@ -137,15 +137,15 @@ LineState walk(CLI::App& root, const std::vector<std::string>& words) {
   return s;
 }
 
-uri::Target target_of(const LineState& s) {
-  auto v = uri::parse_qemu_version(s.qemu_version);
-  return v ? uri::Target::release(*v) : uri::Target::newest();
+schema::Target target_of(const LineState& s) {
+  auto v = schema::parse_qemu_version(s.qemu_version);
+  return v ? schema::Target::release(*v) : schema::Target::newest();
 }
 
 // Inside an address: schema member names. A "-netdev" word before it (as in
 // `check -- -netdev stream,...`) names the syntax like a leading "-netdev ".
 void address_candidates(std::vector<Candidate>& out, const LineState& s, const std::string& cur,
-                        const uri::Schema& schema) {
+                        const schema::Schema& schema) {
   std::optional<uri::InputKind> kind = uri::parse_kind(s.as);
   std::string prefix;
   if (!s.previous_positional.empty() && uri::split_option_word(s.previous_positional + " x"))
@@ -157,7 +157,7 @@ void address_candidates(std::vector<Candidate>& out, const LineState& s, const s
 }  // namespace
 
 std::vector<Candidate> complete_words(CLI::App& app, const std::vector<std::string>& words,
-                                      const uri::Schema& schema) {
+                                      const schema::Schema& schema) {
   std::vector<std::string> line = words.empty() ? std::vector<std::string>{""} : words;
   LineState s = walk(app, line);
   const std::string& cur = line.back();

@@ -9,7 +9,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "uri/schema.h"
+#include "schema/model.h"
 
 namespace qsock::cli {
 
@@ -22,6 +22,6 @@ struct Candidate {
 // last is the word being completed ("" after a space). A --qemu-version on
 // the line makes address candidates those of that release.
 std::vector<Candidate> complete_words(CLI::App& app, const std::vector<std::string>& words,
-                                      const uri::Schema& schema);
+                                      const schema::Schema& schema);
 
 }  // namespace qsock::cli

@@ -5,15 +5,15 @@
 namespace qsock::cli {
 
 namespace {
-void print_one(std::FILE* to, std::string_view label, const uri::Diagnostic& d, int indent) {
+void print_one(std::FILE* to, std::string_view label, const Diagnostic& d, int indent) {
   fmt::print(to, "{:{}}{}: {}\n", "", indent, label, d.message);
   if (!d.hint.empty()) fmt::print(to, "{:{}}  hint: {}\n", "", indent, d.hint);
 }
 }  // namespace
 
-void print_diagnostics(std::FILE* to, const uri::Diagnostics& diags, int indent) {
-  for (const uri::Diagnostic& d : diags.errors) print_one(to, "error", d, indent);
-  for (const uri::Diagnostic& d : diags.warnings) print_one(to, "warning", d, indent);
+void print_diagnostics(std::FILE* to, const Diagnostics& diags, int indent) {
+  for (const Diagnostic& d : diags.errors) print_one(to, "error", d, indent);
+  for (const Diagnostic& d : diags.warnings) print_one(to, "warning", d, indent);
 }
 
 }  // namespace qsock::cli

@@ -3,11 +3,11 @@
 
 #include <cstdio>
 
-#include "uri/diagnostic.h"
+#include "base/diagnostics.h"
 
 namespace qsock::cli {
 
 // "  error: MESSAGE\n         hint: HINT\n" for each problem, errors first.
-void print_diagnostics(std::FILE* to, const uri::Diagnostics& diags, int indent = 2);
+void print_diagnostics(std::FILE* to, const Diagnostics& diags, int indent = 2);
 
 }  // namespace qsock::cli

@@ -11,7 +11,7 @@
 namespace qsock::cli {
 
 namespace {
-qmp::InterruptFlag interrupted{0};
+InterruptFlag interrupted{0};
 
 // A supervisor's SIGTERM (timeout(1), systemd, a CI job being cancelled) and
 // a closed terminal's SIGHUP get what Ctrl-C gets: a cancelled migration and
@@ -42,7 +42,7 @@ void print_socket(std::FILE* to, const char* who, const Json& s) {
   if (s.contains("error")) fmt::print(to, "    socket error: {}\n", s["error"].get<std::string>());
 }
 
-void print_report(std::FILE* to, const qmp::MigrationReport& r) {
+void print_report(std::FILE* to, const migration::MigrationReport& r) {
   fmt::print(to, "migration {}\n", r.status);
   if (!r.error.empty()) fmt::print(to, "  error (QEMU error-desc):     {}\n", r.error);
   if (!r.fired.empty()) fmt::print(to, "  ended by:                    {}\n", r.fired);
@@ -99,8 +99,8 @@ tl::expected<std::optional<qmp::MonitorAddress>, ExitCode> follow_destination(
   return std::optional<qmp::MonitorAddress>(*d);
 }
 
-qmp::DriverOptions driver_options(const FollowOptions& o) {
-  qmp::DriverOptions options;
+migration::DriverOptions driver_options(const FollowOptions& o) {
+  migration::DriverOptions options;
   if (o.timeout_s) options.timeout = ms_of(*o.timeout_s);
   if (o.stall_s) options.stall = ms_of(*o.stall_s);
   options.cancel_on_stall = o.cancel_on_stall;
@@ -108,12 +108,12 @@ qmp::DriverOptions driver_options(const FollowOptions& o) {
   return options;
 }
 
-qmp::DriverSinks sinks_for(ProgressLine& line) {
-  return {[&line](const qmp::ProgressUpdate& u) { line.update(u); },
+migration::DriverSinks sinks_for(ProgressLine& line) {
+  return {[&line](const migration::ProgressUpdate& u) { line.update(u); },
           [&line](const std::string& n) { line.note(n); }};
 }
 
-const qmp::InterruptFlag* install_interrupt_flag() {
+const InterruptFlag* install_interrupt_flag() {
   struct sigaction sa {};
   sa.sa_handler = on_signal;
   sigemptyset(&sa.sa_mask);
@@ -122,14 +122,14 @@ const qmp::InterruptFlag* install_interrupt_flag() {
   return &interrupted;
 }
 
-ExitCode finish_outcome(const Context& ctx, ProgressLine& line, const qmp::DriverOutcome& o) {
+ExitCode finish_outcome(const Context& ctx, ProgressLine& line, const migration::DriverOutcome& o) {
   line.done();
-  using Kind = qmp::DriverOutcome::Kind;
+  using Kind = migration::DriverOutcome::Kind;
   if (o.kind == Kind::preflight_failed) {
     const auto& problems = o.preflight.problems;
     if (ctx.json) {
       Json list = Json::array();
-      for (const qmp::Problem& p : problems)
+      for (const migration::Problem& p : problems)
         list.push_back(
             {{"message", p.message}, {"hint", p.hint.empty() ? Json(nullptr) : Json(p.hint)}});
       fmt::print(ctx.out, "{}\n",
@@ -137,7 +137,7 @@ ExitCode finish_outcome(const Context& ctx, ProgressLine& line, const qmp::Drive
     }
     fmt::print(ctx.err, "qsock: error: preflight found {} problem{}; nothing was changed:\n",
                problems.size(), problems.size() == 1 ? "" : "s");
-    for (const qmp::Problem& p : problems) {
+    for (const migration::Problem& p : problems) {
       fmt::print(ctx.err, "  error: {}\n", p.message);
       if (!p.hint.empty()) fmt::print(ctx.err, "    hint: {}\n", p.hint);
     }

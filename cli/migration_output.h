@@ -12,7 +12,7 @@
 
 #include "cli/context.h"
 #include "cli/progress_line.h"
-#include "qmp/migration_driver.h"
+#include "migration/driver.h"
 
 namespace qsock::cli {
 
@@ -33,18 +33,18 @@ tl::expected<std::optional<qmp::MonitorAddress>, ExitCode> follow_destination(
     const Context& ctx, const FollowOptions& o);
 
 // Driver options from the follow options, with the SIGINT flag installed.
-qmp::DriverOptions driver_options(const FollowOptions& o);
+migration::DriverOptions driver_options(const FollowOptions& o);
 
 // Progress and notes go to `line`.
-qmp::DriverSinks sinks_for(ProgressLine& line);
+migration::DriverSinks sinks_for(ProgressLine& line);
 
 // Installs a handler for SIGINT, SIGTERM and SIGHUP that sets the flag to the
 // signal, once: a second signal of the same kind ends qsock at once.
-const qmp::InterruptFlag* install_interrupt_flag();
+const InterruptFlag* install_interrupt_flag();
 
 // Prints the outcome (problems, report, error) and returns the exit code:
 // 0 completed or prepared, 1 preflight problems, 6 failed or cancelled,
 // 130 interrupted, else the error's code.
-ExitCode finish_outcome(const Context& ctx, ProgressLine& line, const qmp::DriverOutcome& o);
+ExitCode finish_outcome(const Context& ctx, ProgressLine& line, const migration::DriverOutcome& o);
 
 }  // namespace qsock::cli

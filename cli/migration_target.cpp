@@ -4,16 +4,16 @@
 
 #include "cli/diagnostics_text.h"
 #include "uri/check.h"
-#include "uri/schema_loader.h"
-#include "uri/validator.h"
+#include "schema/loader.h"
+#include "schema/validator.h"
 
 namespace qsock::cli {
 
 tl::expected<Json, ExitCode> parse_target(const Context& ctx, const std::string& text) {
-  const uri::Schema& schema = uri::embedded_schema();
+  const schema::Schema& schema = schema::embedded_schema();
   auto kind = uri::detect_kind(text);
   if (kind == uri::InputKind::uri) kind = uri::InputKind::migrate_uri;
-  uri::CheckResult r = uri::check_input(text, kind, uri::Target::newest(), schema);
+  uri::CheckResult r = uri::check_input(text, kind, schema::Target::newest(), schema);
   if (!r.valid()) {
     fmt::print(ctx.err, "qsock: error: --to '{}' is not a valid migration address:\n", text);
     print_diagnostics(ctx.err, r.diags);
@@ -36,7 +36,7 @@ tl::expected<Json, ExitCode> parse_target(const Context& ctx, const std::string&
 
 tl::expected<BytesPerSecond, ExitCode> parse_max_bandwidth(const Context& ctx,
                                                            const std::string& text) {
-  auto v = uri::keyval_size(text);
+  auto v = schema::keyval_size(text);
   if (!v) {
     fail(ctx, ExitCode::usage,
          fmt::format("--max-bandwidth '{}': give bytes per second, with an optional "

@@ -7,8 +7,8 @@
 #include <tl/expected.hpp>
 
 #include "cli/context.h"
-#include "uri/json.h"
-#include "uri/units.h"
+#include "base/json.h"
+#include "base/units.h"
 
 namespace qsock::cli {
 

@@ -31,9 +31,9 @@ qmp::Result<qmp::MonitorAddress> resolve_monitor(const Context& ctx,
   return address;
 }
 
-qmp::Deadline deadline_from_seconds(double seconds) {
+Deadline deadline_from_seconds(double seconds) {
   auto ms = static_cast<long long>(std::ceil(seconds * 1000.0));
-  return qmp::Deadline::after(Milliseconds(ms));
+  return Deadline::after(Milliseconds(ms));
 }
 
 ExitCode exit_code_for(const qmp::Error& error) {

@@ -9,7 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/context.h"
-#include "qmp/deadline.h"
+#include "base/deadline.h"
 #include "qmp/error.h"
 #include "qmp/monitor_address.h"
 
@@ -30,7 +30,7 @@ void add_monitor_options(CLI::App& cmd, MonitorOptions& options,
 // The monitor address to use; warns (once) that QMP over TCP is unauthenticated.
 qmp::Result<qmp::MonitorAddress> resolve_monitor(const Context& ctx, const MonitorOptions& options);
 
-qmp::Deadline deadline_from_seconds(double seconds);
+Deadline deadline_from_seconds(double seconds);
 
 ExitCode exit_code_for(const qmp::Error& error);
 

@@ -17,7 +17,7 @@ std::string format_bytes(std::uint64_t bytes) {
 }
 
 namespace {
-std::optional<double> percent(const qmp::MigrationInfo& i) {
+std::optional<double> percent(const migration::MigrationInfo& i) {
   if (!i.ram || i.ram->total.count == 0) return std::nullopt;
   double done =
       1.0 - static_cast<double>(i.ram->remaining.count) / static_cast<double>(i.ram->total.count);
@@ -25,8 +25,8 @@ std::optional<double> percent(const qmp::MigrationInfo& i) {
 }
 }  // namespace
 
-std::string progress_text(const qmp::ProgressUpdate& u) {
-  const qmp::MigrationInfo& i = u.info;
+std::string progress_text(const migration::ProgressUpdate& u) {
+  const migration::MigrationInfo& i = u.info;
   std::string s = fmt::format("{:.1f} s  {}", u.elapsed.count() / 1000.0, i.status);
   if (auto p = percent(i)) s += fmt::format("  {:.0f}%", *p);
   if (i.ram) {
@@ -41,8 +41,8 @@ std::string progress_text(const qmp::ProgressUpdate& u) {
   return s;
 }
 
-Json progress_json(const qmp::ProgressUpdate& u) {
-  const qmp::MigrationInfo& i = u.info;
+Json progress_json(const migration::ProgressUpdate& u) {
+  const migration::MigrationInfo& i = u.info;
   Json j = Json::object();
   j["event"] = u.event.empty() ? "progress" : u.event;
   j["status"] = i.status;
@@ -66,7 +66,7 @@ ProgressLine::ProgressLine(const Context& ctx) : ctx_(ctx) {
   color_ = tty_ && !(no_color != nullptr && *no_color != '\0');
 }
 
-void ProgressLine::update(const qmp::ProgressUpdate& u) {
+void ProgressLine::update(const migration::ProgressUpdate& u) {
   if (ctx_.json) {
     fmt::print(ctx_.out, "{}\n", dump_json(progress_json(u)));
     std::fflush(ctx_.out);

@@ -8,14 +8,14 @@
 #include <string>
 
 #include "cli/context.h"
-#include "qmp/migration_driver.h"
+#include "migration/driver.h"
 
 namespace qsock::cli {
 
 class ProgressLine {
  public:
   explicit ProgressLine(const Context& ctx);
-  void update(const qmp::ProgressUpdate& u);
+  void update(const migration::ProgressUpdate& u);
   void note(const std::string& text);  // ends the updating line first
   void done();                         // ends the updating line
 
@@ -32,9 +32,9 @@ class ProgressLine {
 std::string format_bytes(std::uint64_t bytes);
 
 // The text of one progress update: "active 42% 1.5 MiB sent, 2.0 MiB left, ...".
-std::string progress_text(const qmp::ProgressUpdate& u);
+std::string progress_text(const migration::ProgressUpdate& u);
 
 // {"event":"progress","status":..,"elapsed_ms":..,"percent":..,...}
-Json progress_json(const qmp::ProgressUpdate& u);
+Json progress_json(const migration::ProgressUpdate& u);
 
 }  // namespace qsock::cli

@@ -12,11 +12,11 @@
 #include "cli/positive_number.h"
 #include "qmp/live_schema.h"
 #include "qmp/session.h"
-#include "uri/schema_loader.h"
+#include "schema/loader.h"
 
 namespace qsock::cli {
 
-tl::expected<uri::Schema, std::string> load_schema_dir(const std::filesystem::path& dir) {
+tl::expected<schema::Schema, std::string> load_schema_dir(const std::filesystem::path& dir) {
   std::error_code ec;
   std::filesystem::directory_iterator it(dir, ec);
   if (ec)
@@ -28,15 +28,15 @@ tl::expected<uri::Schema, std::string> load_schema_dir(const std::filesystem::pa
       paths.push_back(entry.path());
   if (paths.empty()) return tl::unexpected(fmt::format("no *.json files in {}", dir.string()));
   std::sort(paths.begin(), paths.end());
-  std::vector<uri::QapiFile> files;
+  std::vector<schema::QapiFile> files;
   for (const auto& path : paths) {
     std::ifstream in(path, std::ios::binary);
     if (!in.is_open()) return tl::unexpected(fmt::format("cannot open {}", path.string()));
     std::ostringstream text;
     text << in.rdbuf();
-    files.push_back(uri::QapiFile{path.filename().string(), text.str()});
+    files.push_back(schema::QapiFile{path.filename().string(), text.str()});
   }
-  return uri::load_schema_files(files, "directory " + dir.string());
+  return schema::load_schema_files(files, "directory " + dir.string());
 }
 
 void SchemaSource::add_options(CLI::App& cmd) {
@@ -69,8 +69,8 @@ tl::expected<LoadedSchema, SchemaError> load_live(const std::string& socket, dou
   if (!schema) return unwrap(schema.error());
   schema->versioned = false;
   LoadedSchema out;
-  out.live_version = uri::parse_qemu_version(session->greeting().version_string());
-  out.schema = std::make_shared<const uri::Schema>(std::move(*schema));
+  out.live_version = schema::parse_qemu_version(session->greeting().version_string());
+  out.schema = std::make_shared<const schema::Schema>(std::move(*schema));
   return out;
 }
 
@@ -81,12 +81,12 @@ tl::expected<LoadedSchema, SchemaError> SchemaSource::load() const {
   if (dir.empty()) {
     // The embedded schema lives for the whole run; share it without copying.
     return LoadedSchema{
-        std::shared_ptr<const uri::Schema>(std::shared_ptr<void>{}, &uri::embedded_schema()),
+        std::shared_ptr<const schema::Schema>(std::shared_ptr<void>{}, &schema::embedded_schema()),
         std::nullopt};
   }
   auto loaded = load_schema_dir(dir);
   if (!loaded) return tl::unexpected(SchemaError{ExitCode::usage, loaded.error()});
-  return LoadedSchema{std::make_shared<const uri::Schema>(std::move(*loaded)), std::nullopt};
+  return LoadedSchema{std::make_shared<const schema::Schema>(std::move(*loaded)), std::nullopt};
 }
 
 }  // namespace qsock::cli

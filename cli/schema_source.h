@@ -12,14 +12,14 @@
 #include <tl/expected.hpp>
 
 #include "cli/exit_code.h"
-#include "uri/qemu_version.h"
-#include "uri/schema.h"
+#include "schema/versions.h"
+#include "schema/model.h"
 
 namespace qsock::cli {
 
 // Reads every *.json file in `dir` (in name order; includes resolve among
 // them) as one schema. The error is a ready message.
-tl::expected<uri::Schema, std::string> load_schema_dir(const std::filesystem::path& dir);
+tl::expected<schema::Schema, std::string> load_schema_dir(const std::filesystem::path& dir);
 
 // Why a schema could not be had: a ready message and the exit code (usage
 // for a bad --schema DIR; connect, timeout, ... for --schema-from).
@@ -29,10 +29,10 @@ struct SchemaError {
 };
 
 struct LoadedSchema {
-  std::shared_ptr<const uri::Schema> schema;
+  std::shared_ptr<const schema::Schema> schema;
   // The release of the QEMU the schema came from (--schema-from), so that a
   // check is made for that release unless --qemu-version says otherwise.
-  std::optional<uri::QemuVersion> live_version;
+  std::optional<schema::QemuVersion> live_version;
 };
 
 // The --schema and --schema-from options of a command, and the schema they select.

@@ -6,7 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <tl/expected.hpp>
 
-#include "uri/qemu_version.h"
+#include "schema/versions.h"
 
 namespace qsock::cli {
 
@@ -16,7 +16,7 @@ struct VersionOption {
   void add_option(CLI::App& cmd);
   // The target: the newest known release with proposed members accepted, or
   // exactly the release named.
-  tl::expected<uri::Target, std::string> target() const;
+  tl::expected<schema::Target, std::string> target() const;
 };
 
 }  // namespace qsock::cli

@@ -18,14 +18,14 @@
 #include <string>
 
 #include "uri/chardev_opts.h"
-#include "uri/schema_loader.h"
+#include "schema/loader.h"
 
 namespace {
 
-using qsock::uri::Availability;
-using qsock::uri::Member;
-using qsock::uri::Schema;
-using qsock::uri::TypeDef;
+using qsock::schema::Availability;
+using qsock::schema::Member;
+using qsock::schema::Schema;
+using qsock::schema::TypeDef;
 
 // Escapes the characters scdoc gives meaning to inside a line.
 std::string escape(const std::string& text) {
@@ -85,7 +85,7 @@ std::string release(const Availability& a) {
 bool member_table(const Schema& schema, const std::string& type, const std::string& prefix,
                   std::ostream& out, std::string* err) {
   const TypeDef* def = schema.find(type);
-  if (!def || def->meta != qsock::uri::Meta::object) {
+  if (!def || def->meta != qsock::schema::Meta::object) {
     *err = "no object type '" + type + "' in the embedded schema";
     return false;
   }
@@ -127,7 +127,7 @@ void chardev_table(std::ostream& out) {
   out << "[[ *Option*\n:[ *Type*\n:< *QEMU*\n";
   for (const auto& o : qsock::uri::chardev_options()) {
     if (!o.socket) continue;
-    std::string since = o.since == qsock::uri::QemuVersion{} ? "before 7.2" : o.since.str();
+    std::string since = o.since == qsock::schema::QemuVersion{} ? "before 7.2" : o.since.str();
     if (o.removed) since += " (removed in " + o.removed->str() + ")";
     out << "|  " << escape(std::string(o.name)) << "\n";
     out << ":  " << opt_type(o.type) << "\n";
@@ -147,7 +147,7 @@ int main(int argc, char** argv) {
     std::cerr << "gen_tables: cannot read " << argv[1] << "\n";
     return 1;
   }
-  const Schema& schema = qsock::uri::embedded_schema();
+  const Schema& schema = qsock::schema::embedded_schema();
   static const std::regex table(R"(^@TABLE:([A-Za-z0-9_-]+):([A-Za-z0-9_.-]*)@$)");
   std::ostringstream out;
   std::string line;

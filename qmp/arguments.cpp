@@ -7,8 +7,8 @@
 
 #include <fmt/format.h>
 
-#include "uri/suggest.h"
-#include "uri/validator.h"
+#include "base/suggest.h"
+#include "schema/validator.h"
 
 namespace qsock::qmp {
 
@@ -144,8 +144,8 @@ Result<Json> build_arguments(std::span<const std::string> args, const ValueTyper
 
 namespace {
 
-using uri::Meta;
-using uri::TypeDef;
+using schema::Meta;
+using schema::TypeDef;
 
 std::string join(const std::vector<std::string>& path, std::size_t count) {
   std::string out;
@@ -159,16 +159,17 @@ std::string quoted_list(const std::vector<std::string>& names) {
   return out;
 }
 
-std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates) {
-  auto near = uri::nearest_name(word, candidates);
+std::string paren_did_you_mean(std::string_view word,
+                               const std::vector<std::string>& candidates) {
+  auto near = nearest_name(word, candidates);
   return near ? fmt::format(" (did you mean '{}'?)", *near) : std::string();
 }
 
 // What kind of value a type takes, for messages.
-std::string describe(const uri::Schema& schema, const TypeDef& t) {
+std::string describe(const schema::Schema& schema, const TypeDef& t) {
   switch (t.meta) {
     case Meta::builtin:
-      return t.builtin == "str" ? "a string" : uri::is_integer_builtin(t.builtin) ? "an integer"
+      return t.builtin == "str" ? "a string" : schema::is_integer_builtin(t.builtin) ? "an integer"
                                            : t.builtin == "bool"                  ? "a boolean"
                                            : t.builtin == "size"                  ? "a size"
                                            : t.builtin == "number"                ? "a number"
@@ -193,7 +194,7 @@ std::string describe(const uri::Schema& schema, const TypeDef& t) {
 
 class SchemaTyper {
  public:
-  SchemaTyper(const uri::Schema& schema, std::string command, const TypeDef* root,
+  SchemaTyper(const schema::Schema& schema, std::string command, const TypeDef* root,
               std::map<std::string, std::string> given)
       : schema_(schema), command_(std::move(command)), root_(root), given_(std::move(given)) {}
 
@@ -227,13 +228,13 @@ class SchemaTyper {
                     fmt::format("argument '{}': '{}' is {}, it has no member '{}'", arg, where,
                                 describe(schema_, *t), part));
       std::vector<std::string> candidates;
-      const uri::Member* m = find_member(*t, where, part, candidates);
+      const schema::Member* m = find_member(*t, where, part, candidates);
       if (!m) {
         std::string owner = i == 0 ? command_ : "'" + where + "'";
         return fail(ErrorKind::invalid,
                     fmt::format("argument '{}': {} has no {} '{}'{}", arg, owner,
                                 i == 0 ? "argument" : "member", part,
-                                did_you_mean(part, candidates)));
+                                paren_did_you_mean(part, candidates)));
       }
       t = schema_.find(m->type);
       if (!t) return std::optional<Json>();  // a type the schema lacks: the simple rules
@@ -254,10 +255,10 @@ class SchemaTyper {
   // A member of an object or union; for a union, of the branch that the
   // discriminator given among the arguments selects, or of any branch when
   // it is not given. `candidates` gets the names that were possible.
-  const uri::Member* find_member(const TypeDef& object, const std::string& where,
+  const schema::Member* find_member(const TypeDef& object, const std::string& where,
                                  const std::string& name,
                                  std::vector<std::string>& candidates) const {
-    for (const uri::Member* m : schema_.members_of(object)) {
+    for (const schema::Member* m : schema_.members_of(object)) {
       if (m->name == name) return m;
       candidates.push_back(m->name);
     }
@@ -268,7 +269,7 @@ class SchemaTyper {
       if (tag != given_.end() && v.value != tag->second) continue;
       const TypeDef* branch = schema_.find(v.type);
       if (!branch) continue;
-      for (const uri::Member* m : schema_.members_of(*branch)) {
+      for (const schema::Member* m : schema_.members_of(*branch)) {
         if (m->name == name) return m;
         candidates.push_back(m->name);
       }
@@ -292,7 +293,7 @@ class SchemaTyper {
         std::vector<std::string> names;
         for (const auto& v : t.values) names.push_back(v.name);
         return refuse(fmt::format("must be one of {}, not '{}'{}", quoted_list(names), text,
-                                  did_you_mean(text, names)));
+                                  paren_did_you_mean(text, names)));
       }
       case Meta::alternate: {
         // A string alternative takes anything, so it is tried last.
@@ -334,17 +335,17 @@ class SchemaTyper {
     if (t.meta != Meta::builtin) return std::nullopt;
     const std::string& b = t.builtin;
     if (b == "str") return Json(std::string(text));
-    if (uri::is_integer_builtin(b)) {
-      if (auto v = uri::keyval_int64(text)) return Json(*v);
-      if (auto v = uri::keyval_uint64(text)) return Json(*v);
+    if (schema::is_integer_builtin(b)) {
+      if (auto v = schema::keyval_int64(text)) return Json(*v);
+      if (auto v = schema::keyval_uint64(text)) return Json(*v);
       return std::nullopt;
     }
     if (b == "bool") {
-      if (auto v = uri::keyval_bool(text)) return Json(*v);
+      if (auto v = schema::keyval_bool(text)) return Json(*v);
       return std::nullopt;
     }
     if (b == "size") {
-      if (auto v = uri::keyval_size(text)) return Json(*v);
+      if (auto v = schema::keyval_size(text)) return Json(*v);
       return std::nullopt;
     }
     if (b == "number") {
@@ -372,7 +373,7 @@ class SchemaTyper {
     return parsed;
   }
 
-  const uri::Schema& schema_;
+  const schema::Schema& schema_;
   std::string command_;
   const TypeDef* root_;  // the argument object; nullptr when the command takes none
   std::map<std::string, std::string> given_;
@@ -380,7 +381,7 @@ class SchemaTyper {
 
 }  // namespace
 
-Result<ValueTyper> schema_typer(const uri::Schema& schema, std::string_view command,
+Result<ValueTyper> schema_typer(const schema::Schema& schema, std::string_view command,
                                 std::span<const std::string> args) {
   const TypeDef* cmd = schema.find(command);
   if (!cmd || cmd->meta != Meta::command) {
@@ -389,7 +390,7 @@ Result<ValueTyper> schema_typer(const uri::Schema& schema, std::string_view comm
       if (const TypeDef* t = schema.find(name); t && t->meta == Meta::command)
         commands.push_back(name);
     return fail(ErrorKind::invalid, fmt::format("{} has no command '{}'{}", schema.origin, command,
-                                                did_you_mean(command, commands)));
+                                                paren_did_you_mean(command, commands)));
   }
   const TypeDef* root = cmd->arg_type.empty() ? nullptr : schema.find(cmd->arg_type);
   std::map<std::string, std::string> given;

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "qmp/error.h"
-#include "uri/schema.h"
+#include "schema/model.h"
 
 namespace qsock::qmp {
 
@@ -46,7 +46,7 @@ bool has_key_value_arguments(std::span<const std::string> args);
 // back to the simple rules. Unknown keys are refused with a "did you mean".
 // Errors (kind invalid): a command the schema lacks. `schema` must outlive
 // the typer; `args` are read here and not kept.
-Result<ValueTyper> schema_typer(const uri::Schema& schema, std::string_view command,
+Result<ValueTyper> schema_typer(const schema::Schema& schema, std::string_view command,
                                 std::span<const std::string> args);
 
 }  // namespace qsock::qmp

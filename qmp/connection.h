@@ -5,7 +5,7 @@
 #include <cstddef>
 #include <string_view>
 
-#include "qmp/deadline.h"
+#include "base/deadline.h"
 #include "qmp/error.h"
 #include "qmp/monitor_address.h"
 

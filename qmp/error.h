@@ -6,7 +6,7 @@
 
 #include <tl/expected.hpp>
 
-#include "uri/json.h"
+#include "base/json.h"
 
 namespace qsock::qmp {
 

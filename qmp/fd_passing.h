@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 
-#include "qmp/deadline.h"
+#include "base/deadline.h"
 #include "qmp/error.h"
 #include "qmp/session.h"
 

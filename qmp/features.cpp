@@ -2,9 +2,9 @@
 
 namespace qsock::qmp {
 
-using uri::Meta;
-using uri::Schema;
-using uri::TypeDef;
+using schema::Meta;
+using schema::Schema;
+using schema::TypeDef;
 
 std::string_view spelling(BackendTransfer bt) {
   switch (bt) {
@@ -74,7 +74,7 @@ const TypeDef* parameters_type(const Schema& schema, std::string_view preferred)
 
 BackendTransfer probe_backend_transfer(const Schema& schema, const TypeDef* params) {
   if (!params) return BackendTransfer::none;
-  if (const uri::Member* m = schema.member(*params, "backend-transfer")) {
+  if (const schema::Member* m = schema.member(*params, "backend-transfer")) {
     const TypeDef* t = schema.find(m->type);
     const TypeDef* element = t && t->meta == Meta::array ? schema.find(t->element_type) : nullptr;
     if (element && element->meta == Meta::builtin) return BackendTransfer::device_ids;
@@ -147,9 +147,9 @@ Features detect_features(const Schema& schema, std::string version) {
   out.version = std::move(version);
   for (const FeatureProbe& p : feature_probes()) out.features.push_back(probe(schema, p));
   if (const TypeDef* caps = find_meta(schema, "MigrationCapability", Meta::enumeration))
-    for (const uri::EnumValue& v : caps->values) out.capabilities.push_back(v.name);
+    for (const schema::EnumValue& v : caps->values) out.capabilities.push_back(v.name);
   if (const TypeDef* params = parameters_type(schema, "MigrationParameters"))
-    for (const uri::Member* m : schema.members_of(*params)) out.parameters.push_back(m->name);
+    for (const schema::Member* m : schema.members_of(*params)) out.parameters.push_back(m->name);
   return out;
 }
 

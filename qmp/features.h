@@ -9,8 +9,8 @@
 #include <string_view>
 #include <vector>
 
-#include "uri/json.h"
-#include "uri/schema.h"
+#include "base/json.h"
+#include "schema/model.h"
 
 namespace qsock::qmp {
 
@@ -65,6 +65,6 @@ struct Features {
 // Reads the features from a schema whose type names are resolved (a live
 // schema from schema_from_introspection, or the embedded one). Values and
 // members qsock does not know are kept in capabilities/parameters.
-Features detect_features(const uri::Schema& schema, std::string version);
+Features detect_features(const schema::Schema& schema, std::string version);
 
 }  // namespace qsock::qmp

@@ -8,7 +8,7 @@
 #include <string_view>
 
 #include "qmp/connection.h"
-#include "qmp/deadline.h"
+#include "base/deadline.h"
 #include "qmp/error.h"
 #include "qmp/monitor_address.h"
 #include "qmp/session.h"

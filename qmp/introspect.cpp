@@ -8,9 +8,9 @@
 
 namespace qsock::qmp {
 
-using uri::Meta;
-using uri::Schema;
-using uri::TypeDef;
+using schema::Meta;
+using schema::Schema;
+using schema::TypeDef;
 
 const std::vector<NameRoute>& name_routes() {
   using enum RouteRoot;
@@ -232,7 +232,7 @@ class Reader {
       const Json* members = objects(e, "members");
       if (!members) return false;
       for (const Json& m : *members) {
-        uri::EnumValue v;
+        schema::EnumValue v;
         if (!string(m, "name", v.name, true) || !strings(m, "features", v.features)) return false;
         def.values.push_back(std::move(v));
       }
@@ -248,7 +248,7 @@ class Reader {
     const Json* members = objects(e, "members");
     if (!members) return false;
     for (const Json& m : *members) {
-      uri::Member member;
+      schema::Member member;
       if (!string(m, "name", member.name, true) || !string(m, "type", member.type, true) ||
           !strings(m, "features", member.features))
         return false;
@@ -259,7 +259,7 @@ class Reader {
     const Json* variants = objects(e, "variants");
     if (!variants) return false;
     for (const Json& v : *variants) {
-      uri::Variant variant;
+      schema::Variant variant;
       if (!string(v, "case", variant.value, true) || !string(v, "type", variant.type, true))
         return false;
       def.variants.push_back(std::move(variant));
@@ -274,8 +274,8 @@ class Reader {
 // Calls f on every type reference a definition holds.
 template <typename F>
 void for_each_reference(TypeDef& def, F f) {
-  for (uri::Member& m : def.members) f(m.type);
-  for (uri::Variant& v : def.variants) f(v.type);
+  for (schema::Member& m : def.members) f(m.type);
+  for (schema::Variant& v : def.variants) f(v.type);
   for (std::string& a : def.alternatives) f(a);
   for (std::string* s : {&def.base, &def.element_type, &def.arg_type, &def.ret_type})
     if (!s->empty()) f(*s);
@@ -309,7 +309,7 @@ const TypeDef* follow(const Schema& schema, const NameRoute& route) {
     std::string_view step = path.substr(0, slash);
     path = slash == std::string_view::npos ? std::string_view{} : path.substr(slash + 1);
     if (t->meta != Meta::object) return nullptr;
-    if (const uri::Member* m = schema.member(*t, step))
+    if (const schema::Member* m = schema.member(*t, step))
       t = schema.find(m->type);
     else
       t = schema.variant_type(*t, step);
@@ -328,7 +328,7 @@ std::string renamed(const std::map<std::string, std::string, std::less<>>& names
 
 }  // namespace
 
-tl::expected<uri::Schema, std::string> schema_from_introspection(
+tl::expected<schema::Schema, std::string> schema_from_introspection(
     const Json& query_qmp_schema_return, std::string origin) {
   Reader reader;
   if (!reader.read(query_qmp_schema_return)) return tl::make_unexpected(reader.error);

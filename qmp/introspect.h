@@ -14,8 +14,8 @@
 
 #include <tl/expected.hpp>
 
-#include "uri/json.h"
-#include "uri/schema.h"
+#include "base/json.h"
+#include "schema/model.h"
 
 namespace qsock::qmp {
 
@@ -49,7 +49,7 @@ const std::vector<NameRoute>& name_routes();
 // all their members (base included) in `members`, with the tag as
 // `discriminator`. Whether a command is boxed is not in introspection, so
 // `boxed` stays false; the arg type is the command's argument object either way.
-tl::expected<uri::Schema, std::string> schema_from_introspection(
+tl::expected<schema::Schema, std::string> schema_from_introspection(
     const Json& query_qmp_schema_return, std::string origin);
 
 }  // namespace qsock::qmp

@@ -4,7 +4,7 @@
 
 namespace qsock::qmp {
 
-Result<uri::Schema> live_schema(Session& session, Deadline deadline) {
+Result<schema::Schema> live_schema(Session& session, Deadline deadline) {
   auto reply = session.execute("query-qmp-schema", Json(), deadline);
   if (!reply) return tl::unexpected(reply.error());
   std::string version = session.greeting().version_string();

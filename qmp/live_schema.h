@@ -4,18 +4,18 @@
 // reads features from.
 #pragma once
 
-#include "qmp/deadline.h"
+#include "base/deadline.h"
 #include "qmp/error.h"
 #include "qmp/features.h"
 #include "qmp/session.h"
-#include "uri/schema.h"
+#include "schema/model.h"
 
 namespace qsock::qmp {
 
 // Runs query-qmp-schema within `deadline`. The schema's origin is
 // "QEMU 7.2.22" (the greeting's version). Errors: those of execute(), and a
 // reply that is not a SchemaInfo list (kind protocol).
-Result<uri::Schema> live_schema(Session& session, Deadline deadline);
+Result<schema::Schema> live_schema(Session& session, Deadline deadline);
 
 // live_schema, then detect_features with the greeting's version.
 Result<Features> live_features(Session& session, Deadline deadline);

@@ -10,7 +10,7 @@
 #include <string_view>
 
 #include "qmp/error.h"
-#include "uri/units.h"
+#include "base/units.h"
 
 namespace qsock::qmp {
 

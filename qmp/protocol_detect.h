@@ -5,7 +5,7 @@
 #include <string>
 
 #include "qmp/connection.h"
-#include "qmp/deadline.h"
+#include "base/deadline.h"
 #include "qmp/error.h"
 
 namespace qsock::qmp {

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "qmp/connection.h"
-#include "qmp/deadline.h"
+#include "base/deadline.h"
 #include "qmp/error.h"
 #include "qmp/message_reader.h"
 #include "qmp/monitor_address.h"

@@ -6,8 +6,8 @@
 
 #include <fmt/format.h>
 
-#include "uri/qsock_settable.h"
-#include "uri/suggest.h"
+#include "base/settable_members.h"
+#include "base/suggest.h"
 
 namespace qsock::sockopts {
 
@@ -23,16 +23,15 @@ Result<SocketOptions> options_from_assignments(std::string_view text) {
       return tl::unexpected(Error{fmt::format("'{}': expected KEY=VALUE", item), 0, key,
                                   "e.g. user-timeout=2000,keep-alive=on"});
     std::string_view value = item.substr(eq + 1);
-    const auto& keys = uri::qsock_settable_members();
+    const auto& keys = qsock_settable_members();
     if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
       const auto& all = option_keys();
       if (std::find(all.begin(), all.end(), key) != all.end())
         return tl::unexpected(Error{fmt::format("'{}' cannot change on an existing socket", key), 0,
                                     key, "it acts when the socket is created"});
-      auto near = uri::nearest_name(key, keys);
       return tl::unexpected(Error{fmt::format("unknown socket option '{}'", key), 0, key,
-                                  near ? fmt::format("did you mean '{}'?", *near)
-                                       : fmt::format("one of: {}", fmt::join(keys, ", "))});
+                                  did_you_mean(key, keys,
+                                               fmt::format("one of: {}", fmt::join(keys, ", ")))});
     }
     if (key == "keep-alive") {
       if (value == "on" || value == "true" || value == "yes")

@@ -6,9 +6,9 @@
 #include <string>
 
 #include "sockopts/error.h"
-#include "sockopts/fd.h"
+#include "base/fd.h"
 #include "sockopts/options.h"
-#include "uri/units.h"
+#include "base/units.h"
 
 namespace qsock::sockopts {
 

@@ -8,7 +8,7 @@
 
 #include "sockopts/apply.h"
 #include "sockopts/options.h"
-#include "uri/json.h"
+#include "base/json.h"
 
 namespace qsock::sockopts {
 

@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "sockopts/error.h"
-#include "uri/json.h"
-#include "uri/units.h"
+#include "base/json.h"
+#include "base/units.h"
 
 namespace qsock::sockopts {
 

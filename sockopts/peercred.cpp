@@ -9,7 +9,7 @@
 
 #include <fmt/format.h>
 
-#include "sockopts/fd.h"
+#include "base/fd.h"
 
 namespace qsock::sockopts {
 

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "sockopts/error.h"
-#include "uri/units.h"
+#include "base/units.h"
 
 namespace qsock::sockopts {
 

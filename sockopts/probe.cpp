@@ -12,7 +12,7 @@
 
 #include <fmt/format.h>
 
-#include "sockopts/fd.h"
+#include "base/fd.h"
 
 namespace qsock::sockopts {
 

@@ -6,7 +6,7 @@
 
 #include "sockopts/error.h"
 #include "sockopts/sysctls.h"
-#include "uri/json.h"
+#include "base/json.h"
 
 namespace qsock::sockopts {
 

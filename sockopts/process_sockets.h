@@ -11,7 +11,7 @@
 
 #include "sockopts/apply.h"
 #include "sockopts/error.h"
-#include "sockopts/fd.h"
+#include "base/fd.h"
 #include "sockopts/options.h"
 #include "sockopts/proc_net.h"
 #include "sockopts/tcp_info.h"

@@ -5,8 +5,8 @@
 #include <string_view>
 
 #include "sockopts/error.h"
-#include "uri/json.h"
-#include "uri/units.h"
+#include "base/json.h"
+#include "base/units.h"
 
 namespace qsock::sockopts {
 

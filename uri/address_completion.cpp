@@ -10,10 +10,6 @@ namespace qsock::uri {
 
 namespace {
 
-bool starts_with(std::string_view s, std::string_view prefix) {
-  return s.substr(0, prefix.size()) == prefix;
-}
-
 // The first sentence of a doc comment on one line, "@name" written as name.
 std::string summary(std::string_view doc) {
   std::string out;
@@ -59,13 +55,13 @@ bool given(const Items& items, std::string_view name) {
 }
 
 // The values a member of `type` can take, when the schema enumerates them.
-std::vector<std::string> values_of(const Schema& schema, std::string_view type,
-                                   const Target& target) {
+std::vector<std::string> values_of(const schema::Schema& schema, std::string_view type,
+                                   const schema::Target& target) {
   if (type == "bool") return {"on", "off"};
-  const TypeDef* def = schema.find(type);
+  const schema::TypeDef* def = schema.find(type);
   std::vector<std::string> out;
-  if (def && def->meta == Meta::enumeration)
-    for (const EnumValue& v : def->values)
+  if (def && def->meta == schema::Meta::enumeration)
+    for (const schema::EnumValue& v : def->values)
       if (target.has(v.avail)) out.push_back(v.name);
   return out;
 }
@@ -73,33 +69,33 @@ std::vector<std::string> values_of(const Schema& schema, std::string_view type,
 void add_values(std::vector<AddressCandidate>& out, std::string_view head, std::string_view partial,
                 const std::vector<std::string>& values) {
   for (const std::string& v : values)
-    if (starts_with(v, partial)) out.push_back({std::string(head) + v, ""});
+    if (v.starts_with(partial)) out.push_back({std::string(head) + v, ""});
 }
 
 // --- legacy URI: host:port followed by InetSocketAddress options ----------
 
 void complete_legacy(std::vector<AddressCandidate>& out, std::string_view text,
-                     std::string_view body, const Target& target, const Schema& schema) {
+                     std::string_view body, const schema::Target& target, const schema::Schema& schema) {
   for (std::string_view other : {"unix:", "vsock:", "fd:", "exec:", "file:", "rdma:"})
-    if (starts_with(body, other)) return;  // only inet addresses take options
+    if (body.starts_with(other)) return;  // only inet addresses take options
   if (body.find(',') == std::string_view::npos) return;
-  const TypeDef* inet = schema.find("InetSocketAddress");
+  const schema::TypeDef* inet = schema.find("InetSocketAddress");
   if (!inet) return;
   Items items = split_items(text);
   std::string_view head = text.substr(0, items.last);
   std::string_view item = text.substr(items.last);
-  std::vector<const Member*> options;
-  for (const Member* m : schema.members_of(*inet))
+  std::vector<const schema::Member*> options;
+  for (const schema::Member* m : schema.members_of(*inet))
     if (m->name != "host" && m->name != "port" && target.has(m->avail)) options.push_back(m);
   if (auto eq = item.find('='); eq != std::string_view::npos) {
-    for (const Member* m : options)
+    for (const schema::Member* m : options)
       if (m->name == item.substr(0, eq))
         add_values(out, text.substr(0, items.last + eq + 1), item.substr(eq + 1),
                    values_of(schema, m->type, target));
     return;
   }
-  for (const Member* m : options)
-    if (starts_with(m->name, item) && !given(items, m->name))
+  for (const schema::Member* m : options)
+    if (m->name.starts_with(item) && !given(items, m->name))
       out.push_back({std::string(head) + m->name + "=", summary(m->doc)});
 }
 
@@ -108,33 +104,33 @@ void complete_legacy(std::vector<AddressCandidate>& out, std::string_view text,
 // The members reachable at one level of `def`: its own, and for a union the
 // members of the branch its discriminator selects (of every branch while it
 // is not given), flattened as keyval writes them.
-void level_members(const Schema& schema, const TypeDef& def, const std::string& path,
-                   const Items& items, std::vector<const Member*>& out, int depth = 0) {
+void level_members(const schema::Schema& schema, const schema::TypeDef& def, const std::string& path,
+                   const Items& items, std::vector<const schema::Member*>& out, int depth = 0) {
   if (depth > 8) return;
-  for (const Member* m : schema.members_of(def))
-    if (std::none_of(out.begin(), out.end(), [&](const Member* o) { return o->name == m->name; }))
+  for (const schema::Member* m : schema.members_of(def))
+    if (std::none_of(out.begin(), out.end(), [&](const schema::Member* o) { return o->name == m->name; }))
       out.push_back(m);
   if (def.discriminator.empty()) return;
   std::string chosen;
   for (const auto& [k, v] : items.before)
     if (k == path + def.discriminator) chosen = v;
-  for (const Variant& variant : def.variants) {
+  for (const schema::Variant& variant : def.variants) {
     if (!chosen.empty() && variant.value != chosen) continue;
-    if (const TypeDef* branch = schema.find(variant.type))
+    if (const schema::TypeDef* branch = schema.find(variant.type))
       level_members(schema, *branch, path, items, out, depth + 1);
   }
 }
 
-bool is_object(const Schema& schema, std::string_view type) {
-  const TypeDef* def = schema.find(type);
-  return def != nullptr && def->meta == Meta::object;
+bool is_object(const schema::Schema& schema, std::string_view type) {
+  const schema::TypeDef* def = schema.find(type);
+  return def != nullptr && def->meta == schema::Meta::object;
 }
 
 void complete_keyval(std::vector<AddressCandidate>& out, std::string_view text,
-                     std::string_view body, const KeyvalRoot& root, const Target& target,
-                     const Schema& schema) {
-  const TypeDef* def = schema.find(root.type);
-  if (!def || starts_with(body, "{")) return;
+                     std::string_view body, const KeyvalRoot& root, const schema::Target& target,
+                     const schema::Schema& schema) {
+  const schema::TypeDef* def = schema.find(root.type);
+  if (!def || body.starts_with("{")) return;
   std::size_t body_at = text.size() - body.size();
   Items items = split_items(body);
   std::string_view item = body.substr(items.last);
@@ -154,40 +150,40 @@ void complete_keyval(std::vector<AddressCandidate>& out, std::string_view text,
   // Walk the dotted path: every segment but the last names an object member.
   std::string path;
   std::string_view rest = key;
-  const TypeDef* level = def;
+  const schema::TypeDef* level = def;
   for (auto dot = rest.find('.'); dot != std::string_view::npos; dot = rest.find('.')) {
-    std::vector<const Member*> members;
+    std::vector<const schema::Member*> members;
     level_members(schema, *level, path, items, members);
     auto it = std::find_if(members.begin(), members.end(),
-                           [&](const Member* m) { return m->name == rest.substr(0, dot); });
+                           [&](const schema::Member* m) { return m->name == rest.substr(0, dot); });
     if (it == members.end()) return;
     level = schema.find((*it)->type);
-    if (level == nullptr || level->meta != Meta::object) return;
+    if (level == nullptr || level->meta != schema::Meta::object) return;
     path += std::string(rest.substr(0, dot + 1));
     rest = rest.substr(dot + 1);
   }
-  std::vector<const Member*> members;
+  std::vector<const schema::Member*> members;
   level_members(schema, *level, path, items, members);
 
   if (first && eq == std::string_view::npos) {
     // The implied key's value: a union's branches, or the member's enum.
     std::vector<std::string> values;
     if (def->discriminator == root.implied_key)
-      for (const Variant& v : def->variants) values.push_back(v.value);
-    else if (const Member* m = schema.member(*def, root.implied_key))
+      for (const schema::Variant& v : def->variants) values.push_back(v.value);
+    else if (const schema::Member* m = schema.member(*def, root.implied_key))
       values = values_of(schema, m->type, target);
     add_values(out, head, item, values);
     return;
   }
   if (eq != std::string_view::npos) {
-    for (const Member* m : members)
+    for (const schema::Member* m : members)
       if (m->name == rest && target.has(m->avail))
         add_values(out, head + std::string(item.substr(0, eq + 1)), item.substr(eq + 1),
                    values_of(schema, m->type, target));
     return;
   }
-  for (const Member* m : members) {
-    if (!target.has(m->avail) || !starts_with(m->name, rest) || given(items, path + m->name))
+  for (const schema::Member* m : members) {
+    if (!target.has(m->avail) || !m->name.starts_with(rest) || given(items, path + m->name))
       continue;
     bool nested = is_object(schema, m->type);
     out.push_back({head + path + m->name + (nested ? "." : "="), summary(m->doc)});
@@ -197,7 +193,7 @@ void complete_keyval(std::vector<AddressCandidate>& out, std::string_view text,
 // --- -chardev: the flat QemuOpts the socket backend reads -----------------
 
 void complete_chardev(std::vector<AddressCandidate>& out, std::string_view text,
-                      std::string_view body, const Target& target) {
+                      std::string_view body, const schema::Target& target) {
   std::size_t body_at = text.size() - body.size();
   Items items = split_items(body);
   std::string_view item = body.substr(items.last);
@@ -217,14 +213,14 @@ void complete_chardev(std::vector<AddressCandidate>& out, std::string_view text,
     return;
   }
   for (const ChardevOption& o : chardev_options())
-    if (present(o) && starts_with(o.name, item) && !given(items, o.name))
+    if (present(o) && o.name.starts_with(item) && !given(items, o.name))
       out.push_back({head + std::string(o.name) + "=", ""});
 }
 
 }  // namespace
 
 std::vector<AddressCandidate> complete_address(std::string_view text, std::optional<InputKind> kind,
-                                               const Target& target, const Schema& schema) {
+                                               const schema::Target& target, const schema::Schema& schema) {
   std::string_view body = text;
   if (auto word = split_option_word(text)) {
     if (kind && *kind != word->kind) return {};

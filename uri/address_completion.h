@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "uri/check.h"
-#include "uri/qemu_version.h"
-#include "uri/schema.h"
+#include "schema/versions.h"
+#include "schema/model.h"
 
 namespace qsock::uri {
 
@@ -26,6 +26,6 @@ struct AddressCandidate {
 // `kind` nullopt: as check_input would detect it (a leading "-netdev " etc.
 // decides it). Offers only what `target` has; never a member already given.
 std::vector<AddressCandidate> complete_address(std::string_view text, std::optional<InputKind> kind,
-                                               const Target& target, const Schema& schema);
+                                               const schema::Target& target, const schema::Schema& schema);
 
 }  // namespace qsock::uri

@@ -5,24 +5,24 @@
 
 #include <fmt/format.h>
 
-#include "uri/availability_hint.h"
+#include "schema/availability_hint.h"
 #include "uri/inet_parse.h"
-#include "uri/suggest.h"
+#include "base/suggest.h"
 
 namespace qsock::uri {
 
 namespace {
 
-constexpr QemuVersion old{0, 0};
+constexpr schema::QemuVersion old{0, 0};
 using T = QemuOptType;
 
-Availability availability(const ChardevOption& o) {
-  Availability a = o.since == old ? Availability{} : Availability::released_in(o.since);
+schema::Availability availability(const ChardevOption& o) {
+  schema::Availability a = o.since == old ? schema::Availability{} : schema::Availability::released_in(o.since);
   a.removed = o.removed;
   return a;
 }
 
-bool in_target(const ChardevOption& o, const Target& target) {
+bool in_target(const ChardevOption& o, const schema::Target& target) {
   return target.has(availability(o));
 }
 
@@ -65,7 +65,7 @@ const std::vector<ChardevOption>& chardev_options() {
       {"server", T::boolean, old, {}, true},
       {"delay", T::boolean, old, {}, true},
       {"nodelay", T::boolean, old, {}, true},
-      {"reconnect", T::number, old, QemuVersion{10, 2}, true},
+      {"reconnect", T::number, old, schema::QemuVersion{10, 2}, true},
       {"reconnect-ms", T::number, {9, 2}, {}, true},
       {"telnet", T::boolean, old, {}, true},
       {"tn3270", T::boolean, old, {}, true},
@@ -97,7 +97,7 @@ const std::vector<ChardevOption>& chardev_options() {
   return options;
 }
 
-Parsed parse_chardev(std::string_view text, const Target& target, const Schema& schema) {
+Parsed parse_chardev(std::string_view text, const schema::Target& target, const schema::Schema& schema) {
   Parsed out;
   if (reject_nul(text, out)) return out;
   const std::string v = target.version.str();
@@ -117,16 +117,16 @@ Parsed parse_chardev(std::string_view text, const Target& target, const Schema& 
     const ChardevOption* desc = find_option(opt.name);
     if (!desc || !in_target(*desc, target)) {
       Diagnostic d{fmt::format("Invalid parameter '{}'", opt.name), opt.name, {}};
-      const TypeDef* inet = schema.find("InetSocketAddress");
+      const schema::TypeDef* inet = schema.find("InetSocketAddress");
       if (desc) {
-        d.hint = availability_hint(opt.name, opt.name, availability(*desc), target,
+        d.hint = schema::availability_hint(opt.name, opt.name, availability(*desc), target,
                                    opt.name == "reconnect" ? "reconnect-ms" : "");
       } else if (inet && schema.member(*inet, opt.name)) {
         d.hint = fmt::format("-chardev has no flat {0} option; use QMP chardev-add with "
                              "addr.data.{0}, or -netdev stream/keyval forms",
                              opt.name);
-      } else if (auto near = nearest_name(opt.name, names)) {
-        d.hint = fmt::format("did you mean '{}'?", *near);
+      } else {
+        d.hint = did_you_mean(opt.name, names);
       }
       out.diags.errors.push_back(std::move(d));
       continue;
@@ -160,9 +160,8 @@ Parsed parse_chardev(std::string_view text, const Target& target, const Schema& 
       return fail(out, {fmt::format("qsock checks only socket chardevs, not '{}'", backend),
                         "backend", "QEMU itself accepts that backend"});
     std::vector<std::string> kinds(std::begin(backend_kinds), std::end(backend_kinds));
-    auto near = nearest_name(backend, kinds);
     return fail(out, {fmt::format("'{}' is not a valid char driver name", backend), "backend",
-                      near ? fmt::format("did you mean '{}'?", *near) : std::string()});
+                      did_you_mean(backend, kinds)});
   }
 
   // 3. qemu_chr_parse_socket().
@@ -229,7 +228,7 @@ Parsed parse_chardev(std::string_view text, const Target& target, const Schema& 
     if (has(n)) data[std::string(n)] = typed[std::string(n)];
 
   // 4. qmp_chardev_validate_socket(), which QEMU runs when it opens the chardev.
-  bool reconnect_ms_checked = target.version >= QemuVersion{10, 2};
+  bool reconnect_ms_checked = target.version >= schema::QemuVersion{10, 2};
   const char* reconnect_name = reconnect_ms_checked ? "reconnect-ms" : "reconnect";
   bool has_reconnect = reconnect_ms_checked ? has("reconnect-ms") : has("reconnect");
   bool has_creds = has("tls-creds");
@@ -265,7 +264,7 @@ Parsed parse_chardev(std::string_view text, const Target& target, const Schema& 
   if (has("reconnect-ms") && !reconnect_ms_checked && server)
     out.diags.warn(fmt::format("QEMU {} ignores reconnect-ms on a listening socket", v),
                    "reconnect-ms");
-  if (has("reconnect") && target.version >= QemuVersion{9, 2})
+  if (has("reconnect") && target.version >= schema::QemuVersion{9, 2})
     out.diags.warn("reconnect is deprecated since QEMU 9.2", "reconnect",
                    "use reconnect-ms (milliseconds)");
   for (const QemuOpt& opt : opts->opts) {

@@ -13,22 +13,22 @@
 
 #include "uri/parsed.h"
 #include "uri/qemu_opts.h"
-#include "uri/qemu_version.h"
-#include "uri/schema.h"
+#include "schema/versions.h"
+#include "schema/model.h"
 
 namespace qsock::uri {
 
 struct ChardevOption {
   std::string_view name;
   QemuOptType type;
-  QemuVersion since;                  // {0,0}: older than any supported release
-  std::optional<QemuVersion> removed;
+  schema::QemuVersion since;                  // {0,0}: older than any supported release
+  std::optional<schema::QemuVersion> removed;
   bool socket;                        // read by the socket backend
 };
 
 // qemu_chardev_opts across the releases qsock knows, in QEMU's order.
 const std::vector<ChardevOption>& chardev_options();
 
-Parsed parse_chardev(std::string_view text, const Target& target, const Schema& schema);
+Parsed parse_chardev(std::string_view text, const schema::Target& target, const schema::Schema& schema);
 
 }  // namespace qsock::uri

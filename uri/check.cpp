@@ -1,5 +1,7 @@
 #include "uri/check.h"
 
+#include "base/text.h"
+
 #include <array>
 #include <cctype>
 
@@ -10,7 +12,7 @@
 #include "uri/migration_uri.h"
 #include "uri/semantic_rules.h"
 #include "uri/socket_uri.h"
-#include "uri/validator.h"
+#include "schema/validator.h"
 
 namespace qsock::uri {
 
@@ -28,14 +30,6 @@ constexpr std::array<KindName, 6> kind_table = {{
     {InputKind::chardev, "chardev"},
     {InputKind::json, "json"},
 }};
-
-bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
 
 // QEMU 10.0+ tells a URI from a channel by an alphabetic prefix before ':'.
 bool looks_like_uri(std::string_view s) {
@@ -63,7 +57,7 @@ Json socket_part(const Json& migration_address) {
   return a;
 }
 
-void check_legacy_socket(CheckResult& r, std::string_view text, const Schema& schema) {
+void check_legacy_socket(CheckResult& r, std::string_view text, const schema::Schema& schema) {
   Parsed p = parse_socket_address(text, r.target, schema);
   r.value = std::move(p.value);
   r.diags.append(p.diags);
@@ -71,7 +65,7 @@ void check_legacy_socket(CheckResult& r, std::string_view text, const Schema& sc
   add_socket_rules(r, r.value, SocketRole::either, "");
 }
 
-void check_migration_uri(CheckResult& r, std::string_view text, SocketRole role, const Schema& schema) {
+void check_migration_uri(CheckResult& r, std::string_view text, SocketRole role, const schema::Schema& schema) {
   Parsed p = parse_migration_uri(text, r.target, schema);
   r.value = std::move(p.value);
   r.diags.append(p.diags);
@@ -82,7 +76,7 @@ void check_migration_uri(CheckResult& r, std::string_view text, SocketRole role,
 
 // Keyval or JSON input for a QAPI type, as QEMU's modern options take it.
 void check_qapi_option(CheckResult& r, std::string_view text, std::string_view implied_key,
-                       std::string_view type, const Schema& schema) {
+                       std::string_view type, const schema::Schema& schema) {
   r.qapi_type = std::string(type);
   if (!text.empty() && text.front() == '{') {
     auto json = parse_json_argument(text);
@@ -90,7 +84,7 @@ void check_qapi_option(CheckResult& r, std::string_view text, std::string_view i
       r.diags.errors.push_back(json.error());
       return;
     }
-    Validated v = validate(schema, *json, type, InputMode::json, r.target);
+    schema::Validated v = schema::validate(schema, *json, type, schema::InputMode::json, r.target);
     r.value = std::move(v.value);
     r.diags.append(v.diags);
     return;
@@ -100,7 +94,7 @@ void check_qapi_option(CheckResult& r, std::string_view text, std::string_view i
     r.diags.errors.push_back(kv.error());
     return;
   }
-  Validated v = validate(schema, kv->tree, type, InputMode::keyval, r.target);
+  schema::Validated v = schema::validate(schema, kv->tree, type, schema::InputMode::keyval, r.target);
   r.value = std::move(v.value);
   r.diags.append(v.diags);
 }
@@ -114,13 +108,13 @@ std::string_view netdev_driver(std::string_view text) {
     std::size_t end = text.find(',', pos);
     if (end == std::string_view::npos) end = text.size();
     std::string_view item = text.substr(pos, end - pos);
-    if (starts_with(item, "type=")) driver = item.substr(5);
+    if (item.starts_with("type=")) driver = item.substr(5);
     pos = end + 1;
   }
   return driver;
 }
 
-void check_netdev(CheckResult& r, std::string_view text, const Schema& schema) {
+void check_netdev(CheckResult& r, std::string_view text, const schema::Schema& schema) {
   // Only stream and dgram go through QAPI (keyval/JSON); every other back
   // end still uses QEMU's legacy option parser, which qsock does not model.
   std::string_view driver = text.empty() || text.front() == '{' ? "" : netdev_driver(text);
@@ -134,7 +128,7 @@ void check_netdev(CheckResult& r, std::string_view text, const Schema& schema) {
   if (r.valid()) r.diags.append(netdev_rules(r.value, r.target));
 }
 
-void check_incoming(CheckResult& r, std::string_view text, const Schema& schema) {
+void check_incoming(CheckResult& r, std::string_view text, const schema::Schema& schema) {
   if (text == "defer") {
     r.value = "defer";
     return;
@@ -164,7 +158,7 @@ void check_incoming(CheckResult& r, std::string_view text, const Schema& schema)
     r.diags.error("the cpr channel must be a UNIX socket", "addr", "addr.transport=socket,addr.type=unix,addr.path=…");
 }
 
-void check_chardev(CheckResult& r, std::string_view text, const Schema& schema) {
+void check_chardev(CheckResult& r, std::string_view text, const schema::Schema& schema) {
   Parsed p = parse_chardev(text, r.target, schema);
   r.value = std::move(p.value);
   r.diags.append(p.diags);
@@ -191,7 +185,7 @@ std::string json_type_of(const Json& j) {
   return "SocketAddress";
 }
 
-void check_json(CheckResult& r, std::string_view text, const Schema& schema) {
+void check_json(CheckResult& r, std::string_view text, const schema::Schema& schema) {
   auto json = parse_json_argument(text);
   if (!json) {
     r.diags.errors.push_back(json.error());
@@ -200,11 +194,11 @@ void check_json(CheckResult& r, std::string_view text, const Schema& schema) {
   std::string type = json_type_of(*json);
   std::string schema_type = type;
   if (type == "chardev-add") {
-    const TypeDef* cmd = schema.find("chardev-add");
+    const schema::TypeDef* cmd = schema.find("chardev-add");
     schema_type = cmd ? cmd->arg_type : "";
   }
   r.qapi_type = type;
-  Validated v = validate(schema, *json, schema_type, InputMode::json, r.target);
+  schema::Validated v = schema::validate(schema, *json, schema_type, schema::InputMode::json, r.target);
   r.value = std::move(v.value);
   r.diags.append(v.diags);
   if (!r.valid()) return;
@@ -232,14 +226,14 @@ std::string_view kind_names() { return "uri|migrate-uri|netdev|incoming|chardev|
 
 InputKind detect_kind(std::string_view input) {
   std::string_view s = trim(input);
-  if (starts_with(s, "{") || starts_with(s, "[")) return InputKind::json;
+  if (s.starts_with("{") || s.starts_with("[")) return InputKind::json;
   std::string_view first = first_item(s);
-  if (first == "stream" || first == "dgram" || starts_with(s, "type=stream") || starts_with(s, "type=dgram"))
+  if (first == "stream" || first == "dgram" || s.starts_with("type=stream") || s.starts_with("type=dgram"))
     return InputKind::netdev;
-  if (first == "socket" || starts_with(s, "backend=socket")) return InputKind::chardev;
-  if (first == "main" || first == "cpr" || starts_with(s, "channel-type=")) return InputKind::incoming;
+  if (first == "socket" || s.starts_with("backend=socket")) return InputKind::chardev;
+  if (first == "main" || first == "cpr" || s.starts_with("channel-type=")) return InputKind::incoming;
   for (std::string_view p : {"exec:", "file:", "rdma:"})
-    if (starts_with(s, p)) return InputKind::migrate_uri;
+    if (s.starts_with(p)) return InputKind::migrate_uri;
   if (s == "defer") return InputKind::incoming;
   return InputKind::uri;
 }
@@ -252,7 +246,7 @@ std::optional<OptionWord> split_option_word(std::string_view input) {
   }};
   std::string_view trimmed = trim(input);
   for (const auto& [word, k] : words)
-    if (starts_with(trimmed, word)) return OptionWord{k, trim(trimmed.substr(word.size()))};
+    if (trimmed.starts_with(word)) return OptionWord{k, trim(trimmed.substr(word.size()))};
   return std::nullopt;
 }
 
@@ -262,8 +256,8 @@ std::optional<KeyvalRoot> keyval_root(InputKind kind) {
   return std::nullopt;
 }
 
-CheckResult check_input(std::string_view input, std::optional<InputKind> kind, const Target& target,
-                        const Schema& schema) {
+CheckResult check_input(std::string_view input, std::optional<InputKind> kind, const schema::Target& target,
+                        const schema::Schema& schema) {
   CheckResult r;
   r.input = std::string(input);
   r.target = target;

@@ -8,11 +8,11 @@
 
 #include <tl/expected.hpp>
 
-#include "uri/diagnostic.h"
+#include "base/diagnostics.h"
 #include "uri/endpoint.h"
-#include "uri/json.h"
-#include "uri/qemu_version.h"
-#include "uri/schema.h"
+#include "base/json.h"
+#include "schema/versions.h"
+#include "schema/model.h"
 
 namespace qsock::uri {
 
@@ -51,12 +51,12 @@ struct KeyvalRoot {
 std::optional<KeyvalRoot> keyval_root(InputKind kind);
 
 // The first release whose -incoming takes a MigrationChannel (keyval or JSON).
-inline constexpr QemuVersion incoming_channels_since{10, 0};
+inline constexpr schema::QemuVersion incoming_channels_since{10, 0};
 
 struct CheckResult {
   std::string input;
   InputKind kind = InputKind::uri;
-  Target target;
+  schema::Target target;
   Json value;           // typed QMP JSON; null when invalid
   std::string qapi_type;  // what `value` is: "SocketAddress", "Netdev", ...
   Diagnostics diags;
@@ -68,7 +68,7 @@ struct CheckResult {
 // Checks one input. `kind` nullopt: detect it. A leading "-netdev ",
 // "-incoming " or "-chardev " word is accepted and decides the kind.
 CheckResult check_input(std::string_view input, std::optional<InputKind> kind,
-                        const Target& target, const Schema& schema);
+                        const schema::Target& target, const schema::Schema& schema);
 
 // The endpoint a valid input describes, for converters.
 tl::expected<Endpoint, Diagnostic> endpoint_of(const CheckResult& checked);

@@ -49,14 +49,14 @@ std::string fronts_keeping(std::string_view member, const FrontMembers& members)
 
 // "inet (host=, port=), unix (path=) and fd (fd=)": the address types the
 // flat -chardev form can write, with the options each needs.
-std::string flat_chardev_types(const Schema& schema) {
+std::string flat_chardev_types(const schema::Schema& schema) {
   std::vector<std::string> types;
-  const TypeDef* address = schema.find("SocketAddress");
-  for (const Variant& v : address ? address->variants : std::vector<Variant>{}) {
-    const TypeDef* branch = schema.find(v.type);
+  const schema::TypeDef* address = schema.find("SocketAddress");
+  for (const schema::Variant& v : address ? address->variants : std::vector<schema::Variant>{}) {
+    const schema::TypeDef* branch = schema.find(v.type);
     std::vector<std::string> needed;
     for (const FlatOption& o : chardev_flat_options(schema, v.value))
-      if (const Member* m = branch ? schema.member(*branch, o.member) : nullptr; m && !m->optional)
+      if (const schema::Member* m = branch ? schema.member(*branch, o.member) : nullptr; m && !m->optional)
         needed.push_back(o.option + "=");
     if (!needed.empty()) types.push_back(v.value + " (" + and_list(needed) + ")");
   }
@@ -375,7 +375,7 @@ void append_qemu_opt(std::string& out, std::string_view name, std::string_view v
 
 tl::expected<std::string, Diagnostic> render_chardev(const Endpoint& endpoint, const Address& a,
                                                      const FrontMembers& fronts,
-                                                     const Schema& schema) {
+                                                     const schema::Schema& schema) {
   if (a.kind != Address::Kind::socket)
     return tl::unexpected(problem(a_type(a.type) +
                                       " migration address cannot be expressed in the chardev syntax",
@@ -458,7 +458,7 @@ std::optional<Syntax> syntax_from_name(std::string_view name) {
 }
 
 tl::expected<std::string, Diagnostic> render(const Endpoint& endpoint, Syntax syntax,
-                                             const Schema& schema) {
+                                             const schema::Schema& schema) {
   auto address = classify(endpoint.address);
   if (!address) return tl::unexpected(address.error());
   const FrontMembers fronts = front_members(schema);

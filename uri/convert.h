@@ -7,9 +7,9 @@
 
 #include <tl/expected.hpp>
 
-#include "uri/diagnostic.h"
+#include "base/diagnostics.h"
 #include "uri/endpoint.h"
-#include "uri/schema.h"
+#include "schema/model.h"
 
 namespace qsock::uri {
 
@@ -39,6 +39,6 @@ std::optional<Syntax> syntax_from_name(std::string_view name);
 // Which extras each front keeps, and which address members the flat
 // -chardev form has options for, come from `schema` (uri/front_members.h).
 tl::expected<std::string, Diagnostic> render(const Endpoint& endpoint, Syntax syntax,
-                                             const Schema& schema);
+                                             const schema::Schema& schema);
 
 }  // namespace qsock::uri

@@ -5,7 +5,7 @@
 #include <optional>
 #include <string>
 
-#include "uri/json.h"
+#include "base/json.h"
 
 namespace qsock::uri {
 

@@ -11,11 +11,11 @@ namespace {
 // Members the renderers write from the Endpoint itself, not from extras.
 bool is_address_or_server(std::string_view name) { return name == "addr" || name == "server"; }
 
-std::vector<std::string> extras_of(const Schema& schema, std::string_view type_name) {
+std::vector<std::string> extras_of(const schema::Schema& schema, std::string_view type_name) {
   std::vector<std::string> out;
-  const TypeDef* type = schema.find(type_name);
+  const schema::TypeDef* type = schema.find(type_name);
   if (!type) return out;
-  for (const Member* m : schema.members_of(*type))
+  for (const schema::Member* m : schema.members_of(*type))
     if (!is_address_or_server(m->name)) out.push_back(m->name);
   return out;
 }
@@ -34,7 +34,7 @@ std::string flat_name(std::string_view type, const std::string& member) {
 
 }  // namespace
 
-FrontMembers front_members(const Schema& schema) {
+FrontMembers front_members(const schema::Schema& schema) {
   FrontMembers out;
   out.netdev = extras_of(schema, "NetdevStreamOptions");
   out.incoming = extras_of(schema, "MigrationChannel");
@@ -43,12 +43,12 @@ FrontMembers front_members(const Schema& schema) {
   return out;
 }
 
-std::vector<FlatOption> chardev_flat_options(const Schema& schema, std::string_view type) {
+std::vector<FlatOption> chardev_flat_options(const schema::Schema& schema, std::string_view type) {
   std::vector<FlatOption> out;
-  const TypeDef* address = schema.find("SocketAddress");
-  const TypeDef* branch = address ? schema.variant_type(*address, type) : nullptr;
+  const schema::TypeDef* address = schema.find("SocketAddress");
+  const schema::TypeDef* branch = address ? schema.variant_type(*address, type) : nullptr;
   if (!branch) return {};
-  for (const Member* m : schema.members_of(*branch)) {
+  for (const schema::Member* m : schema.members_of(*branch)) {
     std::string option = flat_name(type, m->name);
     if (is_flat_socket_option(option))
       out.push_back({m->name, std::move(option)});

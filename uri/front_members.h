@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "uri/schema.h"
+#include "schema/model.h"
 
 namespace qsock::uri {
 
@@ -22,7 +22,7 @@ struct FrontMembers {
   std::vector<std::string> incoming;
   std::vector<std::string> chardev;
 };
-FrontMembers front_members(const Schema& schema);
+FrontMembers front_members(const schema::Schema& schema);
 
 // A member of a SocketAddress branch and the flat -chardev socket option that
 // sets it (qemu_chr_parse_socket).
@@ -34,6 +34,6 @@ struct FlatOption {
 // The flat options for a SocketAddress of `type` (inet, unix, ...), in schema
 // order. Empty when the flat form cannot write such an address: a required
 // member has no flat option (vsock's cid), or the schema has no such branch.
-std::vector<FlatOption> chardev_flat_options(const Schema& schema, std::string_view type);
+std::vector<FlatOption> chardev_flat_options(const schema::Schema& schema, std::string_view type);
 
 }  // namespace qsock::uri

@@ -9,9 +9,9 @@
 
 #include <fmt/format.h>
 
-#include "uri/availability_hint.h"
+#include "schema/availability_hint.h"
 #include "uri/qemu_opts.h"
-#include "uri/suggest.h"
+#include "base/suggest.h"
 
 namespace qsock::uri {
 
@@ -21,30 +21,30 @@ constexpr std::string_view bracket_hint = "put an IPv6 address in brackets: [::1
 constexpr std::string_view host_port_hint = "write host:port, e.g. localhost:4444 or :4444";
 
 // The InetSocketAddress members that are options (everything but host/port).
-std::vector<const Member*> option_members(const Schema& schema, const TypeDef& inet) {
-  std::vector<const Member*> out;
-  for (const Member* m : schema.members_of(inet))
+std::vector<const schema::Member*> option_members(const schema::Schema& schema, const schema::TypeDef& inet) {
+  std::vector<const schema::Member*> out;
+  for (const schema::Member* m : schema.members_of(inet))
     if (m->name != "host" && m->name != "port") out.push_back(m);
   return out;
 }
 
-const Member* find_member(const std::vector<const Member*>& members, std::string_view name) {
-  for (const Member* m : members)
+const schema::Member* find_member(const std::vector<const schema::Member*>& members, std::string_view name) {
+  for (const schema::Member* m : members)
     if (m->name == name) return m;
   return nullptr;
 }
 
 // How QemuOpts types a member: bool -> BOOL, integers -> NUMBER, else STRING.
-QemuOptType opt_type_of(const Member& m) {
+QemuOptType opt_type_of(const schema::Member& m) {
   if (m.type == "bool") return QemuOptType::boolean;
-  if (is_integer_builtin(m.type)) return QemuOptType::number;
+  if (schema::is_integer_builtin(m.type)) return QemuOptType::number;
   return QemuOptType::string;
 }
 
 // QEMU stores the parsed number in the member's C type; warn when it wraps.
-std::uint64_t store_as_member(const Member& m, std::uint64_t value, Parsed& out) {
-  IntegerRange range;
-  if (!is_integer_builtin(m.type, &range) || range.is_signed) return value;
+std::uint64_t store_as_member(const schema::Member& m, std::uint64_t value, Parsed& out) {
+  schema::IntegerRange range;
+  if (!schema::is_integer_builtin(m.type, &range) || range.is_signed) return value;
   auto max = static_cast<std::uint64_t>(range.max);
   if (value <= max) return value;
   std::uint64_t stored = value & max;  // every unsigned max is 2^n - 1
@@ -68,16 +68,16 @@ void check_host_port(const std::string& host, const std::string& port, Parsed& o
                    "host", "write the address first: [::1]:4444,opt=...");
 }
 
-std::vector<std::string> accepted_names(const std::vector<const Member*>& members,
-                                        const Target& target) {
+std::vector<std::string> accepted_names(const std::vector<const schema::Member*>& members,
+                                        const schema::Target& target) {
   std::vector<std::string> names;
-  for (const Member* m : members)
+  for (const schema::Member* m : members)
     if (target.has(m->avail)) names.push_back(m->name);
   return names;
 }
 
 std::string unknown_option_hint(std::string_view name, const std::vector<std::string>& names) {
-  if (auto near = nearest_name(name, names)) return fmt::format("did you mean '{}'?", *near);
+  if (auto hint = did_you_mean(name, names); !hint.empty()) return hint;
   std::string list;
   for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
   return fmt::format("InetSocketAddress options: {}", list);
@@ -85,8 +85,8 @@ std::string unknown_option_hint(std::string_view name, const std::vector<std::st
 
 // ---- since 10.1: QemuOpts -------------------------------------------------
 
-void parse_qemu_opts_generation(std::string_view text, const Target& target,
-                                const std::vector<const Member*>& members, Parsed& out) {
+void parse_qemu_opts_generation(std::string_view text, const schema::Target& target,
+                                const std::vector<const schema::Member*>& members, Parsed& out) {
   auto opts = parse_qemu_opts(text, "addr");
   if (!opts) {
     fail(out, opts.error());
@@ -100,10 +100,10 @@ void parse_qemu_opts_generation(std::string_view text, const Target& target,
   Json typed = Json::object();
   for (const QemuOpt& opt : opts->opts) {
     if (opt.name == "addr") continue;
-    const Member* m = find_member(members, opt.name);
+    const schema::Member* m = find_member(members, opt.name);
     if (!m || !target.has(m->avail)) {
       Diagnostic d{fmt::format("Invalid parameter '{}'", opt.name), opt.name, {}};
-      d.hint = m ? availability_hint(opt.name, m->name, m->avail, target)
+      d.hint = m ? schema::availability_hint(opt.name, m->name, m->avail, target)
                  : unknown_option_hint(opt.name, names);
       out.diags.errors.push_back(std::move(d));
       continue;
@@ -115,9 +115,9 @@ void parse_qemu_opts_generation(std::string_view text, const Target& target,
     }
     typed[opt.name] = *value;  // last occurrence wins
   }
-  for (const Member* m : members)
+  for (const schema::Member* m : members)
     if (typed.contains(m->name) && m->avail.is_proposed())
-      out.diags.warn(proposed_warning(m->name, m->name), m->name);
+      out.diags.warn(schema::proposed_warning(m->name, m->name), m->name);
 
   const QemuOpt* addr = opts->find("addr");
   std::string a = addr ? addr->value : std::string();
@@ -153,7 +153,7 @@ void parse_qemu_opts_generation(std::string_view text, const Target& target,
   }
   check_host_port(host, port, out);
   Json v = {{"type", "inet"}, {"host", host}, {"port", port}};
-  for (const Member* m : members) {
+  for (const schema::Member* m : members) {
     if (!typed.contains(m->name)) continue;
     Json value = typed[m->name];
     if (value.is_number_unsigned())
@@ -180,7 +180,7 @@ struct Flag {
 
 // QEMU's inet_parse_flag(): nothing or "=on" => true, "=off" => false.
 std::optional<bool> parse_flag(std::string_view name, std::string_view rest, Parsed& out,
-                               const Target& target) {
+                               const schema::Target& target) {
   auto comma = rest.find(',');
   std::string hint;
   if (!rest.empty() && rest.front() != '=' && rest.front() != ',')
@@ -239,22 +239,21 @@ ScanInt scan_int(std::string_view s) {
   return r;
 }
 
-std::string ignored_hint(std::string_view name, const std::vector<const Member*>& members,
-                         const Target& target) {
-  if (const Member* m = find_member(members, name)) {
-    if (!target.has(m->avail)) return availability_hint(name, m->name, m->avail, target);
+std::string ignored_hint(std::string_view name, const std::vector<const schema::Member*>& members,
+                         const schema::Target& target) {
+  if (const schema::Member* m = find_member(members, name)) {
+    if (!target.has(m->avail)) return schema::availability_hint(name, m->name, m->avail, target);
     return fmt::format("inet_parse() reads {} only since QEMU {}; before that, use the "
                        "keyval or QMP form (addr.{}=...)",
                        name, inet_qemu_opts_since.str(), name);
   }
   std::vector<std::string> names;
-  for (const Member* m : members) names.push_back(m->name);
-  if (auto near = nearest_name(name, names)) return fmt::format("did you mean '{}'?", *near);
-  return "not an InetSocketAddress option";
+  for (const schema::Member* m : members) names.push_back(m->name);
+  return did_you_mean(name, names, "not an InetSocketAddress option");
 }
 
-void parse_scanf_generation(std::string_view s, const Target& target,
-                            const std::vector<const Member*>& members, Parsed& out) {
+void parse_scanf_generation(std::string_view s, const schema::Target& target,
+                            const std::vector<const schema::Member*>& members, Parsed& out) {
   const std::string v = target.version.str();
   std::string host, port;
   std::size_t pos = 0;
@@ -332,7 +331,7 @@ void parse_scanf_generation(std::string_view s, const Target& target,
   // says the target has it.
   std::vector<Flag> flags;
   for (std::string_view name : {"ipv4", "ipv6", "keep-alive", "mptcp"}) {
-    const Member* m = find_member(members, name);
+    const schema::Member* m = find_member(members, name);
     if (!m || !target.has(m->avail)) continue;
     flags.push_back({name, std::nullopt});
   }
@@ -371,7 +370,7 @@ void parse_scanf_generation(std::string_view s, const Target& target,
 
   check_host_port(host, port, out);
   Json value = {{"type", "inet"}, {"host", host}, {"port", port}};
-  for (const Member* m : members)
+  for (const schema::Member* m : members)
     if (v_opts.contains(m->name)) value[m->name] = v_opts[m->name];
   out.value = std::move(value);
 }
@@ -386,19 +385,19 @@ bool reject_nul(std::string_view text, Parsed& out) {
   return true;
 }
 
-InetGeneration inet_generation(const Target& target) {
+InetGeneration inet_generation(const schema::Target& target) {
   return target.version >= inet_qemu_opts_since ? InetGeneration::qemu_opts
                                                 : InetGeneration::scanf_era;
 }
 
-Parsed parse_inet(std::string_view text, const Target& target, const Schema& schema) {
+Parsed parse_inet(std::string_view text, const schema::Target& target, const schema::Schema& schema) {
   Parsed out;
   if (reject_nul(text, out)) return out;
-  const TypeDef* inet = schema.find("InetSocketAddress");
-  if (!inet || inet->meta != Meta::object)
+  const schema::TypeDef* inet = schema.find("InetSocketAddress");
+  if (!inet || inet->meta != schema::Meta::object)
     return fail(out, {"the schema has no InetSocketAddress", "",
                       "qsock needs the QAPI schema of sockets.json to read inet addresses"});
-  std::vector<const Member*> members = option_members(schema, *inet);
+  std::vector<const schema::Member*> members = option_members(schema, *inet);
   if (inet_generation(target) == InetGeneration::qemu_opts)
     parse_qemu_opts_generation(text, target, members, out);
   else

@@ -8,22 +8,22 @@
 #include <string_view>
 
 #include "uri/parsed.h"
-#include "uri/qemu_version.h"
-#include "uri/schema.h"
+#include "schema/versions.h"
+#include "schema/model.h"
 
 namespace qsock::uri {
 
 enum class InetGeneration { scanf_era, qemu_opts };
 
 // The first release whose inet_parse() is the QemuOpts one.
-inline constexpr QemuVersion inet_qemu_opts_since{10, 1};
+inline constexpr schema::QemuVersion inet_qemu_opts_since{10, 1};
 
-InetGeneration inet_generation(const Target& target);
+InetGeneration inet_generation(const schema::Target& target);
 
 // Parses "host:port,opts" (no "tcp:" prefix). The value is a flat QMP
 // SocketAddress: {"type":"inet","host":..,"port":..,<options typed>} with the
 // options in the schema's member order.
-Parsed parse_inet(std::string_view text, const Target& target, const Schema& schema);
+Parsed parse_inet(std::string_view text, const schema::Target& target, const schema::Schema& schema);
 
 // A NUL byte cannot reach QEMU through argv or QMP strings; every legacy
 // parser refuses it with this diagnostic.

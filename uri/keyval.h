@@ -16,8 +16,8 @@
 
 #include <tl/expected.hpp>
 
-#include "uri/diagnostic.h"
-#include "uri/json.h"
+#include "base/diagnostics.h"
+#include "base/json.h"
 
 namespace qsock::uri {
 

@@ -12,11 +12,7 @@ namespace qsock::uri {
 
 namespace {
 
-bool starts_with(std::string_view s, std::string_view prefix) {
-  return s.substr(0, prefix.size()) == prefix;
-}
-
-std::string known_schemes(const Target& target) {
+std::string known_schemes(const schema::Target& target) {
   std::string list = "tcp:, unix:, vsock:, fd:, exec:, rdma:";
   if (target.version >= migration_file_since) list += ", file:";
   return list + " (and defer for -incoming)";
@@ -48,7 +44,7 @@ void parse_file(std::string_view rest, Parsed& out) {
 
 }  // namespace
 
-Parsed parse_migration_uri(std::string_view text, const Target& target, const Schema& schema) {
+Parsed parse_migration_uri(std::string_view text, const schema::Target& target, const schema::Schema& schema) {
   Parsed out;
   if (reject_nul(text, out)) return out;
   const std::string v = target.version.str();
@@ -57,14 +53,14 @@ Parsed parse_migration_uri(std::string_view text, const Target& target, const Sc
     out.value = "defer";
     return out;
   }
-  if (starts_with(text, "exec:")) {
+  if (text.starts_with("exec:")) {
     std::string command(text.substr(5));
     out.value = {{"transport", "exec"}, {"args", {"/bin/sh", "-c", command}}};
     out.diags.warn("QEMU runs an exec: URI through /bin/sh -c", "args",
                    "quote for the shell; in QMP, give the argument list directly");
     return out;
   }
-  if (starts_with(text, "rdma:")) {
+  if (text.starts_with("rdma:")) {
     Parsed inet = parse_inet(text.substr(5), target, schema);
     out.diags = inet.diags;
     if (!inet.ok()) {
@@ -81,8 +77,8 @@ Parsed parse_migration_uri(std::string_view text, const Target& target, const Sc
                                               "for bandwidth)", rdma_deprecated_since.str()));
     return out;
   }
-  if (starts_with(text, "tcp:") || starts_with(text, "unix:") || starts_with(text, "vsock:") ||
-      starts_with(text, "fd:")) {
+  if (text.starts_with("tcp:") || text.starts_with("unix:") || text.starts_with("vsock:") ||
+      text.starts_with("fd:")) {
     Parsed sock = parse_socket_address(text, target, schema);
     out.diags = sock.diags;
     if (!sock.ok()) {
@@ -94,19 +90,19 @@ Parsed parse_migration_uri(std::string_view text, const Target& target, const Sc
     out.value = std::move(value);
     return out;
   }
-  if (starts_with(text, "file:") && target.version >= migration_file_since) {
+  if (text.starts_with("file:") && target.version >= migration_file_since) {
     parse_file(text.substr(5), out);
     return out;
   }
 
   std::string hint = fmt::format("known schemes: {}", known_schemes(target));
-  if (starts_with(text, "file:"))
+  if (text.starts_with("file:"))
     hint = fmt::format("file: migration needs QEMU {} or newer (checking for {})",
                        migration_file_since.str(), v);
-  else if (text.find(':') != std::string_view::npos && !starts_with(text, "[") &&
+  else if (text.find(':') != std::string_view::npos && !text.starts_with("[") &&
            text.find("://") == std::string_view::npos)
     hint += "; for host:port write tcp:host:port";
-  else if (starts_with(text, "[") || starts_with(text, ":"))
+  else if (text.starts_with("[") || text.starts_with(":"))
     hint += "; write tcp:" + std::string(text);
   return fail(out, {fmt::format("unknown migration protocol: {}", text), "uri", hint});
 }

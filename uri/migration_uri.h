@@ -6,19 +6,19 @@
 #include <string_view>
 
 #include "uri/parsed.h"
-#include "uri/qemu_version.h"
-#include "uri/schema.h"
+#include "schema/versions.h"
+#include "schema/model.h"
 
 namespace qsock::uri {
 
 // Releases where a scheme changed.
-inline constexpr QemuVersion migration_file_since{8, 2};
-inline constexpr QemuVersion rdma_deprecated_since{9, 1};
+inline constexpr schema::QemuVersion migration_file_since{8, 2};
+inline constexpr schema::QemuVersion rdma_deprecated_since{9, 1};
 
 // The value is a QMP MigrationAddress ({"transport":"socket",...flat
 // SocketAddress}, {"transport":"exec","args":[...]}, {"transport":"rdma",
 // "host":..,"port":..}, {"transport":"file","filename":..,"offset":N}) or,
 // for "defer", the JSON string "defer".
-Parsed parse_migration_uri(std::string_view text, const Target& target, const Schema& schema);
+Parsed parse_migration_uri(std::string_view text, const schema::Target& target, const schema::Schema& schema);
 
 }  // namespace qsock::uri

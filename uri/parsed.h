@@ -2,8 +2,8 @@
 // means (null when QEMU would refuse it) and everything found along the way.
 #pragma once
 
-#include "uri/diagnostic.h"
-#include "uri/json.h"
+#include "base/diagnostics.h"
+#include "base/json.h"
 
 namespace qsock::uri {
 

@@ -14,9 +14,9 @@
 
 #include <tl/expected.hpp>
 
-#include "uri/diagnostic.h"
-#include "uri/json.h"
-#include "uri/units.h"
+#include "base/diagnostics.h"
+#include "base/json.h"
+#include "base/units.h"
 
 namespace qsock::uri {
 

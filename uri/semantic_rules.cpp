@@ -62,7 +62,7 @@ struct Failure {
   }
 };
 
-void inet_rules(const Json& a, SocketRole role, const Target& target, std::string_view path,
+void inet_rules(const Json& a, SocketRole role, const schema::Target& target, std::string_view path,
                 Diagnostics& d, Opened opened) {
   Failure failure{d, opened};
   auto ipv4 = get_bool(a, "ipv4");
@@ -91,7 +91,7 @@ void inet_rules(const Json& a, SocketRole role, const Target& target, std::strin
                key(path, name), fmt::format("add {}=on", key(path, "keep-alive")));
   }
   // Passive sockets got keep-alive in 10.1; before, it is silently not set.
-  if (get_bool(a, "keep-alive") == true && role == SocketRole::listen && target.version < QemuVersion{10, 1})
+  if (get_bool(a, "keep-alive") == true && role == SocketRole::listen && target.version < schema::QemuVersion{10, 1})
     d.warn(fmt::format("QEMU {} does not set keep-alive on listening sockets (since 10.1): the accepted "
                        "connection will have SO_KEEPALIVE off",
                        target.version.str()),
@@ -104,7 +104,7 @@ void inet_rules(const Json& a, SocketRole role, const Target& target, std::strin
 
 }  // namespace
 
-Diagnostics socket_address_rules(const Json& address, SocketRole role, const Target& target,
+Diagnostics socket_address_rules(const Json& address, SocketRole role, const schema::Target& target,
                                  std::string_view path, Opened opened) {
   Diagnostics d;
   if (!address.is_object()) return d;
@@ -131,7 +131,7 @@ Diagnostics command_line_fd_rules(const Json& address, std::string_view path,
 
 namespace {
 
-void stream_rules(const Json& n, const Target& target, Diagnostics& d) {
+void stream_rules(const Json& n, const schema::Target& target, Diagnostics& d) {
   bool server = n.value("server", false);
   const Json& addr = n.contains("addr") ? n["addr"] : Json::object();
   std::string type = addr.value("type", "");
@@ -148,7 +148,7 @@ void stream_rules(const Json& n, const Target& target, Diagnostics& d) {
             "use reconnect-ms alone");
   // QEMU before 10.1 accepts keep-alive on a listening stream and then never listens.
   if (server && type == "inet" && get_bool(addr, "keep-alive") == true &&
-      target.version < QemuVersion{10, 1})
+      target.version < schema::QemuVersion{10, 1})
     d.warn(fmt::format("QEMU {} accepts addr.keep-alive=on with server=on and then never listens, "
                        "without any error",
                        target.version.str()),
@@ -160,7 +160,7 @@ void stream_rules(const Json& n, const Target& target, Diagnostics& d) {
 }
 
 // QEMU's own rules for -netdev dgram, in its words.
-void dgram_rules(const Json& n, const Target& target, Diagnostics& d) {
+void dgram_rules(const Json& n, const schema::Target& target, Diagnostics& d) {
   const Json* local = n.contains("local") ? &n["local"] : nullptr;
   const Json* remote = n.contains("remote") ? &n["remote"] : nullptr;
   std::string local_type = local ? local->value("type", "") : "";
@@ -191,7 +191,7 @@ void dgram_rules(const Json& n, const Target& target, Diagnostics& d) {
 
 }  // namespace
 
-Diagnostics netdev_rules(const Json& netdev, const Target& target) {
+Diagnostics netdev_rules(const Json& netdev, const schema::Target& target) {
   Diagnostics d;
   if (!netdev.is_object()) return d;
   std::string type = netdev.value("type", "");

@@ -4,9 +4,9 @@
 // address combinations, and settings an old release accepts but ignores.
 #pragma once
 
-#include "uri/diagnostic.h"
-#include "uri/json.h"
-#include "uri/qemu_version.h"
+#include "base/diagnostics.h"
+#include "base/json.h"
+#include "schema/versions.h"
 
 namespace qsock::uri {
 
@@ -21,7 +21,7 @@ enum class Opened { at_once, later };
 
 // A flat SocketAddress (typed QMP JSON) used in `role`; `path` prefixes keys
 // in messages ("addr" for -netdev stream, "" for a URI).
-Diagnostics socket_address_rules(const Json& address, SocketRole role, const Target& target,
+Diagnostics socket_address_rules(const Json& address, SocketRole role, const schema::Target& target,
                                  std::string_view path, Opened opened = Opened::at_once);
 
 // On a QEMU command line no monitor is current, so an fd address must be the
@@ -33,6 +33,6 @@ Diagnostics command_line_fd_rules(const Json& address, std::string_view path,
                                   std::string_view message, Opened opened = Opened::at_once);
 
 // A typed Netdev value ({"id":..,"type":"stream"|"dgram",...}).
-Diagnostics netdev_rules(const Json& netdev, const Target& target);
+Diagnostics netdev_rules(const Json& netdev, const schema::Target& target);
 
 }  // namespace qsock::uri

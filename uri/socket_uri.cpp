@@ -83,22 +83,18 @@ void parse_vsock(std::string_view s, Parsed& out) {
   out.value = {{"type", "vsock"}, {"cid", cid}, {"port", port}};
 }
 
-bool starts_with(std::string_view s, std::string_view prefix) {
-  return s.substr(0, prefix.size()) == prefix;
-}
-
 }  // namespace
 
-Parsed parse_socket_address(std::string_view text, const Target& target, const Schema& schema) {
+Parsed parse_socket_address(std::string_view text, const schema::Target& target, const schema::Schema& schema) {
   Parsed out;
   if (reject_nul(text, out)) return out;
-  if (starts_with(text, "unix:")) {
+  if (text.starts_with("unix:")) {
     parse_unix(text.substr(5), out);
-  } else if (starts_with(text, "fd:")) {
+  } else if (text.starts_with("fd:")) {
     parse_fd(text.substr(3), out);
-  } else if (starts_with(text, "vsock:")) {
+  } else if (text.starts_with("vsock:")) {
     parse_vsock(text.substr(6), out);
-  } else if (starts_with(text, "tcp:")) {
+  } else if (text.starts_with("tcp:")) {
     out = parse_inet(text.substr(4), target, schema);
   } else {
     out = parse_inet(text, target, schema);

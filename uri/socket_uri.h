@@ -6,14 +6,14 @@
 #include <string_view>
 
 #include "uri/parsed.h"
-#include "uri/qemu_version.h"
-#include "uri/schema.h"
+#include "schema/versions.h"
+#include "schema/model.h"
 
 namespace qsock::uri {
 
 // The value is a flat QMP SocketAddress: {"type":"unix","path":..},
 // {"type":"fd","str":..}, {"type":"vsock","cid":..,"port":..} or the inet
 // form of parse_inet().
-Parsed parse_socket_address(std::string_view text, const Target& target, const Schema& schema);
+Parsed parse_socket_address(std::string_view text, const schema::Target& target, const schema::Schema& schema);
 
 }  // namespace qsock::uri

@@ -7,7 +7,7 @@
 
 #include "cli/app.h"
 #include "cli/completion.h"
-#include "uri/schema_loader.h"
+#include "schema/loader.h"
 
 using namespace qsock;
 using namespace qsock::cli;
@@ -26,7 +26,7 @@ std::vector<std::string> offered(const std::vector<std::string>& words) {
   std::function<ExitCode()> action;
   configure_app(app, ctx, action);
   std::vector<std::string> out;
-  for (const Candidate& c : complete_words(app, words, uri::embedded_schema()))
+  for (const Candidate& c : complete_words(app, words, schema::embedded_schema()))
     out.push_back(c.value);
   return out;
 }

@@ -6,10 +6,11 @@
 #include <string_view>
 
 #include "uri/chardev_opts.h"
-#include "uri/json.h"
-#include "uri/schema_loader.h"
+#include "base/json.h"
+#include "schema/loader.h"
 
 using namespace qsock::uri;
+using namespace qsock::schema;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;

@@ -8,10 +8,11 @@
 #include <string_view>
 
 #include "uri/check.h"
-#include "uri/json.h"
-#include "uri/schema_loader.h"
+#include "base/json.h"
+#include "schema/loader.h"
 
 using namespace qsock::uri;
+using namespace qsock::schema;
 
 namespace {
 constexpr InputKind kinds[] = {InputKind::uri,      InputKind::migrate_uri, InputKind::netdev,

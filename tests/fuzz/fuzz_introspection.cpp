@@ -6,7 +6,7 @@
 #include <string_view>
 
 #include "qmp/introspect.h"
-#include "uri/qapi_reader.h"
+#include "schema/qapi_reader.h"
 
 using namespace qsock;
 using namespace qsock::qmp;
@@ -16,6 +16,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   Json value = Json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (value.is_discarded()) return 0;
   auto schema = schema_from_introspection(value, "fuzz");
-  if (schema) (void)uri::check_schema_references(*schema);
+  if (schema) (void)schema::check_schema_references(*schema);
   return 0;
 }

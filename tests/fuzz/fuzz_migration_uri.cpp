@@ -5,11 +5,12 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "uri/json.h"
+#include "base/json.h"
 #include "uri/migration_uri.h"
-#include "uri/schema_loader.h"
+#include "schema/loader.h"
 
 using namespace qsock::uri;
+using namespace qsock::schema;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;

@@ -8,9 +8,10 @@
 #include <optional>
 #include <string_view>
 
-#include "uri/qapi_reader.h"
+#include "schema/qapi_reader.h"
 
 using namespace qsock::uri;
+using namespace qsock::schema;
 
 namespace {
 constexpr std::string_view other_file =

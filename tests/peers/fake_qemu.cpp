@@ -70,9 +70,10 @@
 #include "qmp/introspect.h"
 #include "qmp/message_reader.h"
 #include "uri/migration_uri.h"
-#include "uri/validator.h"
+#include "schema/validator.h"
 
 using qsock::Json;
+namespace schema = qsock::schema;
 namespace uri = qsock::uri;
 using Clock = std::chrono::steady_clock;
 
@@ -178,7 +179,7 @@ std::string socket_type(int fd) {
 
 class FakeQemu {
  public:
-  FakeQemu(Options o, Json schema_json, uri::Schema schema, const std::vector<int>& listeners)
+  FakeQemu(Options o, Json schema_json, schema::Schema schema, const std::vector<int>& listeners)
       : o_(std::move(o)),
         schema_json_(std::move(schema_json)),
         schema_(std::move(schema)),
@@ -219,11 +220,11 @@ class FakeQemu {
   void tick();
 
   // --- schema lookups: what this QEMU has -----------------------------------
-  const uri::TypeDef* ret_object(std::string_view command) const {
+  const schema::TypeDef* ret_object(std::string_view command) const {
     const auto* c = schema_.find(command);
-    if (!c || c->meta != uri::Meta::command) return nullptr;
+    if (!c || c->meta != schema::Meta::command) return nullptr;
     const auto* t = schema_.find(c->ret_type);
-    if (t && t->meta == uri::Meta::array) t = schema_.find(t->element_type);
+    if (t && t->meta == schema::Meta::array) t = schema_.find(t->element_type);
     return t;
   }
   std::vector<std::string> capability_names() const {
@@ -235,7 +236,7 @@ class FakeQemu {
       for (const auto& v : e->values) out.push_back(v.name);
     return out;
   }
-  std::vector<std::string> member_names(const uri::TypeDef* object) const {
+  std::vector<std::string> member_names(const schema::TypeDef* object) const {
     std::vector<std::string> out;
     if (object)
       for (const auto* m : schema_.members_of(*object)) out.push_back(m->name);
@@ -284,7 +285,7 @@ class FakeQemu {
 
   // --- commands -------------------------------------------------------------
   void handle(const Json& command);
-  std::optional<QmpError> check_arguments(const uri::TypeDef& cmd, const Json& args, Json& typed);
+  std::optional<QmpError> check_arguments(const schema::TypeDef& cmd, const Json& args, Json& typed);
   Json dispatch(const std::string& name, const Json& args);
   Json query_status() const;
   Json query_capabilities() const;
@@ -300,7 +301,7 @@ class FakeQemu {
 
   Options o_;
   Json schema_json_;
-  uri::Schema schema_;
+  schema::Schema schema_;
   fake_qemu::Migration migration_;
   Clock::time_point migration_start_ = Clock::now();
   std::string run_state_;
@@ -424,7 +425,7 @@ Json FakeQemu::migrate(const Json& args) {
   Json addr;
   if (has_uri) {
     auto parsed =
-        uri::parse_migration_uri(args["uri"].get<std::string>(), uri::Target::newest(), schema_);
+        uri::parse_migration_uri(args["uri"].get<std::string>(), schema::Target::newest(), schema_);
     if (!parsed.ok())
       return error_reply({"GenericError", parsed.diags.errors.empty()
                                               ? "Invalid migration URI"
@@ -546,7 +547,7 @@ Json FakeQemu::hmp(const std::string& line) {
   return {{"return", out}};
 }
 
-std::optional<QmpError> FakeQemu::check_arguments(const uri::TypeDef& cmd, const Json& args,
+std::optional<QmpError> FakeQemu::check_arguments(const schema::TypeDef& cmd, const Json& args,
                                                   Json& typed) {
   if (!args.is_object())
     return QmpError{"GenericError", "QMP input member 'arguments' must be an object"};
@@ -556,7 +557,7 @@ std::optional<QmpError> FakeQemu::check_arguments(const uri::TypeDef& cmd, const
     typed = Json::object();
     return std::nullopt;
   }
-  auto v = uri::validate(schema_, args, cmd.arg_type, uri::InputMode::json, uri::Target::newest());
+  auto v = schema::validate(schema_, args, cmd.arg_type, schema::InputMode::json, schema::Target::newest());
   if (!v.diags.ok()) return QmpError{"GenericError", v.diags.errors.front().message};
   typed = v.value.is_null() ? Json::object() : v.value;
   return std::nullopt;
@@ -630,7 +631,7 @@ void FakeQemu::handle(const Json& command) {
     return;
   }
   const auto* cmd = schema_.find(name);
-  if (!cmd || cmd->meta != uri::Meta::command) {
+  if (!cmd || cmd->meta != schema::Meta::command) {
     respond(error_reply({"CommandNotFound", "The command " + name + " has not been found"}));
     return;
   }

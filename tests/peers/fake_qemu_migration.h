@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "uri/json.h"
+#include "base/json.h"
 
 namespace fake_qemu {
 

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "qmp/introspect.h"
-#include "uri/json.h"
+#include "base/json.h"
 
 namespace qsock::test {
 
@@ -20,16 +20,16 @@ inline Json load_fixture(const std::string& name) {
 }
 
 // Debian 12's QEMU 7.2.22, captured by tests/data/capture_qmp_schema.py.
-inline const uri::Schema& qemu72_schema() {
-  static const uri::Schema schema =
+inline const schema::Schema& qemu72_schema() {
+  static const schema::Schema schema =
       qmp::schema_from_introspection(load_fixture("qemu-7.2-qmp-schema.json"), "QEMU 7.2.22")
           .value();
   return schema;
 }
 
 // A QEMU with the proposed features, made by tests/data/make_proposed_schema.py.
-inline const uri::Schema& proposed_schema() {
-  static const uri::Schema schema =
+inline const schema::Schema& proposed_schema() {
+  static const schema::Schema schema =
       qmp::schema_from_introspection(load_fixture("proposed-qmp-schema.json"), "proposed").value();
   return schema;
 }

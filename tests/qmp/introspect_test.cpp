@@ -10,9 +10,9 @@
 
 using namespace qsock;
 using qmp::schema_from_introspection;
-using uri::Meta;
-using uri::Schema;
-using uri::TypeDef;
+using schema::Meta;
+using schema::Schema;
+using schema::TypeDef;
 
 namespace {
 
@@ -32,7 +32,7 @@ std::vector<std::string> member_names(const Schema& s, std::string_view type) {
   std::vector<std::string> out;
   const TypeDef* t = s.find(type);
   REQUIRE_MESSAGE(t, "no type ", type);
-  for (const uri::Member* m : s.members_of(*t)) out.push_back(m->name);
+  for (const schema::Member* m : s.members_of(*t)) out.push_back(m->name);
   return out;
 }
 
@@ -40,14 +40,14 @@ std::vector<std::string> enum_names(const Schema& s, std::string_view type) {
   std::vector<std::string> out;
   const TypeDef* t = s.find(type);
   REQUIRE_MESSAGE(t, "no type ", type);
-  for (const uri::EnumValue& v : t->values) out.push_back(v.name);
+  for (const schema::EnumValue& v : t->values) out.push_back(v.name);
   return out;
 }
 
-const uri::Member& member(const Schema& s, std::string_view type, std::string_view name) {
+const schema::Member& member(const Schema& s, std::string_view type, std::string_view name) {
   const TypeDef* t = s.find(type);
   REQUIRE_MESSAGE(t, "no type ", type);
-  const uri::Member* m = s.member(*t, name);
+  const schema::Member* m = s.member(*t, name);
   REQUIRE_MESSAGE(m, type, " has no member ", name);
   return *m;
 }

@@ -45,7 +45,7 @@ class FakeQemu {
   std::thread thread_;
 };
 
-qmp::Session start(const FakeQemu& peer, qmp::Deadline deadline) {
+qmp::Session start(const FakeQemu& peer, qsock::Deadline deadline) {
   auto session = qmp::Session::start(
       qmp::Connection(peer.client_fd, qmp::Connection::Family::unix_socket), deadline);
   REQUIRE_MESSAGE(session.has_value(), session.error().message);
@@ -61,7 +61,7 @@ TEST_CASE("live_schema: query-qmp-schema through a session, named after the gree
     {"name": "0", "meta-type": "object", "members": []},
     {"name": "1", "meta-type": "object", "members": [{"name": "fds", "type": "[str]", "default": null}]}
   ])"));
-  auto deadline = qmp::Deadline::after(Milliseconds(5000));
+  auto deadline = Deadline::after(Milliseconds(5000));
   qmp::Session session = start(peer, deadline);
   auto features = qmp::live_features(session, deadline);
   REQUIRE_MESSAGE(features.has_value(), features.error().message);
@@ -73,7 +73,7 @@ TEST_CASE("live_schema: query-qmp-schema through a session, named after the gree
 TEST_CASE("live_schema: origin, and a reply that is not a SchemaInfo list") {
   SUBCASE("origin") {
     FakeQemu peer(Json::array());
-    auto deadline = qmp::Deadline::after(Milliseconds(5000));
+    auto deadline = Deadline::after(Milliseconds(5000));
     qmp::Session session = start(peer, deadline);
     auto schema = qmp::live_schema(session, deadline);
     REQUIRE(schema.has_value());
@@ -82,7 +82,7 @@ TEST_CASE("live_schema: origin, and a reply that is not a SchemaInfo list") {
   }
   SUBCASE("not a list") {
     FakeQemu peer(Json::object());
-    auto deadline = qmp::Deadline::after(Milliseconds(5000));
+    auto deadline = Deadline::after(Milliseconds(5000));
     qmp::Session session = start(peer, deadline);
     auto schema = qmp::live_schema(session, deadline);
     REQUIRE_FALSE(schema.has_value());

@@ -1,6 +1,6 @@
 #include <doctest/doctest.h>
 
-#include "qmp/deadline.h"
+#include "base/deadline.h"
 #include "qmp/monitor_address.h"
 
 using namespace qsock;

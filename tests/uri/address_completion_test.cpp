@@ -6,9 +6,10 @@
 #include <vector>
 
 #include "uri/address_completion.h"
-#include "uri/schema_loader.h"
+#include "schema/loader.h"
 
 using namespace qsock::uri;
+using namespace qsock::schema;
 
 namespace {
 

@@ -6,10 +6,11 @@
 
 #include "uri/convert.h"
 #include "uri/keyval.h"
-#include "uri/schema_loader.h"
+#include "schema/loader.h"
 
 using namespace qsock;
 using namespace qsock::uri;
+using namespace qsock::schema;
 
 namespace {
 

@@ -7,6 +7,7 @@
 
 using namespace qsock::uri;
 using namespace qsock::uri::testing;
+using namespace qsock::schema;
 
 namespace {
 void run(const ParseCase& c) { run_parse_case(parse_inet, c); }
@@ -102,22 +103,22 @@ TEST_CASE("inet_parse 10.1+: QemuOpts rules") {
 TEST_CASE("inet_parse 10.1+: hints, truncation, proposed members") {
   Target t101 = target(10, 1);
   {
-    Parsed p = parse_inet("h:1,kep-alive=on", t101, schema());
+    Parsed p = parse_inet("h:1,kep-alive=on", t101, test_schema());
     REQUIRE(p.diags.errors.size() == 1);
     CHECK(p.diags.errors[0].key == "kep-alive");
     CHECK(p.diags.errors[0].hint == "did you mean 'keep-alive'?");
   }
   {
-    Parsed p = parse_inet("h:1,user-timeout=5000", t101, schema());
+    Parsed p = parse_inet("h:1,user-timeout=5000", t101, test_schema());
     CHECK(p.diags.errors[0].hint.find("no released QEMU") != std::string::npos);
   }
   {
-    Parsed p = parse_inet("127.0.0.1", t101, schema());
+    Parsed p = parse_inet("127.0.0.1", t101, test_schema());
     CHECK(p.diags.errors[0].hint.find("host:port") != std::string::npos);
   }
   {
     // The default target accepts the proposed member and says so.
-    Parsed p = parse_inet("h:1,user-timeout=5000", Target::newest(), schema());
+    Parsed p = parse_inet("h:1,user-timeout=5000", Target::newest(), test_schema());
     REQUIRE(p.ok());
     CHECK(p.value["user-timeout"] == 5000);
     REQUIRE(has_warning(p, "user-timeout"));
@@ -125,20 +126,20 @@ TEST_CASE("inet_parse 10.1+: hints, truncation, proposed members") {
   }
   {
     // to is a uint16: QEMU truncates, qsock says so.
-    Parsed p = parse_inet("h:1,to=70000", t101, schema());
+    Parsed p = parse_inet("h:1,to=70000", t101, test_schema());
     REQUIRE(p.ok());
     CHECK(p.value["to"] == 70000 - 65536);
     CHECK(has_warning(p, "to"));
   }
   {
-    Parsed p = parse_inet("h:1,keep-alive-count=4294967297", t101, schema());
+    Parsed p = parse_inet("h:1,keep-alive-count=4294967297", t101, test_schema());
     REQUIRE(p.ok());
     CHECK(p.value["keep-alive-count"] == 1);
     CHECK(has_warning(p, "keep-alive-count"));
   }
   {
     // Unbracketed IPv6 splits at the first colon: QEMU accepts, qsock warns.
-    Parsed p = parse_inet("::1:5000", t101, schema());
+    Parsed p = parse_inet("::1:5000", t101, test_schema());
     REQUIRE(p.ok());
     CHECK(p.value["port"] == ":1:5000");
     REQUIRE(has_warning(p, "port"));
@@ -146,14 +147,14 @@ TEST_CASE("inet_parse 10.1+: hints, truncation, proposed members") {
   }
   {
     // Brackets only count at the very start of the text.
-    Parsed p = parse_inet("addr=[::1]:5000", t101, schema());
+    Parsed p = parse_inet("addr=[::1]:5000", t101, test_schema());
     REQUIRE(p.ok());
     CHECK(p.value["host"] == "[");
     CHECK(has_warning(p, "host"));
   }
   {
     // Every bad option is reported; the first is QEMU's.
-    Parsed p = parse_inet("h:1,bogus=1,ipv4=maybe", t101, schema());
+    Parsed p = parse_inet("h:1,bogus=1,ipv4=maybe", t101, test_schema());
     REQUIRE(p.diags.errors.size() == 2);
     CHECK(p.diags.errors[0].message == "Invalid parameter 'bogus'");
     CHECK(p.diags.errors[1].message == "Parameter 'ipv4' expects 'on' or 'off'");
@@ -224,7 +225,7 @@ TEST_CASE("inet_parse before 10.1: warnings for what QEMU ignores") {
   for (const auto& r : rows) {
     std::string text = r.text;
     CAPTURE(text);
-    Parsed p = parse_inet(r.text, t72, schema());
+    Parsed p = parse_inet(r.text, t72, test_schema());
     REQUIRE(p.ok());
     REQUIRE(p.diags.warnings.size() == 1);
     CHECK(p.diags.warnings[0].key == r.key);
@@ -232,14 +233,14 @@ TEST_CASE("inet_parse before 10.1: warnings for what QEMU ignores") {
     CHECK(p.diags.warnings[0].hint.find(r.hint_part) != std::string::npos);
   }
   {
-    Parsed p = parse_inet("h:1,numeric,user-timeout=1,keep-alive", t72, schema());
+    Parsed p = parse_inet("h:1,numeric,user-timeout=1,keep-alive", t72, test_schema());
     REQUIRE(p.ok());
     CHECK(p.diags.warnings.size() == 2);
     CHECK(p.value["keep-alive"] == true);
   }
   {
     // The prefix clash gets a hint that explains it.
-    Parsed p = parse_inet("h:1,keep-alive-idle=60,keep-alive", target(10, 0), schema());
+    Parsed p = parse_inet("h:1,keep-alive-idle=60,keep-alive", target(10, 0), test_schema());
     REQUIRE_FALSE(p.ok());
     CHECK(p.diags.errors[0].key == "keep-alive");
     CHECK(p.diags.errors[0].hint.find("prefix") != std::string::npos);
@@ -247,7 +248,7 @@ TEST_CASE("inet_parse before 10.1: warnings for what QEMU ignores") {
   {
     // A port longer than 32 characters is cut; the rest is ignored.
     std::string port(40, '7');
-    Parsed p = parse_inet("h:" + port, t72, schema());
+    Parsed p = parse_inet("h:" + port, t72, test_schema());
     REQUIRE(p.ok());
     CHECK(p.value["port"] == std::string(32, '7'));
     CHECK(has_warning(p, "port"));
@@ -255,16 +256,16 @@ TEST_CASE("inet_parse before 10.1: warnings for what QEMU ignores") {
   {
     // A host longer than 64 characters is an error.
     std::string host(65, 'a');
-    Parsed p = parse_inet(host + ":1", t72, schema());
+    Parsed p = parse_inet(host + ":1", t72, test_schema());
     REQUIRE_FALSE(p.ok());
     CHECK(p.diags.errors[0].message == "error parsing address '" + host + ":1'");
     CHECK(p.diags.errors[0].hint.find("64") != std::string::npos);
-    CHECK(parse_inet(std::string(64, 'a') + ":1", t72, schema()).ok());
-    CHECK(parse_inet(host + ":1", target(10, 1), schema()).ok());  // no limit since 10.1
+    CHECK(parse_inet(std::string(64, 'a') + ":1", t72, test_schema()).ok());
+    CHECK(parse_inet(host + ":1", target(10, 1), test_schema()).ok());  // no limit since 10.1
   }
   {
     // to= goes through an int into a uint16.
-    Parsed p = parse_inet("h:1,to=-1", t72, schema());
+    Parsed p = parse_inet("h:1,to=-1", t72, test_schema());
     REQUIRE(p.ok());
     CHECK(p.value["to"] == 65535);
     CHECK(has_warning(p, "to"));
@@ -286,7 +287,7 @@ TEST_CASE("inet_parse: missing schema and NUL bytes") {
   CHECK(p.diags.errors[0].message == "the schema has no InetSocketAddress");
 
   using namespace std::string_literals;
-  Parsed nul = parse_inet("h:1\0,ipv4"s, Target::newest(), schema());
+  Parsed nul = parse_inet("h:1\0,ipv4"s, Target::newest(), test_schema());
   REQUIRE_FALSE(nul.ok());
   CHECK(nul.diags.errors[0].message == "input contains a NUL byte at offset 3");
 }

@@ -10,14 +10,14 @@
 #include <string_view>
 
 #include "uri/parsed.h"
-#include "uri/qemu_version.h"
-#include "uri/schema.h"
+#include "schema/versions.h"
+#include "schema/model.h"
 
 namespace qsock::uri::testing {
 
-inline Member inet_member(std::string name, std::string type, Availability avail,
+inline schema::Member inet_member(std::string name, std::string type, schema::Availability avail,
                           std::string condition = {}) {
-  Member m;
+  schema::Member m;
   m.name = std::move(name);
   m.type = std::move(type);
   m.optional = true;
@@ -26,18 +26,18 @@ inline Member inet_member(std::string name, std::string type, Availability avail
   return m;
 }
 
-inline Schema inet_schema() {
-  Schema schema;
+inline schema::Schema inet_schema() {
+  schema::Schema schema;
   schema.origin = "test fixture";
 
-  TypeDef base;
+  schema::TypeDef base;
   base.name = "InetSocketAddressBase";
   base.members = {inet_member("host", "str", {}), inet_member("port", "str", {})};
   base.members[0].optional = base.members[1].optional = false;
   schema.add(base);
 
-  auto since = [](int major, int minor) { return Availability::released_in({major, minor}); };
-  TypeDef inet;
+  auto since = [](int major, int minor) { return schema::Availability::released_in({major, minor}); };
+  schema::TypeDef inet;
   inet.name = "InetSocketAddress";
   inet.base = "InetSocketAddressBase";
   inet.avail = since(1, 3);
@@ -51,32 +51,32 @@ inline Schema inet_schema() {
       inet_member("keep-alive-idle", "uint32", since(10, 1), "HAVE_TCP_KEEPIDLE"),
       inet_member("keep-alive-interval", "uint32", since(10, 1), "HAVE_TCP_KEEPINTVL"),
       inet_member("mptcp", "bool", since(6, 1), "HAVE_IPPROTO_MPTCP"),
-      inet_member("user-timeout", "uint32", Availability::proposed_only(),
+      inet_member("user-timeout", "uint32", schema::Availability::proposed_only(),
                   "HAVE_TCP_USER_TIMEOUT"),
   };
   schema.add(inet);
   return schema;
 }
 
-inline Target target(int major, int minor) { return Target::release({major, minor}); }
+inline schema::Target target(int major, int minor) { return schema::Target::release({major, minor}); }
 
 // The fixture schema, built once per test binary.
-inline const Schema& cached_inet_schema() {
-  static const Schema s = inet_schema();
+inline const schema::Schema& cached_inet_schema() {
+  static const schema::Schema s = inet_schema();
   return s;
 }
 
 // What the legacy-parser tests parse against.
-inline const Schema& schema() { return cached_inet_schema(); }
+inline const schema::Schema& test_schema() { return cached_inet_schema(); }
 
 // A legacy parser: parse_inet, parse_chardev, parse_socket_address, ...
-using Parser = Parsed (*)(std::string_view text, const Target& target, const Schema& schema);
+using Parser = Parsed (*)(std::string_view text, const schema::Target& target, const schema::Schema& schema);
 
 // One row of a parser's table: the input, the release it is parsed for, the
 // JSON it gives (or "" when invalid) and then QEMU's first error message.
 struct ParseCase {
   const char* text;
-  QemuVersion version;
+  schema::QemuVersion version;
   const char* value;  // JSON, or "" when invalid
   const char* error;  // the first error message when invalid
 };
@@ -96,11 +96,11 @@ inline void check_parsed(const Parsed& p, const char* value, const char* error) 
 }
 
 inline void run_parse_case(Parser parse, const ParseCase& c,
-                           const Schema& schema = cached_inet_schema()) {
+                           const schema::Schema& schema = cached_inet_schema()) {
   std::string text = c.text;
   CAPTURE(text);
   CAPTURE(c.version.str());
-  check_parsed(parse(c.text, Target::release(c.version), schema), c.value, c.error);
+  check_parsed(parse(c.text, schema::Target::release(c.version), schema), c.value, c.error);
 }
 
 }  // namespace qsock::uri::testing

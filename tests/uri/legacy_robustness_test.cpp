@@ -14,6 +14,7 @@
 #include "uri/socket_uri.h"
 
 using namespace qsock::uri;
+using namespace qsock::schema;
 using namespace std::string_literals;
 
 namespace {

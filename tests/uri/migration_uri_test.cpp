@@ -7,6 +7,7 @@
 
 using namespace qsock::uri;
 using namespace qsock::uri::testing;
+using namespace qsock::schema;
 
 TEST_CASE("migration URIs") {
   const QemuVersion v72{7, 2}, v81{8, 1}, v82{8, 2}, v102{10, 2};
@@ -49,30 +50,30 @@ TEST_CASE("migration URIs") {
 
 TEST_CASE("migration URIs: warnings and hints") {
   {
-    Parsed p = parse_migration_uri("exec:gzip -c > x.gz", Target::newest(), schema());
+    Parsed p = parse_migration_uri("exec:gzip -c > x.gz", Target::newest(), test_schema());
     REQUIRE(p.diags.warnings.size() == 1);
     CHECK(p.diags.warnings[0].message.find("/bin/sh -c") != std::string::npos);
   }
   {
     // RDMA is deprecated since 9.1: version-aware.
-    CHECK(parse_migration_uri("rdma:h:1", target(9, 0), schema()).diags.warnings.empty());
-    Parsed p = parse_migration_uri("rdma:h:1", target(9, 1), schema());
+    CHECK(parse_migration_uri("rdma:h:1", target(9, 0), test_schema()).diags.warnings.empty());
+    Parsed p = parse_migration_uri("rdma:h:1", target(9, 1), test_schema());
     REQUIRE(p.diags.warnings.size() == 1);
     CHECK(p.diags.warnings[0].message ==
           "RDMA migration is deprecated and will be removed in a future release");
   }
   {
-    Parsed p = parse_migration_uri("dst:4444", Target::newest(), schema());
+    Parsed p = parse_migration_uri("dst:4444", Target::newest(), test_schema());
     CHECK(p.diags.errors[0].hint.find("tcp:host:port") != std::string::npos);
     CHECK(p.diags.errors[0].hint.find("file:") != std::string::npos);
   }
   {
-    Parsed p = parse_migration_uri("file:/x", target(8, 1), schema());
+    Parsed p = parse_migration_uri("file:/x", target(8, 1), test_schema());
     CHECK(p.diags.errors[0].hint.find("needs QEMU 8.2") != std::string::npos);
   }
   {
     // Ignored legacy options pass their warnings through.
-    Parsed p = parse_migration_uri("tcp:h:1,user-timout=5000", target(7, 2), schema());
+    Parsed p = parse_migration_uri("tcp:h:1,user-timout=5000", target(7, 2), test_schema());
     REQUIRE(p.ok());
     CHECK(p.diags.warnings.size() == 1);
   }

@@ -7,6 +7,7 @@
 
 using namespace qsock::uri;
 using namespace qsock::uri::testing;
+using namespace qsock::schema;
 
 TEST_CASE("socket_parse: every form") {
   struct Case {
@@ -41,45 +42,45 @@ TEST_CASE("socket_parse: every form") {
   for (const auto& c : cases) {
     std::string text = c.text;
     CAPTURE(text);
-    check_parsed(parse_socket_address(c.text, Target::newest(), schema()), c.value, c.error);
+    check_parsed(parse_socket_address(c.text, Target::newest(), test_schema()), c.value, c.error);
   }
 }
 
 TEST_CASE("socket_parse: details QEMU leaves to the user") {
   {
     // The whole rest is the path, commas included.
-    Parsed p = parse_socket_address("unix:/tmp/a,server=on", Target::newest(), schema());
+    Parsed p = parse_socket_address("unix:/tmp/a,server=on", Target::newest(), test_schema());
     REQUIRE(p.ok());
     CHECK(p.value["path"] == "/tmp/a,server=on");
     CHECK(p.diags.warnings.size() == 1);
   }
   {
     std::string path = "/" + std::string(108, 'p');
-    Parsed p = parse_socket_address("unix:" + path, Target::newest(), schema());
+    Parsed p = parse_socket_address("unix:" + path, Target::newest(), test_schema());
     REQUIRE_FALSE(p.ok());
     CHECK(p.diags.errors[0].message == "UNIX socket path '" + path + "' is too long");
     CHECK(p.diags.errors[0].hint == "Path must be less than 108 bytes");
-    CHECK(parse_socket_address("unix:" + path.substr(1), Target::newest(), schema()).ok());
+    CHECK(parse_socket_address("unix:" + path.substr(1), Target::newest(), test_schema()).ok());
   }
   {
     // Prefixes are case-sensitive: "UNIX:" is a host name.
-    Parsed p = parse_socket_address("UNIX:/tmp/x", Target::newest(), schema());
+    Parsed p = parse_socket_address("UNIX:/tmp/x", Target::newest(), test_schema());
     REQUIRE(p.ok());
     CHECK(p.value["host"] == "UNIX");
     REQUIRE(p.diags.warnings.size() == 1);
     CHECK(p.diags.warnings[0].hint.find("lower case") != std::string::npos);
   }
   {
-    Parsed p = parse_socket_address("vsock:2:4444,x", Target::newest(), schema());
+    Parsed p = parse_socket_address("vsock:2:4444,x", Target::newest(), test_schema());
     CHECK(p.diags.errors[0].key == "addr");
   }
   {
     // tcp: follows the target's inet_parse generation.
-    Parsed old = parse_socket_address("tcp:h:1,numeric=on", target(7, 2), schema());
+    Parsed old = parse_socket_address("tcp:h:1,numeric=on", target(7, 2), test_schema());
     REQUIRE(old.ok());
     CHECK_FALSE(old.value.contains("numeric"));
     CHECK(old.diags.warnings.size() == 1);
-    Parsed now = parse_socket_address("tcp:h:1,numeric=on", target(10, 1), schema());
+    Parsed now = parse_socket_address("tcp:h:1,numeric=on", target(10, 1), test_schema());
     REQUIRE(now.ok());
     CHECK(now.value["numeric"] == true);
   }

@@ -5,11 +5,12 @@
 
 #include "uri/check.h"
 #include "uri/keyval.h"
-#include "uri/qapi_reader.h"
-#include "uri/validator.h"
+#include "schema/qapi_reader.h"
+#include "schema/validator.h"
 
 using namespace qsock;
 using namespace qsock::uri;
+using namespace qsock::schema;
 
 namespace {
 
@@ -42,7 +43,7 @@ const char* const test_qapi = R"(
   '*reconnect-ms': 'int', '*size': 'size', '*list': ['int'], '*ratio': 'number' } }
 )";
 
-const Schema& schema() {
+const Schema& test_schema() {
   static const Schema s = [] {
     Schema out;
     auto ok = read_qapi("test.json", test_qapi, out);
@@ -55,11 +56,11 @@ const Schema& schema() {
 Validated keyval(const std::string& text, const Target& target = Target::newest()) {
   auto kv = parse_keyval(text, "", KeyvalHelp::refused);
   REQUIRE_MESSAGE(kv.has_value(), text);
-  return validate(schema(), kv->tree, "Stream", InputMode::keyval, target);
+  return validate(test_schema(), kv->tree, "Stream", InputMode::keyval, target);
 }
 
 Validated json(const std::string& text, const Target& target = Target::newest()) {
-  return validate(schema(), Json::parse(text), "Stream", InputMode::json, target);
+  return validate(test_schema(), Json::parse(text), "Stream", InputMode::json, target);
 }
 
 std::string first_error(const Validated& v) {

@@ -1,0 +1,121 @@
+#include "migration/channel.h"
+
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "sockopts/apply.h"
+#include "sockopts/connect.h"
+#include "sockopts/process_sockets.h"
+#include "sockopts/tcp_info.h"
+
+namespace qsock::migration {
+
+bool has_socket_options(const sockopts::SocketOptions& o) {
+  return o.keep_alive || o.keep_alive_count || o.keep_alive_idle || o.keep_alive_interval ||
+         o.user_timeout;
+}
+
+qmp::Result<ModeChoice> choose_mode(SockoptsMode requested, const ChannelFacts& f) {
+  auto missing = [&] {
+    std::string s;
+    for (const std::string& m : f.missing) s += (s.empty() ? "" : ", ") + m;
+    return s;
+  };
+  switch (requested) {
+    case SockoptsMode::native:
+      if (!f.missing.empty())
+        return qmp::fail(qmp::ErrorKind::invalid,
+                    fmt::format("--sockopts native: this QEMU's schema has no {} in "
+                                "InetSocketAddress; use --sockopts fd or inject",
+                                missing()));
+      return ModeChoice{SockoptsMode::native, "asked for"};
+    case SockoptsMode::fd:
+      if (!f.inet) return qmp::fail(qmp::ErrorKind::invalid, "--sockopts fd needs a tcp: target");
+      if (!f.can_pass_fds)
+        return qmp::fail(qmp::ErrorKind::invalid,
+                    "--sockopts fd needs a UNIX monitor socket (fds cannot be passed over TCP)");
+      return ModeChoice{SockoptsMode::fd, "asked for"};
+    case SockoptsMode::inject:
+      if (!f.inet) return qmp::fail(qmp::ErrorKind::invalid, "--sockopts inject needs a tcp: target");
+      if (!f.have_pid)
+        return qmp::fail(qmp::ErrorKind::invalid,
+                    "--sockopts inject needs QEMU's pid (a UNIX monitor socket on this host)");
+      return ModeChoice{SockoptsMode::inject, "asked for"};
+    case SockoptsMode::automatic:
+      break;
+  }
+  if (f.missing.empty()) return ModeChoice{SockoptsMode::native, "the schema has every member"};
+  std::string why = fmt::format("the schema lacks {}", missing());
+  if (f.inet && f.can_pass_fds)
+    return ModeChoice{SockoptsMode::fd, why + "; the monitor is a UNIX socket"};
+  if (f.inet && f.have_pid)
+    return ModeChoice{SockoptsMode::inject, why + "; fds cannot be passed, QEMU's pid is known"};
+  return qmp::fail(qmp::ErrorKind::invalid,
+              fmt::format("cannot apply {}: the schema lacks it, and the monitor is not a UNIX "
+                          "socket on this host (no fd passing, no pidfd_getfd)",
+                          missing()));
+}
+
+namespace {
+qmp::Error from_sockopts(const sockopts::Error& e) {
+  return qmp::Error{qmp::ErrorKind::invalid, e.text(), Json()};
+}
+}  // namespace
+
+qmp::Result<Fd> inject_options(pid_t pid, const SocketMatch& match,
+                                    const sockopts::SocketOptions& o, Deadline deadline,
+                                    const std::function<bool()>& over) {
+  bool ended = false;
+  for (;;) {
+    auto sockets = sockopts::list_tcp_sockets(pid);
+    if (!sockets) return tl::unexpected(from_sockopts(sockets.error()));
+    for (const sockopts::ProcessSocket& s : *sockets) {
+      if (s.state != sockopts::TcpState::established) continue;
+      if (match.remote_port && s.remote.port != *match.remote_port) continue;
+      if (match.local_port && s.local.port != *match.local_port) continue;
+      auto pidfd = sockopts::open_pidfd(pid);
+      if (!pidfd) return tl::unexpected(from_sockopts(pidfd.error()));
+      auto dup = sockopts::duplicate_fd(pidfd->get(), s.fd);
+      if (!dup) return tl::unexpected(from_sockopts(dup.error()));
+      if (auto applied = sockopts::apply_options(dup->get(), o); !applied)
+        return tl::unexpected(from_sockopts(applied.error()));
+      return std::move(*dup);
+    }
+    if (ended)
+      return qmp::fail(qmp::ErrorKind::invalid,
+                  fmt::format("the migration ended before qsock found its socket in process {}",
+                              pid));
+    if (deadline.expired())
+      return qmp::fail(qmp::ErrorKind::timeout,
+                  fmt::format("no established migration socket in process {} within {}", pid,
+                              deadline.describe_budget()));
+    ended = over && over();
+    std::this_thread::sleep_for(Milliseconds(10));
+  }
+}
+
+Json read_back(int fd, const sockopts::SocketOptions& wanted) {
+  Json j = Json::object();
+  auto effective = sockopts::read_options(fd);
+  if (effective) {
+    Json opts = sockopts::to_json(*effective);
+    // Address members are not the socket's options.
+    for (const char* k : {"ipv4", "ipv6", "numeric", "to"}) opts.erase(k);
+    j["options"] = opts;
+    Json missing = Json::array();
+    for (const sockopts::Difference& d : sockopts::differences(wanted, *effective))
+      missing.push_back({{"key", d.key}, {"wanted", d.wanted}, {"effective", d.effective}});
+    j["not_applied"] = missing;
+  } else {
+    j["options"] = nullptr;
+    j["options_error"] = effective.error().text();
+  }
+  auto info = sockopts::read_tcp_info(fd);
+  j["tcp_info"] = info ? sockopts::to_json(*info) : Json(nullptr);
+  j["local"] = sockopts::local_address(fd);
+  j["peer"] = sockopts::peer_address(fd);
+  return j;
+}
+
+}  // namespace qsock::migration

@@ -1,0 +1,63 @@
+// How socket options reach a migration socket (--sockopts native|fd|inject),
+// and reading back what the socket really has.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "base/deadline.h"
+#include "qmp/error.h"
+#include "migration/plan.h"
+#include "base/fd.h"
+#include "sockopts/options.h"
+#include "base/json.h"
+
+namespace qsock::migration {
+
+// Options that act on an existing socket (keep-alive*, user-timeout): the
+// ones fd and inject can apply. Address members (ipv4, numeric, ...) are not.
+bool has_socket_options(const sockopts::SocketOptions& o);
+
+struct ModeChoice {
+  SockoptsMode mode = SockoptsMode::native;
+  std::string reason;  // why auto chose it, for the report
+};
+
+struct ChannelFacts {
+  bool inet = false;                 // the target is a TCP address
+  std::vector<std::string> missing;  // option members the QEMU's schema lacks
+  bool can_pass_fds = false;         // UNIX monitor socket
+  bool have_pid = false;             // the QEMU's pid is known (peer credentials)
+};
+
+// `auto`: native when the schema has every member, else fd, else inject.
+// An explicit mode the facts rule out is an error (kind invalid) saying why.
+qmp::Result<ModeChoice> choose_mode(SockoptsMode requested, const ChannelFacts& facts);
+
+// Which of the QEMU's sockets: the one connected to `remote_port` (source),
+// or the one accepted on `local_port` (destination); loopback makes both ends
+// one process's neighbours, so the port and the direction decide.
+struct SocketMatch {
+  std::optional<std::uint16_t> remote_port;
+  std::optional<std::uint16_t> local_port;
+};
+
+// inject: waits (until `deadline`) for the QEMU's established socket that
+// matches, duplicates it with pidfd_getfd and applies `o` to it. Returns the
+// duplicate (for read-back and TCP_INFO; close it when done). `over`, when
+// given, says whether the migration has ended: once it has, one more look,
+// then it gives up (kind invalid) instead of waiting out the deadline for a
+// socket that is gone.
+qmp::Result<Fd> inject_options(pid_t pid, const SocketMatch& match,
+                                    const sockopts::SocketOptions& o, Deadline deadline,
+                                    const std::function<bool()>& over = {});
+
+// {"options": {read back}, "not_applied": [{"key","wanted","effective"}], "tcp_info": {...},
+//  "local": "h:p", "peer": "h:p"}
+Json read_back(int fd, const sockopts::SocketOptions& wanted);
+
+}  // namespace qsock::migration

@@ -1,0 +1,616 @@
+#include "migration/driver.h"
+
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <chrono>
+#include <memory>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "migration/channel.h"
+#include "migration/monitor.h"
+#include "sockopts/apply.h"
+#include "sockopts/connect.h"
+#include "sockopts/error.h"
+#include "sockopts/tcp_info.h"
+#include "uri/convert.h"
+#include "schema/loader.h"
+
+namespace qsock::migration {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using MonitorPtr = std::unique_ptr<MigrationMonitor>;
+
+constexpr const char* source_fd_name = "qsock-migration";
+constexpr const char* incoming_fd_name = "qsock-incoming";
+const std::vector<std::string> per_socket_keys = {
+    "keep-alive", "keep-alive-count", "keep-alive-idle", "keep-alive-interval", "user-timeout"};
+
+Milliseconds since(Clock::time_point t) {
+  return std::chrono::duration_cast<Milliseconds>(Clock::now() - t);
+}
+
+std::string label(const char* role, MigrationMonitor& m) {
+  std::string v = m.version();
+  return fmt::format("{} (QEMU {})", role, v.empty() ? "of unknown version" : v);
+}
+
+// Wall-clock microseconds of an event's timestamp.
+std::optional<long long> event_time_us(const qmp::Event& e) {
+  if (!e.timestamp.is_object()) return std::nullopt;
+  auto s = e.timestamp.value("seconds", -1LL), us = e.timestamp.value("microseconds", -1LL);
+  if (s < 0 || us < 0) return std::nullopt;
+  return s * 1'000'000 + us;
+}
+
+// The target for QEMU: without the members qsock applies itself.
+Json without_members(Json target, const std::vector<std::string>& keys) {
+  for (const std::string& k : keys) target.erase(k);
+  return target;
+}
+
+qmp::Result<std::string> legacy_uri(const Json& target) {
+  uri::Endpoint e;
+  e.address = target;
+  // A URI carries the address alone: the schema (which decides the extras
+  // of the other fronts) plays no part, so the embedded one serves.
+  auto r = uri::render(e, uri::Syntax::uri, schema::embedded_schema());
+  if (!r) return qmp::fail(qmp::ErrorKind::invalid, "cannot write the target as a URI: " + r.error().message);
+  return *r;
+}
+
+std::optional<std::uint16_t> target_port(const Json& target) {
+  std::string p = target.value("port", "");
+  if (p.empty() || p.find_first_not_of("0123456789") != std::string::npos || p.size() > 5)
+    return std::nullopt;
+  int v = std::stoi(p);
+  if (v <= 0 || v > 65535) return std::nullopt;
+  return static_cast<std::uint16_t>(v);
+}
+
+int socket_error(int fd) {
+  int err = 0;
+  socklen_t len = sizeof err;
+  if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) return 0;
+  return err;
+}
+
+// Everything the follow loop needs and fills.
+struct Run {
+  MonitorPtr src;
+  MonitorPtr dst;
+  DriverOptions options;
+  DriverSinks sinks;
+  Clock::time_point start = Clock::now();
+  std::optional<long long> stop_us;    // source STOP
+  std::optional<long long> resume_us;  // destination RESUME
+  std::uint64_t passes = 0;
+  MigrationInfo last;
+  std::optional<Milliseconds> last_expected;
+  Fd src_socket;  // our view of the source's migration socket (fd or inject)
+  // The destination's socket as read right after its options were applied.
+  // qsock never keeps a duplicate of it: a duplicate would keep the
+  // connection open after the destination died, and the source would
+  // complete into qsock's buffers and stay paused.
+  Json dst_socket_at_start;
+  sockopts::SocketOptions wanted;
+  std::string fired;
+  bool interrupted = false;
+  bool cancel_on_interrupt = true;  // watch: Ctrl-C stops watching, the migration goes on
+  std::vector<std::string> notes;
+
+  Deadline command() const { return Deadline::after(options.command_timeout); }
+  void note(const std::string& n) {
+    notes.push_back(n);
+    if (sinks.note) sinks.note(n);
+  }
+};
+
+void handle_events(Run& run, Milliseconds wait_for) {
+  auto wait = Deadline::after(wait_for);
+  if (run.src->protocol() == MonitorProtocol::qmp) {
+    for (qmp::Event& e : run.src->events(wait)) {
+      if (e.name == "STOP") run.stop_us = event_time_us(e);
+      if (e.name == "MIGRATION_PASS") run.passes = e.data.value("pass", run.passes);
+      if (e.name == "MIGRATION" || e.name == "MIGRATION_PASS" || e.name == "STOP" ||
+          e.name == "RESUME") {
+        ProgressUpdate u{run.last, since(run.start), run.passes, e.name};
+        if (e.name == "MIGRATION") u.info.status = e.data.value("status", u.info.status);
+        if (run.sinks.progress) run.sinks.progress(u);
+      }
+    }
+  } else {
+    std::this_thread::sleep_for(wait_for);
+  }
+  if (run.dst && run.dst->protocol() == MonitorProtocol::qmp)
+    for (qmp::Event& e : run.dst->events(Deadline::after(Milliseconds(0))))
+      if (e.name == "RESUME") run.resume_us = event_time_us(e);
+}
+
+// Follows the source's migration until it ends; cancels when a bound fires.
+qmp::Result<void> follow(Run& run) {
+  auto overall = run.options.timeout ? Deadline::after(*run.options.timeout) : Deadline::never();
+  std::uint64_t last_bytes = 0;
+  auto last_move = Clock::now();
+  bool stall_reported = false;
+  std::optional<Deadline> cancel_wait;
+  auto cancel = [&](std::string why) {
+    if (cancel_wait) return;
+    run.fired = std::move(why);
+    run.note(fmt::format("{}: cancelling the migration", run.fired));
+    if (auto c = run.src->cancel(run.command()); !c)
+      run.note("migrate_cancel failed: " + c.error().message);
+    cancel_wait = run.command();
+  };
+  for (;;) {
+    handle_events(run, run.options.poll_interval);
+    auto info = run.src->query_migrate(run.command());
+    if (!info) return tl::unexpected(info.error());
+    run.last = *info;
+    if (info->expected_downtime) run.last_expected = info->expected_downtime;
+    if (run.sinks.progress)
+      run.sinks.progress({*info, since(run.start),
+                          run.passes ? run.passes : (info->ram ? info->ram->dirty_sync_count : 0),
+                          ""});
+    if (is_terminal(info->status)) return {};
+    if (cancel_wait && cancel_wait->expired())
+      return qmp::fail(qmp::ErrorKind::timeout,
+                  fmt::format("the migration is still '{}' {} after migrate_cancel", info->status,
+                              cancel_wait->describe_budget()));
+    if (run.options.interrupted && run.options.interrupted->load() && !run.interrupted) {
+      run.interrupted = true;
+      if (!run.cancel_on_interrupt) {
+        run.fired = fmt::format("interrupted ({}): stopped watching, the migration goes on",
+                                signal_name(run.options.interrupted->load()));
+        return {};
+      }
+      cancel(fmt::format("interrupted ({})", signal_name(run.options.interrupted->load())));
+    }
+    if (overall.expired()) cancel(fmt::format("--timeout {}", overall.describe_budget()));
+    std::uint64_t bytes = info->ram ? info->ram->transferred.count : 0;
+    if (bytes != last_bytes) {
+      last_bytes = bytes;
+      last_move = Clock::now();
+      stall_reported = false;
+    } else if (run.options.stall && since(last_move) >= *run.options.stall && !stall_reported) {
+      stall_reported = true;
+      std::string state = "socket state unknown (no view of the migration socket)";
+      if (run.src_socket.valid()) {
+        auto ti = sockopts::read_tcp_info(run.src_socket.get());
+        if (ti)
+          state = fmt::format(
+              "socket {}: {} unacked segments, {} retransmits, last ACK {} ms ago, rto {} ms",
+              sockopts::state_name(ti->state), ti->unacked.count, ti->retransmits,
+              ti->last_ack_recv.count(), ti->rto.count() / 1000);
+      }
+      std::string stalled =
+          fmt::format("no progress for {} s ({})", run.options.stall->count() / 1000.0, state);
+      if (run.options.cancel_on_stall)
+        cancel(fmt::format("--stall {} s: {}", run.options.stall->count() / 1000.0, stalled));
+      else
+        run.note("stalled: " + stalled);
+    }
+  }
+}
+
+// The run state of a monitor, or "exited" when it is gone.
+std::string state_of(MigrationMonitor& m, Deadline d) {
+  auto s = m.run_state(d);
+  if (!s) return s.error().kind == qmp::ErrorKind::timeout ? "unknown (no answer)" : "exited";
+  return *s;
+}
+
+std::optional<Milliseconds> downtime_limit_of(MigrationMonitor& m, Deadline d) {
+  auto r = m.downtime_limit(d);
+  return r ? *r : std::nullopt;
+}
+
+// The end: socket read-back, source put back, destination's fate, the report.
+void finish(Run& run, bool was_running, MigrationReport& r) {
+  if (is_terminal(run.last.status)) {
+    // QEMU sets the status before the last numbers (total-time): read them settled.
+    std::this_thread::sleep_for(Milliseconds(20));
+    if (auto settled = run.src->query_migrate(run.command()); settled) run.last = *settled;
+    // Events that came with the last replies (STOP, the last MIGRATION_PASS).
+    handle_events(run, Milliseconds(0));
+  }
+  r.status = run.last.status;
+  r.downtime = run.last.downtime;
+  r.total_time = run.last.total_time;
+  r.setup_time = run.last.setup_time;
+  r.expected_downtime = run.last_expected;
+  r.ram = run.last.ram;
+  r.passes = run.passes ? run.passes : (run.last.ram ? run.last.ram->dirty_sync_count : 0);
+  r.error = run.last.error_desc;
+  r.fired = run.fired;
+  if (run.src_socket.valid()) {
+    r.socket = read_back(run.src_socket.get(), run.wanted);
+    int err = socket_error(run.src_socket.get());
+    if (err) r.socket["error"] = sockopts::errno_name(err);
+    auto ti = sockopts::read_tcp_info(run.src_socket.get());
+    if (r.status != "completed" && run.wanted.user_timeout && ti &&
+        ti->last_ack_recv >= *run.wanted.user_timeout && r.fired.empty())
+      r.fired =
+          fmt::format("TCP_USER_TIMEOUT ({} ms): {}after {:.1f} s of unacknowledged data",
+                      run.wanted.user_timeout->count(), err ? sockopts::errno_name(err) + " " : "",
+                      ti->last_ack_recv.count() / 1000.0);
+  }
+  if (!run.dst_socket_at_start.is_null()) {
+    r.socket["destination"] = run.dst_socket_at_start;
+    r.socket["destination"]["read"] = "when applied, at the start";
+  }
+  // QEMU closed its copy; ours would hold the connection half-open.
+  run.src_socket.reset();
+
+  auto d = run.command();
+  r.downtime_limit = downtime_limit_of(*run.src, d);
+  if (r.status == "completed" && run.dst && run.stop_us) {
+    // The destination resumes once it has loaded the state: wait for its RESUME.
+    auto until = Deadline::after(Milliseconds(3000));
+    while (!run.resume_us && !until.expired() && run.dst->protocol() == MonitorProtocol::qmp)
+      for (qmp::Event& e : run.dst->events(Deadline::after(Milliseconds(100))))
+        if (e.name == "RESUME") run.resume_us = event_time_us(e);
+    if (run.resume_us && *run.resume_us >= *run.stop_us)
+      r.observed_downtime = Milliseconds((*run.resume_us - *run.stop_us) / 1000);
+  }
+  r.source_state = state_of(*run.src, d);
+  // finish-migrate is the switchover in progress; postmigrate (or running) follows.
+  for (int i = 0; i < 100 && r.source_state == "finish-migrate"; ++i) {
+    std::this_thread::sleep_for(Milliseconds(20));
+    r.source_state = state_of(*run.src, d);
+  }
+  if (is_terminal(r.status) && r.status != "completed" && was_running &&
+      r.source_state != "running" && r.source_state != "exited") {
+    if (auto c = run.src->cont(d); c) {
+      r.source_resumed = true;
+      run.note(fmt::format("the source was '{}' after the migration ended '{}': sent cont",
+                           r.source_state, r.status));
+    } else {
+      run.note("cont on the source failed: " + c.error().message);
+    }
+    r.source_state = state_of(*run.src, d);
+  }
+  if (run.dst) r.destination_state = state_of(*run.dst, Deadline::after(Milliseconds(2000)));
+  for (const std::string& i : r.inconsistencies())
+    run.notes.push_back("QEMU's numbers disagree: " + i);
+  r.notes.insert(r.notes.end(), run.notes.begin(), run.notes.end());
+}
+
+qmp::Result<MonitorPtr> open_monitor(const qmp::MonitorAddress& a, Deadline d) {
+  auto m = MigrationMonitor::connect(a, d);
+  if (!m) return tl::unexpected(m.error());
+  if (auto s = (*m)->load_schema(d); !s) return tl::unexpected(s.error());
+  return std::move(*m);
+}
+
+DriverOutcome error_outcome(qmp::Error e) {
+  DriverOutcome o;
+  o.kind = DriverOutcome::Kind::error;
+  o.error = std::move(e);
+  return o;
+}
+
+}  // namespace
+
+DriverOutcome run_migration(const qmp::MonitorAddress& source,
+                            const std::optional<qmp::MonitorAddress>& destination,
+                            const MigrationPlan& plan, const DriverOptions& options,
+                            const DriverSinks& sinks) {
+  Run run;
+  run.options = options;
+  run.sinks = sinks;
+  auto src = open_monitor(source, run.command());
+  if (!src) return error_outcome(src.error());
+  run.src = std::move(*src);
+  if (destination) {
+    auto dst = open_monitor(*destination, run.command());
+    if (!dst) return error_outcome(dst.error());
+    run.dst = std::move(*dst);
+  }
+
+  // 1. Preflight, against both live schemas.
+  auto current = run.src->capabilities(run.command());
+  if (!current) return error_outcome(current.error());
+  MigrationSide src_side{&run.src->schema(), &run.src->features(), label("source", *run.src),
+                         *current, run.src->schema_release()};
+  std::optional<MigrationSide> dst_side;
+  if (run.dst) {
+    auto dcur = run.dst->capabilities(run.command());
+    if (!dcur) return error_outcome(dcur.error());
+    dst_side = MigrationSide{&run.dst->schema(), &run.dst->features(),
+                             label("destination", *run.dst), *dcur, run.dst->schema_release()};
+  }
+  DriverOutcome out;
+  out.preflight = preflight(plan, src_side, dst_side);
+  Preflight& pf = out.preflight;
+  bool inet = plan.target_socket_is("inet");
+  if (inet) {
+    auto opts = sockopts::options_from_json(pf.socket_options);
+    if (!opts)
+      pf.problems.push_back({opts.error().text(), ""});
+    else
+      run.wanted = *opts;
+  }
+  const bool want_opts = has_socket_options(run.wanted);
+  std::vector<std::string> missing;
+  for (const std::string& m : pf.native_missing)
+    if (std::find(per_socket_keys.begin(), per_socket_keys.end(), m) != per_socket_keys.end())
+      missing.push_back(m);
+  std::optional<ModeChoice> src_mode;
+  if (want_opts) {
+    auto choice = choose_mode(plan.sockopts,
+                              {inet, missing, run.src->can_pass_fds(), run.src->pid().has_value()});
+    if (!choice)
+      pf.problems.push_back({choice.error().message, ""});
+    else
+      src_mode = *choice;
+  }
+  // The destination: is it waiting for migrate-incoming (-incoming defer)?
+  bool dst_deferred = false;
+  if (run.dst) {
+    auto state = run.dst->run_state(run.command());
+    auto dinfo = run.dst->query_migrate(run.command());
+    if (!state) return error_outcome(state.error());
+    if (*state != "inmigrate")
+      pf.problems.push_back({fmt::format("the destination is '{}', not waiting for a migration "
+                                         "(start it with -incoming defer)",
+                                         *state),
+                             ""});
+    dst_deferred = dinfo && dinfo->status == "none";
+  }
+  // What HMP cannot express, found before anything is changed.
+  auto hmp_check = [&](MigrationMonitor& m, const Json& params, const char* role) {
+    if (m.protocol() != MonitorProtocol::hmp) return;
+    for (auto& [name, value] : params.items())
+      if (value.is_array() || value.is_object())
+        pf.problems.push_back(
+            {fmt::format("the {} monitor is HMP, whose migrate_set_parameter cannot express "
+                         "parameter '{}' = {}",
+                         role, name, dump_json(value)),
+             "give that side's QMP monitor"});
+  };
+  hmp_check(*run.src, pf.source_parameters, "source");
+  if (run.dst) hmp_check(*run.dst, pf.destination_parameters, "destination");
+  if (run.src->protocol() == MonitorProtocol::hmp ||
+      (run.dst && run.dst->protocol() == MonitorProtocol::hmp))
+    pf.notes.emplace_back(
+        "an HMP monitor has no events: progress comes from polling 'info "
+        "migrate', and the observed downtime (STOP -> RESUME) is not available");
+  if (options.prepare_only && src_mode && src_mode->mode == SockoptsMode::fd)
+    pf.problems.push_back(
+        {"--prepare cannot pass the connection (--sockopts fd): qsock would "
+         "have to start the migration",
+         "use --sockopts inject or native with --prepare"});
+  if (!pf.ok()) {
+    out.kind = DriverOutcome::Kind::preflight_failed;
+    return out;
+  }
+  for (const std::string& n : pf.notes) run.note(n);
+
+  // 2. Configure both sides: the destination first, so nothing runs half set.
+  std::vector<CapabilityRequest> src_caps = pf.source_capabilities;
+  bool events_asked = std::any_of(src_caps.begin(), src_caps.end(),
+                                  [](const CapabilityRequest& c) { return c.name == "events"; });
+  if (!events_asked && run.src->protocol() == MonitorProtocol::qmp &&
+      std::find(run.src->features().capabilities.begin(), run.src->features().capabilities.end(),
+                "events") != run.src->features().capabilities.end())
+    src_caps.push_back({"events", true, "qsock follows MIGRATION events"});
+  if (run.dst) {
+    if (auto r = run.dst->set_capabilities(pf.destination_capabilities, run.command()); !r)
+      return error_outcome(r.error());
+    if (auto r = run.dst->set_parameters(pf.destination_parameters, run.command()); !r)
+      return error_outcome(r.error());
+  }
+  if (auto r = run.src->set_capabilities(src_caps, run.command()); !r)
+    return error_outcome(r.error());
+  if (auto r = run.src->set_parameters(pf.source_parameters, run.command()); !r)
+    return error_outcome(r.error());
+
+  MigrationReport& report = out.report;
+  report.sockopts_via = src_mode ? std::string(mode_name(src_mode->mode)) : "";
+  if (src_mode)
+    run.note(fmt::format("socket options via {} ({})", report.sockopts_via, src_mode->reason));
+  const bool native = !src_mode || src_mode->mode == SockoptsMode::native;
+  Json qemu_target = native ? plan.target : without_members(plan.target, per_socket_keys);
+  bool channels = run.src->features().has("migrate-channels").value_or(false) &&
+                  run.src->protocol() == MonitorProtocol::qmp;
+  std::string uri_text;
+  if (!channels || (run.dst && dst_deferred)) {
+    auto u = legacy_uri(qemu_target);
+    if (!u && !channels) return error_outcome(u.error());
+    if (u) uri_text = *u;
+  }
+
+  // 3. The destination's incoming side.
+  std::optional<sockopts::Listener> listener;
+  std::string dst_mode;
+  if (run.dst && dst_deferred) {
+    if (src_mode && src_mode->mode == SockoptsMode::fd && run.dst->can_pass_fds()) {
+      sockopts::InetAddress a{plan.target.value("host", ""), plan.target.value("port", ""),
+                              run.wanted};
+      auto l = sockopts::listen_inet(a);
+      if (l) {
+        listener = std::move(*l);
+        dst_mode = "fd";
+      } else if (l.error().errnum == EADDRNOTAVAIL) {
+        // The destination's address is not in qsock's network (another host or
+        // namespace): qsock cannot listen for it; its QEMU listens, bounded from outside.
+        run.note(
+            fmt::format("the destination's address is not local to qsock ({}): its "
+                        "QEMU listens instead",
+                        l.error().text()));
+      } else {
+        return error_outcome(qmp::Error{qmp::ErrorKind::invalid, "listen: " + l.error().text(), Json()});
+      }
+    }
+    if (dst_mode != "fd") {
+      // Options the destination's schema lacks are applied from outside.
+      std::vector<std::string> dmissing;
+      for (const std::string& k : per_socket_keys)
+        if (plan.target.contains(k) && !run.dst->has_inet_member(k)) dmissing.push_back(k);
+      auto durl = legacy_uri(without_members(plan.target, dmissing));
+      if (!durl) return error_outcome(durl.error());
+      if (auto r = run.dst->migrate_incoming(*durl, run.command()); !r)
+        return error_outcome(r.error());
+      dst_mode = want_opts ? (run.dst->pid() ? "inject" : "") : "";
+      if (want_opts && dmissing.empty()) dst_mode = "native";
+    }
+  } else if (run.dst && want_opts) {
+    dst_mode = run.dst->pid() ? "inject" : "";
+  }
+  if (want_opts && run.dst && dst_mode.empty())
+    run.note("the destination's socket is not bounded: its QEMU's pid is unknown");
+  if (want_opts && !run.dst)
+    run.note(
+        "the destination's socket is not bounded by qsock (no -d): a dead source goes "
+        "unnoticed there unless its own -incoming address bounds it");
+  report.destination_sockopts_via = dst_mode;
+
+  if (options.prepare_only) {
+    report.status = "prepared";
+    report.source_state = state_of(*run.src, run.command());
+    if (run.dst) report.destination_state = state_of(*run.dst, run.command());
+    report.notes = run.notes;
+    return out;
+  }
+
+  // 4. Start, unless Ctrl-C came while configuring.
+  if (options.interrupted && options.interrupted->load()) {
+    DriverOutcome stopped = error_outcome(
+        qmp::Error{qmp::ErrorKind::invalid, "interrupted before the migration started", Json()});
+    stopped.interrupted = true;
+    return stopped;
+  }
+  auto was = run.src->run_state(run.command());
+  if (!was) return error_outcome(was.error());
+  const bool was_running = *was == "running";
+  run.start = Clock::now();
+  if (src_mode && src_mode->mode == SockoptsMode::fd) {
+    sockopts::InetAddress a{plan.target.value("host", ""), plan.target.value("port", ""),
+                            run.wanted};
+    auto connected = sockopts::connect_inet(a, options.command_timeout);
+    if (!connected)
+      return error_outcome(
+          qmp::Error{qmp::ErrorKind::connect, "connect: " + connected.error().text(), Json()});
+    run.src_socket = std::move(*connected);
+    if (listener) {
+      auto accepted = sockopts::accept_with_deadline(listener->fd.get(), options.command_timeout);
+      if (!accepted)
+        return error_outcome(
+            qmp::Error{qmp::ErrorKind::timeout, "accept: " + accepted.error().text(), Json()});
+      if (auto ap = sockopts::apply_options(accepted->get(), run.wanted); !ap)
+        return error_outcome(qmp::Error{qmp::ErrorKind::invalid, ap.error().text(), Json()});
+      if (auto p = run.dst->pass_fd(accepted->get(), incoming_fd_name, run.command()); !p)
+        return error_outcome(p.error());
+      if (auto r = run.dst->migrate_incoming(fmt::format("fd:{}", incoming_fd_name), run.command());
+          !r)
+        return error_outcome(r.error());
+      run.dst->consume_fd();
+      run.dst_socket_at_start = read_back(accepted->get(), run.wanted);
+      accepted->reset();
+      listener.reset();
+    }
+    if (auto p = run.src->pass_fd(run.src_socket.get(), source_fd_name, run.command()); !p)
+      return error_outcome(p.error());
+    Json fd_target = {{"transport", "socket"}, {"type", "fd"}, {"str", source_fd_name}};
+    if (auto r = run.src->migrate(fmt::format("fd:{}", source_fd_name), fd_target, channels,
+                                  run.command());
+        !r)
+      return error_outcome(r.error());
+    run.src->consume_fd();
+    report.fd_passed = true;
+  } else {
+    if (auto r = run.src->migrate(uri_text, qemu_target, channels, run.command()); !r)
+      return error_outcome(r.error());
+  }
+  out.started = true;
+  auto port = target_port(plan.target);
+  // inject applies the options (QEMU connects at once: a few ms on loopback);
+  // otherwise qsock only takes a view for the read-back, and waits less.
+  const bool inject_src = src_mode && src_mode->mode == SockoptsMode::inject;
+  auto inject_budget = Deadline::after(Milliseconds(inject_src ? 3000 : 1000));
+  // A fast migration may be over before qsock finds the socket: then QEMU
+  // has closed it, and waiting out the budget would only delay the report.
+  auto over = [&run] {
+    auto info = run.src->query_migrate(run.command());
+    return info && is_terminal(info->status);
+  };
+  if (inet && port && !run.src_socket.valid() && run.src->pid()) {
+    sockopts::SocketOptions apply = inject_src ? run.wanted : sockopts::SocketOptions{};
+    auto dup = inject_options(*run.src->pid(), {port, std::nullopt}, apply, inject_budget, over);
+    if (dup) {
+      run.src_socket = std::move(*dup);
+    } else if (!inject_src) {
+      run.note("no view of the source's migration socket: " + dup.error().message);
+    } else {
+      run.note("inject on the source failed: " + dup.error().message);
+      report.sockopts_via.clear();  // no socket of the source's got the options
+    }
+  }
+  if (run.dst && inet && port && run.dst_socket_at_start.is_null() && run.dst->pid()) {
+    sockopts::SocketOptions apply = dst_mode == "inject" ? run.wanted : sockopts::SocketOptions{};
+    auto dup = inject_options(*run.dst->pid(), {std::nullopt, port}, apply, inject_budget, over);
+    if (dup) {
+      run.dst_socket_at_start = read_back(dup->get(), run.wanted);  // and closed here
+    } else if (dst_mode == "inject") {
+      run.note("inject on the destination failed: " + dup.error().message);
+      report.destination_sockopts_via.clear();
+    }
+  }
+
+  // 5. Follow, 6. report.
+  auto followed = follow(run);
+  finish(run, was_running, report);
+  out.interrupted = run.interrupted;
+  if (!followed) {
+    out.kind = DriverOutcome::Kind::error;
+    out.error = followed.error();
+  }
+  return out;
+}
+
+DriverOutcome watch_migration(const qmp::MonitorAddress& source,
+                              const std::optional<qmp::MonitorAddress>& destination,
+                              const DriverOptions& options, const DriverSinks& sinks) {
+  Run run;
+  run.options = options;
+  run.sinks = sinks;
+  run.cancel_on_interrupt = false;
+  auto src = MigrationMonitor::connect(source, run.command());
+  if (!src) return error_outcome(src.error());
+  run.src = std::move(*src);
+  if (destination) {
+    auto dst = MigrationMonitor::connect(*destination, run.command());
+    if (!dst) return error_outcome(dst.error());
+    run.dst = std::move(*dst);
+  }
+  auto info = run.src->query_migrate(run.command());
+  if (!info) return error_outcome(info.error());
+  if (info->status == "none")
+    return error_outcome(
+        qmp::Error{qmp::ErrorKind::invalid, "no migration on the source (query-migrate: none)", Json()});
+  DriverOutcome out;
+  out.started = true;
+  // Running before? A migration in flight keeps the source running until switchover.
+  auto was = run.src->run_state(run.command());
+  bool was_running = was && (*was == "running" || *was == "finish-migrate");
+  if (!is_terminal(info->status)) {
+    if (auto f = follow(run); !f) {
+      finish(run, was_running, out.report);
+      out.kind = DriverOutcome::Kind::error;
+      out.error = f.error();
+      return out;
+    }
+  } else {
+    run.last = *info;
+  }
+  finish(run, was_running, out.report);
+  out.interrupted = run.interrupted;
+  return out;
+}
+
+}  // namespace qsock::migration

@@ -1,0 +1,68 @@
+// The migration driver: preflight, configure both sides, start, follow to
+// the end under deadlines, cancel when a bound fires, put the source back,
+// report. No printing: progress and notes go to the sinks cli/ gives.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "qmp/error.h"
+#include "base/interrupt.h"
+#include "migration/info.h"
+#include "migration/plan.h"
+#include "migration/preflight.h"
+#include "migration/report.h"
+#include "qmp/monitor_address.h"
+#include "base/units.h"
+
+namespace qsock::migration {
+
+struct DriverOptions {
+  std::optional<Milliseconds> timeout;  // --timeout: the whole migration, then cancel
+  Milliseconds command_timeout{10000};  // each monitor command
+  std::optional<Milliseconds> stall;    // --stall: no bytes moved for this long
+  bool cancel_on_stall = false;         // --cancel-on-stall
+  bool prepare_only = false;            // --prepare
+  Milliseconds poll_interval{100};
+  const InterruptFlag* interrupted = nullptr;  // set by SIGINT, SIGTERM or SIGHUP
+};
+
+struct ProgressUpdate {
+  MigrationInfo info;
+  Milliseconds elapsed{0};
+  std::uint64_t pass = 0;
+  std::string event;  // the event that prompted it ("MIGRATION", "STOP", ...), "" for a poll
+};
+
+struct DriverSinks {
+  std::function<void(const ProgressUpdate&)> progress;
+  std::function<void(const std::string&)> note;  // something the operator should know now
+};
+
+struct DriverOutcome {
+  enum class Kind {
+    report,            // it ran (or was prepared): see report
+    preflight_failed,  // nothing was changed: see preflight.problems
+    error,             // qsock could not drive it: see error (and report, if it started)
+  };
+  Kind kind = Kind::report;
+  Preflight preflight;
+  MigrationReport report;
+  qmp::Error error;
+  bool started = false;      // migrate was sent
+  bool interrupted = false;  // SIGINT ended it
+};
+
+DriverOutcome run_migration(const qmp::MonitorAddress& source,
+                            const std::optional<qmp::MonitorAddress>& destination,
+                            const MigrationPlan& plan, const DriverOptions& options,
+                            const DriverSinks& sinks);
+
+// Attaches to a migration someone else started and follows it to the end.
+DriverOutcome watch_migration(const qmp::MonitorAddress& source,
+                              const std::optional<qmp::MonitorAddress>& destination,
+                              const DriverOptions& options, const DriverSinks& sinks);
+
+}  // namespace qsock::migration

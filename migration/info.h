@@ -1,0 +1,49 @@
+// What query-migrate (or HMP's `info migrate`) says about a migration, as a
+// value with units. Unknown members stay in `raw` (tolerant reader).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "qmp/error.h"
+#include "base/json.h"
+#include "base/units.h"
+
+namespace qsock::migration {
+
+struct RamStats {
+  Bytes transferred;
+  Bytes remaining;
+  Bytes total;
+  double mbps = 0;                     // megabits per second, as QEMU computes it
+  std::uint64_t dirty_pages_rate = 0;  // pages per second
+  std::uint64_t dirty_sync_count = 0;  // passes
+  Bytes page_size{4096};
+  std::optional<Bytes> precopy_bytes;   // 7.0+
+  std::optional<Bytes> downtime_bytes;  // 7.0+
+  std::optional<Bytes> postcopy_bytes;  // 7.0+
+};
+
+struct MigrationInfo {
+  std::string status;  // "none", "setup", "active", "completed", "failed", ...
+  std::optional<RamStats> ram;
+  std::optional<Milliseconds> total_time;
+  std::optional<Milliseconds> setup_time;
+  std::optional<Milliseconds> expected_downtime;
+  std::optional<Milliseconds> downtime;
+  std::string error_desc;
+  Json raw;  // the reply as received (or the HMP text as {"hmp": TEXT})
+};
+
+bool is_terminal(std::string_view status);  // completed, failed, cancelled
+
+// From query-migrate's return value. Errors (kind protocol): not an object.
+qmp::Result<MigrationInfo> migration_info_from_json(const Json& reply);
+
+// From HMP `info migrate` ("Migration status: active", "transferred ram: 1234
+// kbytes", ...). Lines it does not know are ignored; no status line is an error.
+qmp::Result<MigrationInfo> migration_info_from_hmp(std::string_view text);
+
+}  // namespace qsock::migration

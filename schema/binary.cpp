@@ -1,0 +1,306 @@
+#include "schema/binary.h"
+
+#include <cstdint>
+#include <stdexcept>
+#include <vector>
+
+#include <fmt/format.h>
+
+namespace qsock::schema {
+
+namespace {
+
+// Bumped whenever the layout below changes.
+constexpr std::string_view format_tag{"qsock-schema-2\n"};
+
+// Unsigned numbers are LEB128 varints, strings a varint length and the bytes,
+// lists a varint count and the items. After the tag, origin, versioned and
+// the count, each definition is its name and then its body as one string, so
+// that a reader can index the definitions without decoding them.
+class Encoder {
+ public:
+  std::string out;
+
+  void number(std::uint64_t v) {
+    do {
+      auto byte = static_cast<unsigned char>(v & 0x7f);
+      v >>= 7;
+      if (v) byte |= 0x80;
+      out.push_back(static_cast<char>(byte));
+    } while (v != 0);
+  }
+  void flag(bool b) { number(b ? 1 : 0); }
+  void text(std::string_view s) {
+    number(s.size());
+    out.append(s);
+  }
+  void texts(const std::vector<std::string>& list) {
+    number(list.size());
+    for (const std::string& s : list) text(s);
+  }
+  void version(QemuVersion v) {
+    number(static_cast<std::uint64_t>(v.major));
+    number(static_cast<std::uint64_t>(v.minor));
+  }
+  void availability(const Availability& a) {
+    number(static_cast<std::uint64_t>(a.status));
+    version(a.since);
+    flag(a.removed.has_value());
+    if (a.removed) version(*a.removed);
+  }
+};
+
+// Everything but the name, which the index carries.
+void encode_body(Encoder& e, const TypeDef& t) {
+  e.number(static_cast<std::uint64_t>(t.meta));
+  e.availability(t.avail);
+  e.texts(t.features);
+  e.text(t.condition);
+  e.text(t.doc);
+  e.text(t.file);
+  e.text(t.builtin);
+  e.number(t.values.size());
+  for (const EnumValue& v : t.values) {
+    e.text(v.name);
+    e.availability(v.avail);
+    e.texts(v.features);
+    e.text(v.doc);
+  }
+  e.text(t.base);
+  e.number(t.members.size());
+  for (const Member& m : t.members) {
+    e.text(m.name);
+    e.text(m.type);
+    e.flag(m.optional);
+    e.availability(m.avail);
+    e.texts(m.features);
+    e.text(m.condition);
+    e.text(m.doc);
+  }
+  e.text(t.discriminator);
+  e.number(t.variants.size());
+  for (const Variant& v : t.variants) {
+    e.text(v.value);
+    e.text(v.type);
+  }
+  e.text(t.element_type);
+  e.texts(t.alternatives);
+  e.text(t.arg_type);
+  e.text(t.ret_type);
+  e.flag(t.boxed);
+  e.flag(t.allow_oob);
+}
+
+// Reads what Encoder wrote. The first problem stops it: every read after
+// that returns a zero value, and `error` says what and where.
+class Decoder {
+ public:
+  // `offset`: where `in` starts in the whole encoding, for error positions.
+  explicit Decoder(std::string_view in, std::size_t offset = 0) : in_(in), offset_(offset) {}
+
+  std::string error;
+  bool failed() const { return !error.empty(); }
+  bool at_end() const { return pos_ == in_.size(); }
+  std::size_t pos() const { return pos_; }
+
+  void fail(std::string what) {
+    if (!failed()) error = fmt::format("{} at byte {}", what, offset_ + pos_);
+  }
+  bool tag(std::string_view expected) {
+    if (in_.substr(0, expected.size()) != expected) {
+      fail("not a pre-parsed schema of this qsock (format tag differs)");
+      return false;
+    }
+    pos_ = expected.size();
+    return true;
+  }
+  std::uint64_t number() {
+    std::uint64_t v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (pos_ >= in_.size()) {
+        fail("truncated");
+        return 0;
+      }
+      auto byte = static_cast<unsigned char>(in_[pos_++]);
+      v |= std::uint64_t{byte & 0x7fu} << shift;
+      if (!(byte & 0x80)) return v;
+    }
+    fail("a number longer than 64 bits");
+    return 0;
+  }
+  // A count of items that take at least one byte each: more than the bytes
+  // left is corrupt (and must not reach reserve()).
+  std::size_t count() {
+    std::uint64_t n = number();
+    if (n > in_.size() - pos_) {
+      fail("a count larger than the data");
+      return 0;
+    }
+    return static_cast<std::size_t>(n);
+  }
+  std::uint64_t below(std::uint64_t limit, std::string_view what) {
+    std::uint64_t v = number();
+    if (v >= limit) {
+      fail(fmt::format("{} {} out of range", what, v));
+      return 0;
+    }
+    return v;
+  }
+  bool flag() { return below(2, "flag") == 1; }
+  std::string text() { return std::string(view()); }
+  // A string as a view of the input.
+  std::string_view view() {
+    std::size_t n = count();
+    std::string_view s = in_.substr(pos_, n);
+    pos_ += n;
+    return s;
+  }
+  std::vector<std::string> texts() {
+    std::vector<std::string> list(count());
+    for (std::string& s : list) s = text();
+    return list;
+  }
+  QemuVersion version() {
+    QemuVersion v;
+    v.major = static_cast<int>(below(10000, "release number"));
+    v.minor = static_cast<int>(below(10000, "release number"));
+    return v;
+  }
+  Availability availability() {
+    Availability a;
+    a.status = static_cast<Availability::Status>(
+        below(static_cast<std::uint64_t>(Availability::Status::always) + 1, "availability"));
+    a.since = version();
+    if (flag()) a.removed = version();
+    return a;
+  }
+
+ private:
+  std::string_view in_;
+  std::size_t offset_;
+  std::size_t pos_ = 0;
+};
+
+TypeDef decode_body(Decoder& d, std::string_view name) {
+  TypeDef t;
+  t.name = std::string(name);
+  t.meta = static_cast<Meta>(d.below(static_cast<std::uint64_t>(Meta::event) + 1, "meta-type"));
+  t.avail = d.availability();
+  t.features = d.texts();
+  t.condition = d.text();
+  t.doc = d.text();
+  t.file = d.text();
+  t.builtin = d.text();
+  t.values.resize(d.count());
+  for (EnumValue& v : t.values) {
+    v.name = d.text();
+    v.avail = d.availability();
+    v.features = d.texts();
+    v.doc = d.text();
+  }
+  t.base = d.text();
+  t.members.resize(d.count());
+  for (Member& m : t.members) {
+    m.name = d.text();
+    m.type = d.text();
+    m.optional = d.flag();
+    m.avail = d.availability();
+    m.features = d.texts();
+    m.condition = d.text();
+    m.doc = d.text();
+  }
+  t.discriminator = d.text();
+  t.variants.resize(d.count());
+  for (Variant& v : t.variants) {
+    v.value = d.text();
+    v.type = d.text();
+  }
+  t.element_type = d.text();
+  t.alternatives = d.texts();
+  t.arg_type = d.text();
+  t.ret_type = d.text();
+  t.boxed = d.flag();
+  t.allow_oob = d.flag();
+  if (!d.failed() && !d.at_end()) d.fail("data after the end of " + t.name);
+  return t;
+}
+
+// One entry of the index: a definition's name and its undecoded body, with
+// the body's position in the whole encoding.
+struct Entry {
+  std::string_view name;
+  std::string_view body;
+  std::size_t offset;
+};
+
+// Reads the tag, origin, versioned and index; the bodies are left as they are.
+tl::expected<std::vector<Entry>, std::string> read_index(std::string_view bytes,
+                                                         Schema& schema) {
+  Decoder d(bytes);
+  std::vector<Entry> entries;
+  if (d.tag(format_tag)) {
+    schema.origin = d.text();
+    schema.versioned = d.flag();
+    entries.resize(d.count());
+    for (Entry& e : entries) {
+      e.name = d.view();
+      e.body = d.view();
+      e.offset = d.pos() - e.body.size();
+    }
+    if (!d.failed() && !d.at_end()) d.fail("data after the last definition");
+  }
+  if (d.failed()) return tl::unexpected("the pre-parsed schema does not decode: " + d.error);
+  return entries;
+}
+
+// For Schema::add_encoded: the embedded encoding is checked whole by the
+// unit tests, so a body that does not decode here is a bug in this build.
+TypeDef decode_or_throw(std::string_view name, std::string_view body) {
+  Decoder d(body);
+  TypeDef t = decode_body(d, name);
+  if (d.failed())
+    throw std::logic_error(fmt::format("the pre-parsed schema's {} does not decode: {}", name,
+                                       d.error));
+  return t;
+}
+
+}  // namespace
+
+std::string encode_schema(const Schema& schema) {
+  Encoder e;
+  e.out.append(format_tag);
+  e.text(schema.origin);
+  e.flag(schema.versioned);
+  std::vector<std::string> names = schema.names();
+  e.number(names.size());
+  for (const std::string& name : names) {
+    Encoder body;
+    encode_body(body, *schema.find(name));
+    e.text(name);
+    e.text(body.out);
+  }
+  return std::move(e.out);
+}
+
+tl::expected<Schema, std::string> decode_schema(std::string_view bytes) {
+  Schema schema;
+  auto entries = read_index(bytes, schema);
+  if (!entries) return tl::unexpected(entries.error());
+  for (const Entry& e : *entries) {
+    Decoder d(e.body, e.offset);
+    TypeDef t = decode_body(d, e.name);
+    if (d.failed()) return tl::unexpected("the pre-parsed schema does not decode: " + d.error);
+    schema.add(std::move(t));
+  }
+  return schema;
+}
+
+tl::expected<Schema, std::string> decode_schema_in_place(std::string_view bytes) {
+  Schema schema;
+  auto entries = read_index(bytes, schema);
+  if (!entries) return tl::unexpected(entries.error());
+  for (const Entry& e : *entries) schema.add_encoded(e.name, e.body, decode_or_throw);
+  return schema;
+}
+
+}  // namespace qsock::schema

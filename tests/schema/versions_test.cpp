@@ -1,0 +1,53 @@
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "schema/versions.h"
+
+using namespace qsock;
+using namespace qsock::schema;
+
+TEST_CASE("parse_qemu_version accepts X.Y and X.Y.Z") {
+  struct Case {
+    const char* text;
+    bool ok;
+    int major, minor;
+  };
+  const Case cases[] = {
+      {"7.2", true, 7, 2},     {"10.1", true, 10, 1}, {"7.2.22", true, 7, 2},
+      {"10", false, 0, 0},     {"", false, 0, 0},     {"a.b", false, 0, 0},
+      {"7.2.x", false, 0, 0},  {"7.", false, 0, 0},   {".2", false, 0, 0},
+      {"99999.1", false, 0, 0}, {"7.-2", false, 0, 0},
+  };
+  for (const Case& c : cases) {
+    std::string text = c.text;
+    CAPTURE(text);
+    auto v = parse_qemu_version(c.text);
+    REQUIRE(v.has_value() == c.ok);
+    if (c.ok) {
+      CHECK(v->major == c.major);
+      CHECK(v->minor == c.minor);
+    }
+  }
+}
+
+TEST_CASE("Availability decides presence per release") {
+  auto keepcnt = Availability::released_in({10, 1});
+  CHECK_FALSE(keepcnt.in_release({10, 0}));
+  CHECK(keepcnt.in_release({10, 1}));
+  CHECK(keepcnt.in_release({11, 0}));
+
+  Availability reconnect = Availability::released_in({8, 0});
+  reconnect.removed = QemuVersion{10, 2};
+  CHECK_FALSE(reconnect.in_release({7, 2}));
+  CHECK(reconnect.in_release({10, 1}));
+  CHECK_FALSE(reconnect.in_release({10, 2}));
+  CHECK(reconnect.describe() == "8.0 (removed in 10.2)");
+
+  auto proposed = Availability::proposed_only();
+  CHECK_FALSE(proposed.in_release({99, 0}));
+  CHECK(Target::newest().has(proposed));
+  CHECK_FALSE(Target::release({10, 2}).has(proposed));
+  CHECK(Target::release({10, 2}).has(keepcnt));
+  CHECK_FALSE(Target::release({7, 2}).has(keepcnt));
+}
