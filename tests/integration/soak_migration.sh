@@ -245,7 +245,9 @@ files=$(find "$root" -mindepth 1 ! -path "$src_dir" ! -path "$src_dir/qmp.sock" 
 [ -z "$files" ] && pass || fail "files left behind: $files"
 
 elapsed_ms=$((($(date +%s%N) - soak_start) / 1000000))
-budget_s=$((3 * rounds * scale))
+# A guard against legs that hang or creep, not a speed goal (bench/run measures
+# speed): 6 s a leg, where one takes about 1 s on a quiet machine.
+budget_s=$((6 * rounds * scale))
 [ "$elapsed_ms" -le $((budget_s * 1000)) ] && pass ||
   fail "$rounds legs took ${elapsed_ms} ms, more than ${budget_s} s"
 echo "soak: $rounds migrations in ${elapsed_ms} ms (slowest qsock migrate ${slowest_ms} ms);" \
