@@ -4,7 +4,8 @@
 //
 //   @TABLE:Type:prefix@   the members of Type (base members first), each
 //                         name written with prefix ("addr.", "" for none);
-//                         "addr.,local." gives each member under both names
+//                         "addr.,local." gives each member under both names,
+//                         one a line
 //   @CHARDEV@             the flat -chardev options the socket backend reads
 //
 // Each option is a tagged entry (scdoc's definition style): its full name
@@ -63,8 +64,8 @@ std::string unit_of(const std::string& doc) {
   std::smatch m;
   if (!std::regex_search(doc, m, unit)) return "";
   std::string u = m[1];
-  if (u[0] == 'M' || u[0] == 'm') return "ms";
-  if (u[0] == 'S' || u[0] == 's') return "s";
+  if (u[0] == 'M' || u[0] == 'm') return "milliseconds";
+  if (u[0] == 'S' || u[0] == 's') return "seconds";
   return "probes";
 }
 
@@ -81,12 +82,17 @@ std::string default_of(const Member& m, const std::string& doc) {
   return "";
 }
 
+// What qsock knows of a member that every release it models has.
+std::string every_release() {
+  return "QEMU " + qsock::uri::oldest_supported_qemu.str() + " and later (every release qsock knows)";
+}
+
 // The releases that have it, as a sentence.
 std::string release(const Availability& a) {
   std::string text;
   switch (a.status) {
     case Availability::Status::always:
-      text = "Every QEMU release";
+      text = every_release();
       break;
     case Availability::Status::proposed:
       return "Proposed: no released QEMU has it.";
@@ -98,8 +104,9 @@ std::string release(const Availability& a) {
   return text + ".";
 }
 
-// "Values: a, b (since 9.0), c." for a member whose type is an enumeration.
-std::string enum_values(const Schema& schema, const std::string& type) {
+// "Values: a, b (9.0), c." for a member whose type is an enumeration: the
+// releases of a value only when they differ from the member's.
+std::string enum_values(const Schema& schema, const std::string& type, const Availability& member) {
   const TypeDef* def = schema.find(type);
   if (!def || def->meta != qsock::uri::Meta::enumeration || def->values.empty()) return "";
   std::string out = " Values:";
@@ -107,7 +114,8 @@ std::string enum_values(const Schema& schema, const std::string& type) {
   for (const auto& v : def->values) {
     out += sep;
     out += "*" + escape(v.name) + "*";
-    if (v.avail.status != Availability::Status::always) out += " (" + escape(v.avail.describe()) + ")";
+    if (v.avail.status != Availability::Status::always && !(v.avail == member))
+      out += " (" + escape(v.avail.describe()) + ")";
     sep = ", ";
   }
   return out + ".";
@@ -137,16 +145,17 @@ bool member_table(const Schema& schema, const std::string& type, const std::stri
     facts += " " + escape(release(m->avail));
     if (!m->condition.empty()) facts += " Only in builds with _" + escape(m->condition) + "_.";
     for (const std::string& f : m->features) facts += " Feature: _" + escape(f) + "_.";
-    facts += enum_values(schema, m->type);
+    facts += enum_values(schema, m->type, m->avail);
     if (!first) out << "\n";
     first = false;
-    // Every spelling whole, comma-separated: a line break falls after a comma.
+    // Every spelling on a line of its own (scdoc's "++" breaks the line):
+    // filled, a long name would break after one of its hyphens.
     std::string::size_type start = 0;
     for (;;) {
       std::string::size_type end = prefixes.find(',', start);
       out << "*" << escape(prefixes.substr(start, end - start) + m->name) << "*";
       if (end == std::string::npos) break;
-      out << ", ";
+      out << ",++\n";
       start = end + 1;
     }
     out << "\n";
@@ -175,7 +184,7 @@ void chardev_table(std::ostream& out) {
   bool first = true;
   for (const auto& o : qsock::uri::chardev_options()) {
     if (!o.socket) continue;
-    std::string since = o.since == qsock::uri::QemuVersion{} ? "Every QEMU release"
+    std::string since = o.since == qsock::uri::QemuVersion{} ? every_release()
                                                                : "QEMU " + o.since.str() + " and later";
     if (o.removed) since += ", removed in " + o.removed->str();
     if (!first) out << "\n";

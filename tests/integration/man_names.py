@@ -35,7 +35,8 @@ def options(syntax, words, text):
     for cand in complete(*words, text):
         tail = cand.rsplit(",", 1)[-1]
         if tail.endswith("."):
-            options(syntax, words, cand)
+            if cand != text and cand.count(".") <= 3:
+                options(syntax, words, cand)
         elif tail.endswith("=") and tail != "id=":
             name = tail[:-1]
             emit(syntax, name)
@@ -64,9 +65,9 @@ if page == "7":
             emit("QMP JSON", m["name"])
             todo.append(m.get("type", ""))
         for v in d.get("values", []):
-            emit(f"QMP JSON value of {t}", v["name"] if isinstance(v, dict) else v)
-        for v in d.get("variants", []):
-            todo.append(v.get("type", "") if isinstance(v, dict) else "")
+            emit(f"QMP JSON value of {t}", v["name"])
+        for v in d.get("branches", []):
+            todo.append(v["type"])
         todo = [x for x in todo if re.fullmatch(r"[A-Z][A-Za-z0-9]*", x or "")]
 else:
     def subcommands(text):
@@ -82,12 +83,11 @@ else:
         emit("global option", f)
     for cmd in subcommands(top):
         emit("command", cmd)
-        for f in flags(run(cmd, "--help")):
-            if f == "--help":
-                continue
-            emit(f"{cmd} option", f)
-            # The fixed values an option takes (--as uri, --to json, ...).
-            values = [v for v in complete(cmd, f, "") if not v.startswith("-")]
-            if values and not set(values) <= BOOL and all(re.fullmatch(r"[a-z0-9.-]+", v) for v in values):
-                for v in values:
-                    emit(f"{cmd} {f} value", v)
+        text = run(cmd, "--help")
+        for f in flags(text):
+            if f != "--help":
+                emit(f"{cmd} option", f)
+        # The fixed set an option takes, as CLI11 shows it: "--as TEXT:{uri,json}".
+        for f, values in re.findall(r"(--[a-z][a-z-]*)[^\n{]*?:\{([^}]*)\}", text):
+            for v in values.split(","):
+                emit(f"{cmd} {f} value", v.strip())

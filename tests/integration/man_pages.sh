@@ -58,8 +58,8 @@ EOF
 # Only the entries that gen_tables wrote count: prose mentioning a member does
 # not document it. table_options HEADING prints the name of every entry under
 # the top-level heading starting with HEADING, from the spliced scdoc source
-# (an entry is "*NAME*" alone on a line, or "*NAME*, *NAME*..." for every
-# prefix, with its description indented below).
+# (an entry is "*NAME*" alone on a line, or "*NAME*,++" lines, one for each
+# prefix, and a last "*NAME*", with its description indented below).
 table_options() {
   python3 - "$QSOCK_BUILD_DIR/man/qsock-sockets.7.scd" "$1" <<'EOF'
 import re, sys
@@ -68,10 +68,12 @@ lines = open(sys.argv[1]).read().splitlines()
 for i, line in enumerate(lines):
     if line.startswith("# "):
         inside = line[2:].startswith(sys.argv[2])
-    elif inside and re.fullmatch(r"\*[^*\s]+\*(, \*[^*\s]+\*)*", line) and i + 1 < len(lines) \
-            and lines[i + 1].startswith("\t"):
-        for name in line.split(", "):
-            print(name[1:-1].replace("\\", ""))
+    elif inside and re.fullmatch(r"\*[^*\s]+\*(,\+\+)?", line):
+        j = i
+        while j < len(lines) and lines[j].endswith(",++"):
+            j += 1
+        if j + 1 < len(lines) and lines[j + 1].startswith("\t") and re.fullmatch(r"\*[^*\s]+\*", lines[j]):
+            print(line.split("*")[1].replace("\\", ""))
 EOF
 }
 table_options "SOCKET ADDRESS MEMBERS" >"$tmp/uri_rows"
