@@ -3,7 +3,7 @@
 # source running again, the destination's fate reported); --timeout cancels
 # (exit 6); Ctrl-C cancels (exit 130). Each time the source VM is running after.
 . "$(dirname "$0")/lib.sh"
-need qemu-system-x86_64
+need_qemu
 need python3
 need jq
 

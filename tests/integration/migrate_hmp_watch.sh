@@ -2,7 +2,7 @@
 # socket handed over with HMP getfd; --prepare configures both sides and
 # exits; watch follows a migration someone else started to its report.
 . "$(dirname "$0")/lib.sh"
-need qemu-system-x86_64
+need_qemu
 need python3
 need jq
 

@@ -3,7 +3,7 @@
 # a deferred destination without socket options. The report's fields are
 # present and consistent.
 . "$(dirname "$0")/lib.sh"
-need qemu-system-x86_64
+need_qemu
 need python3
 need jq
 
