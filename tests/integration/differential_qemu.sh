@@ -79,6 +79,37 @@ for _ in $(seq 100); do [ -s "$work/ports" ] && break; sleep 0.05; done
 read -r port4 port6 <"$work/ports" || { echo "loopback listener did not start" >&2; exit 1; }
 exec {tcpfd}<>"/dev/tcp/127.0.0.1/$port4"
 exec {udpfd}<>"/dev/udp/127.0.0.1/9"
+# Migration streams for the file: cases (since 8.2 -incoming file: opens the file at
+# once, and loads it later: a missing file is the world's fault, and garbage fails
+# the load at a moment that races the quit). This QEMU writes one from a -M none
+# machine: @DIR@/mig.stream, and @DIR@/mig-4096.stream with it after 4096 bytes.
+python3 - "$QEMU" "$work/run" <<'PY' || { echo "cannot write a migration stream with $QEMU" >&2; exit 1; }
+import json, subprocess, sys, time
+qemu, d = sys.argv[1], sys.argv[2]
+p = subprocess.Popen([qemu, "-M", "none", "-nodefaults", "-display", "none", "-S", "-qmp", "stdio"],
+                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+def cmd(name, **args):
+    p.stdin.write(json.dumps({"execute": name, "arguments": args}) + "\n"); p.stdin.flush()
+    while True:
+        line = p.stdout.readline()
+        if not line: sys.exit(f"{name}: QEMU exited")
+        m = json.loads(line)
+        if "return" in m: return m["return"]
+        if "error" in m: sys.exit(f"{name}: {m['error']}")
+p.stdout.readline()
+cmd("qmp_capabilities")
+cmd("migrate", uri=f"exec:cat > {d}/mig.stream")
+for _ in range(400):
+    status = cmd("query-migrate").get("status")
+    if status == "completed": break
+    if status in ("failed", "cancelled"): sys.exit("migration " + status)
+    time.sleep(0.05)
+else: sys.exit("migration did not complete")
+cmd("quit")
+p.wait(10)
+data = open(f"{d}/mig.stream", "rb").read()
+open(f"{d}/mig-4096.stream", "wb").write(b"\0" * 4096 + data)
+PY
 
 # Read the corpus: one case per non-blank, non-comment line.
 n=0
