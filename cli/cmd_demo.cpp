@@ -231,7 +231,8 @@ void add_demo_command(CLI::App& app, Context& ctx, Action& action) {
       "as `qsock migrate` does; then explain what you saw and clean up");
   cmd->add_option("--qemu", o->qemu,
                   "QEMU binary: a path or a name on PATH "
-                  "(default qemu-system-x86_64)");
+                  "(default $QSOCK_TEST_QEMU if set, else qemu-system-x86_64)")
+      ->envname("QSOCK_TEST_QEMU");
   cmd->add_option("--memory", o->memory_mib, "Guest RAM of each QEMU in MiB (default 64)");
   cmd->add_option("--user-timeout", o->user_timeout_ms,
                   "user-timeout of the migration socket in milliseconds (default 5000)");

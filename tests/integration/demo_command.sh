@@ -1,10 +1,10 @@
-# qsock demo against Debian's QEMU: completes with the user-timeout applied
+# qsock demo against a real QEMU ($QSOCK_TEST_QEMU, which --qemu defaults to): completes with the user-timeout applied
 # as --sockopts auto picks (fd on 7.2, native where the schema has it),
 # --json lines parse, Ctrl-C (SIGINT), SIGTERM or SIGHUP mid-migration cancels and exits 130,
 # and neither a QEMU nor the temporary directory is left behind; a missing
 # QEMU binary is exit 1 with the install hint.
 . "$(dirname "$0")/lib.sh"
-need qemu-system-x86_64
+need_qemu
 need jq
 
 # nothing_left DIR WHAT: TMPDIR=DIR held the demo's directory; it is gone and
@@ -78,6 +78,6 @@ nothing_left "$T" "early SIGINT"
 expect_exit 1 "$QSOCK" demo --qemu /nonexistent/qemu-system-x86_64
 msg=$("$QSOCK" demo --qemu /nonexistent/qemu-system-x86_64 2>&1) || true
 [[ $msg == *"install qemu-system-x86"* ]] && pass || fail "no hint for a missing --qemu: $msg"
-expect_exit 1 env PATH=/nonexistent "$QSOCK" demo
+expect_exit 1 env -u QSOCK_TEST_QEMU PATH=/nonexistent "$QSOCK" demo
 
 finish

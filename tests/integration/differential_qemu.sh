@@ -3,9 +3,11 @@
 #
 # Every line of tests/integration/corpus/{netdev,incoming,chardev}.txt is one option
 # argument (without the leading "-netdev " etc.). Each is given to
-#   qemu-system-x86_64 -M none -nodefaults -display none -S -qmp stdio -KIND ARG
+#   $QSOCK_TEST_QEMU -M none -nodefaults -display none -S -qmp stdio -KIND ARG
 # with qmp_capabilities and quit on stdin, and to
 #   $QSOCK check --as KIND --qemu-version MAJOR.MINOR -- ARG
+# where MAJOR.MINOR is that QEMU's own release (--version): the same corpus is
+# a test of qsock's knowledge of every release tools/test runs it against.
 # QEMU accepts iff it exits 0; qsock exits 0 (valid) or 1 (invalid), anything else is a
 # harness error. Every disagreement fails the test and is printed with QEMU's message and
 # qsock's output. QEMU is always asked afresh: corpus/qemu-7.2-verdicts.txt is a record for
@@ -46,14 +48,15 @@ done
 [ ${#kinds[@]} -gt 0 ] || kinds=(netdev incoming chardev)
 [ -z "$record" ] || : "${QSOCK:=unused}"
 . "$(dirname "$0")/lib.sh"
-need qemu-system-x86_64
+need_qemu
 need python3
 need timeout
 
 corpus_dir=$TESTS_DIR/integration/corpus
-qemu_full=$(qemu-system-x86_64 --version | sed -n '1s/.*version \([0-9][0-9.]*\).*/\1/p')
-qemu_version=$(echo "$qemu_full" | cut -d. -f1,2)
+qemu_full=$(qemu_full_version)
+qemu_version=$(qemu_release)
 [ -n "$qemu_version" ] || { echo "cannot read QEMU's version" >&2; exit 1; }
+echo "QEMU $qemu_full ($QEMU); qsock check --qemu-version $qemu_version"
 
 if [ -z "$record" ] && [ ! -x "$QSOCK" ]; then
   echo "FAIL: QSOCK=$QSOCK is not an executable (build qsock first: tools/build)" >&2
@@ -76,6 +79,37 @@ for _ in $(seq 100); do [ -s "$work/ports" ] && break; sleep 0.05; done
 read -r port4 port6 <"$work/ports" || { echo "loopback listener did not start" >&2; exit 1; }
 exec {tcpfd}<>"/dev/tcp/127.0.0.1/$port4"
 exec {udpfd}<>"/dev/udp/127.0.0.1/9"
+# Migration streams for the file: cases (since 8.2 -incoming file: opens the file at
+# once, and loads it later: a missing file is the world's fault, and garbage fails
+# the load at a moment that races the quit). This QEMU writes one from a -M none
+# machine: @DIR@/mig.stream, and @DIR@/mig-4096.stream with it after 4096 bytes.
+python3 - "$QEMU" "$work/run" <<'PY' || { echo "cannot write a migration stream with $QEMU" >&2; exit 1; }
+import json, subprocess, sys, time
+qemu, d = sys.argv[1], sys.argv[2]
+p = subprocess.Popen([qemu, "-M", "none", "-nodefaults", "-display", "none", "-S", "-qmp", "stdio"],
+                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+def cmd(name, **args):
+    p.stdin.write(json.dumps({"execute": name, "arguments": args}) + "\n"); p.stdin.flush()
+    while True:
+        line = p.stdout.readline()
+        if not line: sys.exit(f"{name}: QEMU exited")
+        m = json.loads(line)
+        if "return" in m: return m["return"]
+        if "error" in m: sys.exit(f"{name}: {m['error']}")
+p.stdout.readline()
+cmd("qmp_capabilities")
+cmd("migrate", uri=f"exec:cat > {d}/mig.stream")
+for _ in range(400):
+    status = cmd("query-migrate").get("status")
+    if status == "completed": break
+    if status in ("failed", "cancelled"): sys.exit("migration " + status)
+    time.sleep(0.05)
+else: sys.exit("migration did not complete")
+cmd("quit")
+p.wait(10)
+data = open(f"{d}/mig.stream", "rb").read()
+open(f"{d}/mig-4096.stream", "wb").write(b"\0" * 4096 + data)
+PY
 
 # Read the corpus: one case per non-blank, non-comment line.
 n=0
@@ -119,10 +153,12 @@ ask_case() {
   arg=$(<"$work/case/$i.arg")
   (cd "$work/run" &&
    printf '{"execute":"qmp_capabilities"}\n{"execute":"quit"}\n' |
-     timeout 10 qemu-system-x86_64 -M none -nodefaults -display none -S -qmp stdio \
+     timeout 10 "$QEMU" -M none -nodefaults -display none -S -qmp stdio \
        "-$kind" "$arg" >"$work/res/$i.qmp" 2>"$work/res/$i.err") || rc=$?
-  # QEMU prefixes each line with "qemu-system-x86_64: -KIND ARG: "; continuation lines
-  # (hints) carry no prefix. The verdict's message is the first line that is not a warning.
+  # QEMU prefixes each line with "qemu-system-x86_64: -KIND ARG: " (its argv[0]'s
+  # base name, the same through the wrappers of tools/install-qemus); continuation
+  # lines (hints) carry no prefix. The verdict's message is the first line that is
+  # not a warning.
   prefix="qemu-system-x86_64: -$kind $arg: "
   P=$prefix NOTES="$work/res/$i.notes" awk '
     BEGIN { p = ENVIRON["P"]; notes = ENVIRON["NOTES"]; msg = ""; warn = "" }
@@ -156,7 +192,7 @@ ask_case() {
   esac >"$work/res/$i.qsock"
 }
 export -f ask_case
-export work record QSOCK qemu_version runtime_pattern
+export work record QSOCK QEMU qemu_version runtime_pattern
 
 # Fail fast, and clearly, if qsock cannot answer at all.
 if [ -z "$record" ]; then

@@ -4,6 +4,7 @@
 # redirtied what was sent), and it completes once max-bandwidth is raised; the
 # destination then runs the guest on.
 . "$(dirname "$0")/lib.sh"
+need_qemu
 need jq
 src=$(scratch_dir)
 dst=$(scratch_dir)

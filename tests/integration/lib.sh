@@ -19,6 +19,65 @@ skip() {
 
 need() { command -v "$1" >/dev/null 2>&1 || skip "$1 not installed (tools/test installs it)"; }
 
+# --- The QEMU under test ------------------------------------------------------
+# QSOCK_TEST_QEMU chooses the QEMU every test runs (a path or a command name;
+# default: the system's qemu-system-x86_64). tools/test runs the real-QEMU
+# tests once per release with /opt/qsock-qemu/RELEASE/qemu-system-x86_64
+# (tools/install-qemus). Tests call "$QEMU", never qemu-system-x86_64 itself,
+# and read what they expect from that QEMU (qemu_release, qemu_schema_has),
+# never from one release's answers.
+QSOCK_TEST_QEMU=${QSOCK_TEST_QEMU:-qemu-system-x86_64}
+QEMU=$QSOCK_TEST_QEMU
+export QSOCK_TEST_QEMU
+
+# need_qemu: skips (a failure in CI) unless $QEMU runs.
+need_qemu() {
+  command -v "$QEMU" >/dev/null 2>&1 ||
+    skip "$QEMU not installed (tools/test installs it; QSOCK_TEST_QEMU chooses it)"
+}
+
+# qemu_full_version: "7.2.22", from $QEMU --version (once per script).
+qemu_full_version() {
+  if [ -z "${qemu_full_version_cache:-}" ]; then
+    need_qemu
+    qemu_full_version_cache=$("$QEMU" --version | sed -n '1s/^QEMU emulator version \([0-9][0-9.]*\).*/\1/p')
+    [ -n "$qemu_full_version_cache" ] || { echo "cannot read $QEMU's version" >&2; return 1; }
+  fi
+  echo "$qemu_full_version_cache"
+}
+# qemu_release: "7.2" (major.minor, what qsock's --qemu-version takes).
+qemu_release() { qemu_full_version | cut -d. -f1,2; }
+# qemu_at_least MAJOR.MINOR: the QEMU under test is that release or later.
+qemu_at_least() {
+  local have want
+  have=$(qemu_release) want=$1
+  [ "$(printf '%s\n%s\n' "$want" "$have" | sort -V | head -1)" = "$want" ]
+}
+
+# qemu_schema FILE: writes $QEMU's query-qmp-schema (the return value) to FILE,
+# asked on stdio of a -M none QEMU. Its stdout is a file, not a pipe: QEMU
+# writes stdio without blocking and drops what a pipe cannot take when it quits.
+qemu_schema() {
+  need_qemu
+  need python3
+  printf '%s\n' '{"execute":"qmp_capabilities"}' '{"execute":"query-qmp-schema"}' '{"execute":"quit"}' |
+    timeout 30 "$QEMU" -M none -nodefaults -display none -S -qmp stdio >"$1.qmp" 2>/dev/null || true
+  python3 - "$1.qmp" >"$1" <<'PY'
+import json, sys
+for line in open(sys.argv[1]):
+    try: m = json.loads(line)
+    except ValueError: continue
+    if isinstance(m.get("return"), list): json.dump(m["return"], sys.stdout); sys.exit(0)
+sys.exit("no query-qmp-schema reply")
+PY
+  rm -f "$1.qmp"
+}
+# qemu_schema_has FILE PATH: FILE (from qemu_schema) has PATH, a command or
+# event and the members below it (tests/integration/qemu_schema.py):
+# "migrate.channels" (MigrationChannel, 8.2), "netdev_add.addr.keep-alive-count"
+# (10.1), "migrate-set-capabilities.capabilities.capability.return-path".
+qemu_schema_has() { python3 "$TESTS_DIR/integration/qemu_schema.py" "$1" "$2"; }
+
 pass() { passes=$((passes + 1)); }
 fail() { failures=$((failures + 1)); echo "FAIL: $*" >&2; }
 
@@ -74,8 +133,8 @@ wait_for() {
 # monitors, QMP on DIR/qmp.sock and HMP on DIR/hmp.sock. Sets QEMU_PID.
 start_qemu() {
   local dir=$1; shift
-  need qemu-system-x86_64
-  qemu-system-x86_64 -M none -nodefaults -display none -S \
+  need_qemu
+  "$QEMU" -M none -nodefaults -display none -S \
     -qmp "unix:$dir/qmp.sock,server=on,wait=off" \
     -monitor "unix:$dir/hmp.sock,server=on,wait=off" "$@" &
   QEMU_PID=$!
@@ -175,10 +234,10 @@ guest_machine=(-M pc -m 128 -accel tcg -nodefaults -display none)
 # DIR/hmp.sock, in $QEMU_NETNS if set. Sets QEMU_PID.
 run_qemu() {
   local dir=$1; shift
-  need qemu-system-x86_64
+  need_qemu
   local netns=()
   [ -z "${QEMU_NETNS:-}" ] || netns=(ip netns exec "$QEMU_NETNS")
-  "${netns[@]}" qemu-system-x86_64 "$@" \
+  "${netns[@]}" "$QEMU" "$@" \
     -qmp "unix:$dir/qmp.sock,server=on,wait=off" \
     -monitor "unix:$dir/hmp.sock,server=on,wait=off" &
   QEMU_PID=$!
@@ -317,7 +376,8 @@ wait_events_client() {
 # migrate), QMP on DIR/qmp.sock and HMP on DIR/hmp.sock. Sets VM_PID.
 vm() {
   local dir=$1; shift
-  qemu-system-x86_64 -M pc -m 64 -accel tcg -nodefaults -display none \
+  need_qemu
+  "$QEMU" -M pc -m 64 -accel tcg -nodefaults -display none \
     -qmp "unix:$dir/qmp.sock,server=on,wait=off" \
     -monitor "unix:$dir/hmp.sock,server=on,wait=off" "$@" &
   VM_PID=$!

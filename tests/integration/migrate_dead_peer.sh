@@ -10,7 +10,7 @@
 # All cases run at once, each in its own namespace pair.
 . "$(dirname "$0")/lib.sh"
 need jq
-need qemu-system-x86_64
+need_qemu
 [ -f "$GUEST_KERNEL" ] || skip "missing $GUEST_KERNEL"
 now_ms() { date +%s%3N; }
 PORT=4455   # each pair is its own network: one port serves all

@@ -3,7 +3,7 @@
 # source VM running again and still computing), cancel with --timeout (exit
 # 6), then migrate the same source to completion.
 . "$(dirname "$0")/lib.sh"
-need qemu-system-x86_64
+need_qemu
 need python3
 need jq
 [ -f "$GUEST_KERNEL" ] || skip "missing $GUEST_KERNEL"

@@ -2,7 +2,7 @@
 # socket handed over with HMP getfd; --prepare configures both sides and
 # exits; watch follows a migration someone else started to its report.
 . "$(dirname "$0")/lib.sh"
-need qemu-system-x86_64
+need_qemu
 need python3
 need jq
 
@@ -35,16 +35,23 @@ expect_within 10 1 "has no migration capability 'netpass'" \
   "$QSOCK" migrate -s "$S/hmp.sock" --netpass --to tcp:127.0.0.1:44522
 
 # 3. --prepare: both sides configured, migrate-incoming run, nothing started.
+# The dirtying test guest: at 200 KiB/s it stays in flight until step 4 raises
+# max-bandwidth (an idle guest completes within a second on 10.0).
 S=$(scratch_dir); D=$(scratch_dir)
-vm "$S"; vm "$D" -incoming defer
+vm "$S" -kernel "$GUEST_KERNEL"; vm "$D" -kernel "$GUEST_KERNEL" -incoming defer
 expect_within 10 0 '"status":"prepared"' "$QSOCK" --json migrate --prepare -s "$S/qmp.sock" \
   -d "$D/qmp.sock" --max-bandwidth 200K --to tcp:127.0.0.1:44523
 expect_within 5 0 '{}' "$QSOCK" qmp -s "$S/qmp.sock" query-migrate
 expect_within 5 0 '"max-bandwidth":204800' "$QSOCK" qmp -s "$S/qmp.sock" query-migrate-parameters
-# 4. Someone else starts it; watch follows it to the end.
+# 4. Someone else starts it; watch follows it to the end (once watch has
+# shown progress, max-bandwidth goes up over HMP and it converges).
 "$QSOCK" qmp -s "$S/qmp.sock" migrate uri=tcp:127.0.0.1:44523 >/dev/null
-"$QSOCK" --json watch -s "$S/qmp.sock" -d "$D/qmp.sock" >"$out" 2>"$S/err" ||
-  { fail "watch: exit $?"; cat "$S/err" >&2; }
+"$QSOCK" --json watch -s "$S/qmp.sock" -d "$D/qmp.sock" >"$out" 2>"$S/err" &
+watch_pid=$!
+for _ in $(seq 300); do grep -q '"event":"progress"' "$out" 2>/dev/null && break; sleep 0.1; done
+"$QSOCK" hmp -s "$S/hmp.sock" 'migrate_set_parameter max-bandwidth 1G' >/dev/null ||
+  fail "could not raise max-bandwidth over HMP"
+wait "$watch_pid" || { fail "watch: exit $?"; cat "$S/err" >&2; }
 python3 - "$out" <<'PY' && pass || { fail "watch report"; tail -3 "$out" >&2; }
 import json, sys
 lines = open(sys.argv[1]).read().splitlines()

@@ -3,7 +3,7 @@
 # a deferred destination without socket options. The report's fields are
 # present and consistent.
 . "$(dirname "$0")/lib.sh"
-need qemu-system-x86_64
+need_qemu
 need python3
 need jq
 
@@ -21,14 +21,22 @@ check_report "$out" 'r["status"] == "completed"' 'r["sockopts_via"] is None' \
   "${CONSISTENT[@]}"
 [ "$(state_of "$D/qmp.sock")" = running ] && pass || fail "destination not running after native tcp"
 
-# 2. fd-passed tcp with user-timeout and keep-alive: QEMU 7.2 has no
+# 2. fd-passed tcp with user-timeout and keep-alive: no released QEMU has
 # user-timeout, so auto picks fd; -d with -incoming defer: qsock listens,
-# accepts, applies and passes the accepted socket too. Slow enough (200 KiB/s)
-# to look at the destination's socket from outside while it runs.
+# accepts, applies and passes the accepted socket too. The dirtying test guest
+# at 200 KiB/s keeps the migration in flight (an idle guest does not stay on
+# 10.0, whose zero pages cost nothing) until the destination's socket has been
+# read from outside; then max-bandwidth is raised over HMP and it completes.
 S=$(scratch_dir); D=$(scratch_dir)
-vm "$S"; vm "$D" -incoming defer
+vm "$S" -kernel "$GUEST_KERNEL"; vm "$D" -kernel "$GUEST_KERNEL" -incoming defer
 DST_PID=$VM_PID
-( sleep 1.2; "$QSOCK" --json sockets --pid "$DST_PID" --no-listening >"$D/sockets" 2>&1 ) &
+( for _ in $(seq 100); do
+    sleep 0.2
+    "$QSOCK" --json sockets --pid "$DST_PID" --no-listening >"$D/sockets" 2>&1 &&
+      grep -q '"user-timeout":5000' "$D/sockets" && break
+  done
+  sleep 1  # total_time_ms >= 1000 below
+  "$QSOCK" hmp -s "$S/hmp.sock" 'migrate_set_parameter max-bandwidth 1G' >/dev/null ) &
 watcher=$!
 "$QSOCK" --json migrate -s "$S/qmp.sock" -d "$D/qmp.sock" --max-bandwidth 200K \
   --to 'tcp:127.0.0.1:44503,user-timeout=5000,keep-alive=on' >"$out" 2>"$S/err" ||

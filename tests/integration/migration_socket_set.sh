@@ -7,6 +7,7 @@
 # tcp, tcp_retries2 governs: ~924.6 s) is still active 20 s after the cut, five
 # times the bound pair 1 met.
 . "$(dirname "$0")/lib.sh"
+need_qemu
 need jq
 now_ms() { date +%s%3N; }
 

@@ -1,7 +1,7 @@
 # qsock events against a real QEMU: STOP and RESUME arrive one JSON object
 # a line with their timestamps; --count ends with 0, the deadline with 5.
 . "$(dirname "$0")/lib.sh"
-need qemu-system-x86_64
+need_qemu
 
 D=$(scratch_dir)
 start_qemu "$D"

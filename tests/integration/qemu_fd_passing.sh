@@ -1,7 +1,7 @@
 # Passing a real socket's fd to QEMU: qmp getfd, hmp getfd, add-fd; and
 # closefd / remove-fd leave nothing named behind.
 . "$(dirname "$0")/lib.sh"
-need qemu-system-x86_64
+need_qemu
 need python3
 
 D=$(scratch_dir)

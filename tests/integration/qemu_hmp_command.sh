@@ -1,7 +1,7 @@
 # qsock hmp against a real QEMU, both ways: through QMP's
 # human-monitor-command and directly on an HMP socket.
 . "$(dirname "$0")/lib.sh"
-need qemu-system-x86_64
+need_qemu
 
 D=$(scratch_dir)
 start_qemu "$D"

@@ -1,10 +1,10 @@
-# Reading back is the truth: QEMU 7.2 with -netdev stream,...,addr.keep-alive=on
-# has SO_KEEPALIVE on its connected socket; with -incoming tcp:...,keep-alive=on
-# the accepted socket has it off (keep-alive on passive sockets came in 10.1).
+# Reading back is the truth: QEMU ($QSOCK_TEST_QEMU) with
+# -netdev stream,...,addr.keep-alive=on has SO_KEEPALIVE on its connected
+# socket; with -incoming tcp:...,keep-alive=on the accepted socket has it off
+# before 10.1 and on since (keep-alive on passive sockets came in 10.1).
 . "$(dirname "$0")/lib.sh"
 need jq
-QEMU=${QEMU:-qemu-system-x86_64}
-need "$QEMU"
+need_qemu
 PEER=${QSOCK_BUILD_DIR:?}/tests/tcp_peer
 work=$(mktemp -d)
 pids=()
@@ -26,8 +26,8 @@ wait_socket() {
   done
   return 1
 }
-version=$("$QEMU" --version | sed -n 's/^QEMU emulator version \([0-9]*\.[0-9]*\).*/\1/p')
-echo "QEMU $version"
+version=$(qemu_release)
+echo "QEMU $(qemu_full_version) ($QEMU)"
 
 # 1. -netdev stream client with addr.keep-alive=on: SO_KEEPALIVE on.
 "$PEER" listen 127.0.0.1 0 >"$work/listener.out" &
@@ -64,10 +64,7 @@ if wait_socket "$qemu" ".sockets[] | select(.state == \"LISTEN\")" "$work/listen
   if wait_socket "$qemu" "$filter" "$work/incoming.json"; then
     accepted=$(jq -c "$filter | .options.\"keep-alive\"" "$work/incoming.json")
     echo "incoming: accepted socket $(jq -c "$filter | .options" "$work/incoming.json")"
-    case "$version" in
-      [0-9].*|10.0) want=false ;;  # before 10.1
-      *) want=true ;;
-    esac
+    if qemu_at_least 10.1; then want=true; else want=false; fi
     if [ "$accepted" = "$want" ]; then pass
     else fail "QEMU $version -incoming keep-alive=on: accepted socket keep-alive $accepted, want $want"; fi
   else

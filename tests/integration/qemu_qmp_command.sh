@@ -1,15 +1,18 @@
 # qsock qmp against a real QEMU: JSON and key=value arguments, a string
 # member given digits (typed by the live schema), --pretty, QMP errors (exit 4, --json), QSOCK_SOCKET.
 . "$(dirname "$0")/lib.sh"
-need qemu-system-x86_64
+need_qemu
+need jq
 
 D=$(scratch_dir)
 start_qemu "$D"
 S=$D/qmp.sock
 
-expect_within 2 0 '{"status":"prelaunch","singlestep":false,"running":false}' \
-  "$QSOCK" qmp -s "$S" query-status
-expect_within 2 0 '"major": 7' "$QSOCK" qmp -s "unix:$S" --pretty query-version
+# StatusInfo lost singlestep in 10.0: the reply is compared without it.
+out=$("$QSOCK" qmp -s "$S" query-status)
+if [ "$(jq -c 'del(.singlestep)' <<<"$out")" = '{"status":"prelaunch","running":false}' ]
+then pass; else fail "query-status: $out"; fi
+expect_within 2 0 "\"major\": $(qemu_release | cut -d. -f1)" "$QSOCK" qmp -s "unix:$S" --pretty query-version
 QSOCK_SOCKET=$S expect_within 2 0 '"running":false' "$QSOCK" qmp query-status
 
 # JSON arguments, and key=value with dotted keys for the same command.

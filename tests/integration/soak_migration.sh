@@ -11,7 +11,7 @@
 # the fds they had before the leg, and no qsock process and no zombie is
 # left. At the end: no socket or temporary file is left behind.
 . "$(dirname "$0")/lib.sh"
-need qemu-system-x86_64
+need_qemu
 need jq
 need ss
 

@@ -4,7 +4,7 @@
 # the same fds every time; QEMU has as many fds at the end as at the start;
 # no zombie is left behind.
 . "$(dirname "$0")/lib.sh"
-need qemu-system-x86_64
+need_qemu
 need python3
 
 D=$(scratch_dir)
