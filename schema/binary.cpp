@@ -48,48 +48,13 @@ class Encoder {
     flag(a.removed.has_value());
     if (a.removed) version(*a.removed);
   }
+  void meta(Meta m) { number(static_cast<std::uint64_t>(m)); }
+  template <typename T, typename Item>
+  void list(const std::vector<T>& items, Item item) {
+    number(items.size());
+    for (const T& i : items) item(i);
+  }
 };
-
-// Everything but the name, which the index carries.
-void encode_body(Encoder& e, const TypeDef& t) {
-  e.number(static_cast<std::uint64_t>(t.meta));
-  e.availability(t.avail);
-  e.texts(t.features);
-  e.text(t.condition);
-  e.text(t.doc);
-  e.text(t.file);
-  e.text(t.builtin);
-  e.number(t.values.size());
-  for (const EnumValue& v : t.values) {
-    e.text(v.name);
-    e.availability(v.avail);
-    e.texts(v.features);
-    e.text(v.doc);
-  }
-  e.text(t.base);
-  e.number(t.members.size());
-  for (const Member& m : t.members) {
-    e.text(m.name);
-    e.text(m.type);
-    e.flag(m.optional);
-    e.availability(m.avail);
-    e.texts(m.features);
-    e.text(m.condition);
-    e.text(m.doc);
-  }
-  e.text(t.discriminator);
-  e.number(t.variants.size());
-  for (const Variant& v : t.variants) {
-    e.text(v.value);
-    e.text(v.type);
-  }
-  e.text(t.element_type);
-  e.texts(t.alternatives);
-  e.text(t.arg_type);
-  e.text(t.ret_type);
-  e.flag(t.boxed);
-  e.flag(t.allow_oob);
-}
 
 // Reads what Encoder wrote. The first problem stops it: every read after
 // that returns a zero value, and `error` says what and where.
@@ -175,52 +140,71 @@ class Decoder {
     return a;
   }
 
+  // The same reads into their places, for body_fields.
+  void text(std::string& out) { out = text(); }
+  void texts(std::vector<std::string>& out) { out = texts(); }
+  void flag(bool& out) { out = flag(); }
+  void availability(Availability& out) { out = availability(); }
+  void meta(Meta& out) {
+    out = static_cast<Meta>(below(static_cast<std::uint64_t>(Meta::event) + 1, "meta-type"));
+  }
+  template <typename T, typename Item>
+  void list(std::vector<T>& items, Item item) {
+    items.resize(count());
+    for (T& i : items) item(i);
+  }
+
  private:
   std::string_view in_;
   std::size_t offset_;
   std::size_t pos_ = 0;
 };
 
+// A definition's body (everything but the name, which the index carries),
+// field by field in encoding order. The encoder walks it over a const
+// TypeDef, the decoder over one it fills: the two cannot drift apart.
+template <typename Codec, typename Def>
+void body_fields(Codec& c, Def& t) {
+  c.meta(t.meta);
+  c.availability(t.avail);
+  c.texts(t.features);
+  c.text(t.condition);
+  c.text(t.doc);
+  c.text(t.file);
+  c.text(t.builtin);
+  c.list(t.values, [&c](auto& v) {
+    c.text(v.name);
+    c.availability(v.avail);
+    c.texts(v.features);
+    c.text(v.doc);
+  });
+  c.text(t.base);
+  c.list(t.members, [&c](auto& m) {
+    c.text(m.name);
+    c.text(m.type);
+    c.flag(m.optional);
+    c.availability(m.avail);
+    c.texts(m.features);
+    c.text(m.condition);
+    c.text(m.doc);
+  });
+  c.text(t.discriminator);
+  c.list(t.variants, [&c](auto& v) {
+    c.text(v.value);
+    c.text(v.type);
+  });
+  c.text(t.element_type);
+  c.texts(t.alternatives);
+  c.text(t.arg_type);
+  c.text(t.ret_type);
+  c.flag(t.boxed);
+  c.flag(t.allow_oob);
+}
+
 TypeDef decode_body(Decoder& d, std::string_view name) {
   TypeDef t;
   t.name = std::string(name);
-  t.meta = static_cast<Meta>(d.below(static_cast<std::uint64_t>(Meta::event) + 1, "meta-type"));
-  t.avail = d.availability();
-  t.features = d.texts();
-  t.condition = d.text();
-  t.doc = d.text();
-  t.file = d.text();
-  t.builtin = d.text();
-  t.values.resize(d.count());
-  for (EnumValue& v : t.values) {
-    v.name = d.text();
-    v.avail = d.availability();
-    v.features = d.texts();
-    v.doc = d.text();
-  }
-  t.base = d.text();
-  t.members.resize(d.count());
-  for (Member& m : t.members) {
-    m.name = d.text();
-    m.type = d.text();
-    m.optional = d.flag();
-    m.avail = d.availability();
-    m.features = d.texts();
-    m.condition = d.text();
-    m.doc = d.text();
-  }
-  t.discriminator = d.text();
-  t.variants.resize(d.count());
-  for (Variant& v : t.variants) {
-    v.value = d.text();
-    v.type = d.text();
-  }
-  t.element_type = d.text();
-  t.alternatives = d.texts();
-  t.arg_type = d.text();
-  t.ret_type = d.text();
-  t.boxed = d.flag();
-  t.allow_oob = d.flag();
+  body_fields(d, t);
   if (!d.failed() && !d.at_end()) d.fail("data after the end of " + t.name);
   return t;
 }
@@ -275,7 +259,7 @@ std::string encode_schema(const Schema& schema) {
   e.number(names.size());
   for (const std::string& name : names) {
     Encoder body;
-    encode_body(body, *schema.find(name));
+    body_fields(body, *schema.find(name));
     e.text(name);
     e.text(body.out);
   }
