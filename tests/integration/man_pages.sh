@@ -24,7 +24,11 @@ cleanup_dirs+=("$tmp")
 
 # --- groff: no warnings, and man(1) renders both pages ---------------------
 for p in "$page1" "$page7"; do
-  if groff -man -ww -z "$p" >"$tmp/groff" 2>&1 && [ ! -s "$tmp/groff" ]; then pass; else
+  # Except "can't break line": a synopsis such as -netdev stream,id=...,addr.port=...
+  # is one word with no place to break, and hyphenating it (off: .nh) would put
+  # hyphens into the syntax that are not part of it.
+  groff -man -ww -z "$p" 2>&1 | { grep -v "warning.*can't break line" || true; } >"$tmp/groff"
+  if [ ! -s "$tmp/groff" ]; then pass; else
     fail "groff -man -ww -z $(basename "$p") warns:"; sed 's/^/    /' "$tmp/groff" >&2
   fi
   # Plain text, unwrapped, without overstriking: what the checks below read.
