@@ -89,7 +89,80 @@ std::uint64_t as_bytes(const Quantity& q) {
   if (q.unit == "kbytes" || q.unit == "KiB") factor = 1024;
   if (q.unit == "MiB") factor = 1024.0 * 1024;
   if (q.unit == "GiB") factor = 1024.0 * 1024 * 1024;
+  if (q.unit == "TiB") factor = 1024.0 * 1024 * 1024 * 1024;
   return static_cast<std::uint64_t>(q.value * factor);
+}
+
+}  // namespace
+
+namespace {
+
+// What `info migrate` prints, as fields of MigrationInfo. Two layouts:
+// up to QEMU 10.0 one "name: value unit" a line ("total time: 287 ms",
+// "transferred ram: 1234 kbytes"); since 10.1 a few lines of
+// "Section: name=value unit, name=value unit" ("Time (ms): total=287,
+// setup=214, exp_down=500", "Transfers: transferred=17 MiB, remain=110 MiB"),
+// named here as "Section.name". A name in neither is ignored (a newer QEMU's
+// addition), never an error.
+using Setter = void (*)(MigrationInfo&, RamStats&, const Quantity&);
+struct HmpField {
+  std::string_view name;
+  Setter set;
+  bool ram;  // sets a RAM statistic: info.ram is given
+};
+Milliseconds ms_of(const Quantity& q) { return Milliseconds(static_cast<long long>(q.value)); }
+constexpr HmpField hmp_fields[] = {
+    {"total time", [](MigrationInfo& i, RamStats&, const Quantity& q) { i.total_time = ms_of(q); }, false},
+    {"Time (ms).total", [](MigrationInfo& i, RamStats&, const Quantity& q) { i.total_time = ms_of(q); }, false},
+    {"setup", [](MigrationInfo& i, RamStats&, const Quantity& q) { i.setup_time = ms_of(q); }, false},
+    {"Time (ms).setup", [](MigrationInfo& i, RamStats&, const Quantity& q) { i.setup_time = ms_of(q); }, false},
+    {"expected downtime", [](MigrationInfo& i, RamStats&, const Quantity& q) { i.expected_downtime = ms_of(q); }, false},
+    {"Time (ms).exp_down", [](MigrationInfo& i, RamStats&, const Quantity& q) { i.expected_downtime = ms_of(q); }, false},
+    {"downtime", [](MigrationInfo& i, RamStats&, const Quantity& q) { i.downtime = ms_of(q); }, false},
+    {"Time (ms).down", [](MigrationInfo& i, RamStats&, const Quantity& q) { i.downtime = ms_of(q); }, false},
+    {"transferred ram", [](MigrationInfo&, RamStats& r, const Quantity& q) { r.transferred = Bytes{as_bytes(q)}; }, true},
+    {"Transfers.transferred", [](MigrationInfo&, RamStats& r, const Quantity& q) { r.transferred = Bytes{as_bytes(q)}; }, true},
+    {"remaining ram", [](MigrationInfo&, RamStats& r, const Quantity& q) { r.remaining = Bytes{as_bytes(q)}; }, true},
+    {"Transfers.remain", [](MigrationInfo&, RamStats& r, const Quantity& q) { r.remaining = Bytes{as_bytes(q)}; }, true},
+    {"total ram", [](MigrationInfo&, RamStats& r, const Quantity& q) { r.total = Bytes{as_bytes(q)}; }, true},
+    {"Sizes.total", [](MigrationInfo&, RamStats& r, const Quantity& q) { r.total = Bytes{as_bytes(q)}; }, true},
+    {"page size", [](MigrationInfo&, RamStats& r, const Quantity& q) { r.page_size = Bytes{as_bytes(q)}; }, false},
+    {"Sizes.pagesize", [](MigrationInfo&, RamStats& r, const Quantity& q) { r.page_size = Bytes{as_bytes(q)}; }, false},
+    {"throughput", [](MigrationInfo&, RamStats& r, const Quantity& q) { r.mbps = q.value; }, false},
+    {"Throughput (Mbps)", [](MigrationInfo&, RamStats& r, const Quantity& q) { r.mbps = q.value; }, false},
+    {"dirty sync count", [](MigrationInfo&, RamStats& r, const Quantity& q) { r.dirty_sync_count = static_cast<std::uint64_t>(q.value); }, false},
+    {"Others.dirty_syncs", [](MigrationInfo&, RamStats& r, const Quantity& q) { r.dirty_sync_count = static_cast<std::uint64_t>(q.value); }, false},
+    {"dirty pages rate", [](MigrationInfo&, RamStats& r, const Quantity& q) { r.dirty_pages_rate = static_cast<std::uint64_t>(q.value); }, false},
+    {"Page Rates (pps).dirty", [](MigrationInfo&, RamStats& r, const Quantity& q) { r.dirty_pages_rate = static_cast<std::uint64_t>(q.value); }, false},
+    {"precopy ram", [](MigrationInfo&, RamStats& r, const Quantity& q) { r.precopy_bytes = Bytes{as_bytes(q)}; }, false},
+    {"Channels.precopy", [](MigrationInfo&, RamStats& r, const Quantity& q) { r.precopy_bytes = Bytes{as_bytes(q)}; }, false},
+    {"downtime ram", [](MigrationInfo&, RamStats& r, const Quantity& q) { r.downtime_bytes = Bytes{as_bytes(q)}; }, false},
+    {"postcopy ram", [](MigrationInfo&, RamStats& r, const Quantity& q) { r.postcopy_bytes = Bytes{as_bytes(q)}; }, false},
+    {"Channels.postcopy", [](MigrationInfo&, RamStats& r, const Quantity& q) { r.postcopy_bytes = Bytes{as_bytes(q)}; }, false},
+};
+
+// Applies one "name" and its value; true when it was a RAM statistic.
+bool apply_hmp_field(std::string_view name, std::string_view value, MigrationInfo& info,
+                     RamStats& ram) {
+  for (const HmpField& f : hmp_fields) {
+    if (f.name != name) continue;
+    auto q = quantity(value);
+    if (!q) return false;
+    f.set(info, ram, *q);
+    return f.ram;
+  }
+  return false;
+}
+
+// "failed (Unable to write to socket: ...)" in some releases.
+void take_status(std::string_view value, MigrationInfo& info) {
+  auto paren = value.find(" (");
+  info.status = std::string(value.substr(0, paren));
+  if (paren != std::string_view::npos && info.error_desc.empty()) {
+    std::string_view rest = value.substr(paren + 2);
+    if (!rest.empty() && rest.back() == ')') rest.remove_suffix(1);
+    info.error_desc = std::string(rest);
+  }
 }
 
 }  // namespace
@@ -108,53 +181,28 @@ qmp::Result<MigrationInfo> migration_info_from_hmp(std::string_view text) {
     if (colon == std::string_view::npos) continue;
     std::string key(trim(line.substr(0, colon)));
     std::string_view value = trim(line.substr(colon + 1));
-    if (key == "Migration status") {
-      // "failed (Unable to write to socket: ...)" in some releases.
-      auto paren = value.find(" (");
-      info.status = std::string(value.substr(0, paren));
-      if (paren != std::string_view::npos && info.error_desc.empty()) {
-        std::string_view rest = value.substr(paren + 2);
-        if (!rest.empty() && rest.back() == ')') rest.remove_suffix(1);
-        info.error_desc = std::string(rest);
-      }
+    if (key == "Migration status" || key == "Status") {
+      take_status(value, info);
       status_seen = true;
-      continue;
-    }
-    if (key == "error description" || key == "Error") {
+    } else if (key == "error description" || key == "Error") {
       info.error_desc = std::string(value);
-      continue;
+    } else if (key == "Remaining") {  // 10.1+: the RAM left, on a line of its own
+      any_ram |= apply_hmp_field("Transfers.remain", value, info, ram);
+    } else if (value.find('=') != std::string_view::npos) {
+      // 10.1+: "Section: name=value, name=value"
+      std::size_t from = 0;
+      while (from < value.size()) {
+        std::size_t comma = value.find(',', from);
+        std::string_view pair = trim(value.substr(from, comma == value.npos ? value.npos : comma - from));
+        from = comma == value.npos ? value.size() : comma + 1;
+        auto eq = pair.find('=');
+        if (eq == std::string_view::npos) continue;
+        std::string name = key + "." + std::string(trim(pair.substr(0, eq)));
+        any_ram |= apply_hmp_field(name, pair.substr(eq + 1), info, ram);
+      }
+    } else {
+      any_ram |= apply_hmp_field(key, value, info, ram);
     }
-    auto q = quantity(value);
-    if (!q) continue;
-    auto ms = Milliseconds(static_cast<long long>(q->value));
-    if (key == "total time")
-      info.total_time = ms;
-    else if (key == "setup")
-      info.setup_time = ms;
-    else if (key == "expected downtime")
-      info.expected_downtime = ms;
-    else if (key == "downtime")
-      info.downtime = ms;
-    else if (key == "transferred ram")
-      ram.transferred = Bytes{as_bytes(*q)}, any_ram = true;
-    else if (key == "remaining ram")
-      ram.remaining = Bytes{as_bytes(*q)}, any_ram = true;
-    else if (key == "total ram")
-      ram.total = Bytes{as_bytes(*q)}, any_ram = true;
-    else if (key == "throughput")
-      ram.mbps = q->value;
-    else if (key == "dirty sync count")
-      ram.dirty_sync_count = static_cast<std::uint64_t>(q->value);
-    else if (key == "dirty pages rate")
-      ram.dirty_pages_rate = static_cast<std::uint64_t>(q->value);
-    else if (key == "page size")
-      ram.page_size = Bytes{as_bytes(*q)};
-    else if (key == "precopy ram")
-      ram.precopy_bytes = Bytes{as_bytes(*q)};
-    else if (key == "downtime ram")
-      ram.downtime_bytes = Bytes{as_bytes(*q)};
-    else if (key == "postcopy ram")
-      ram.postcopy_bytes = Bytes{as_bytes(*q)};
   }
   if (!status_seen) {
     // QEMU prints nothing about the migration before the first one starts.
@@ -164,8 +212,9 @@ qmp::Result<MigrationInfo> migration_info_from_hmp(std::string_view text) {
       return info;
     }
     return qmp::fail(qmp::ErrorKind::protocol,
-                fmt::format("HMP 'info migrate' printed no 'Migration status' line: {}",
-                            std::string(text.substr(0, 200))));
+                     fmt::format("HMP 'info migrate' printed no status line ('Migration status:' "
+                                 "or 'Status:'): {}",
+                                 std::string(text.substr(0, 200))));
   }
   if (any_ram) info.ram = ram;
   return info;

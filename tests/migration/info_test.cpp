@@ -63,6 +63,55 @@ TEST_CASE("migration info: HMP 'info migrate' of QEMU 7.2") {
   CHECK(!migration::migration_info_from_hmp("unknown command: 'info migrat'\n").has_value());
 }
 
+TEST_CASE("migration info: HMP 'info migrate' since QEMU 10.1 (sections of name=value)") {
+  // As QEMU 11.1.3 prints it during a migration (tabs as printed).
+  const char* active =
+      "Status: \t\tactive\n"
+      "Time (ms): \t\ttotal=2062, setup=18, exp_down=300\n"
+      "Remaining: \t\t111 MiB\n"
+      "RAM info:\n"
+      "  Throughput (Mbps): \t45.19\n"
+      "  Sizes: \t\tpagesize=4 KiB, total=129 MiB\n"
+      "  Transfers: \t\ttransferred=17 MiB, remain=110 MiB\n"
+      "    Channels: \t\tprecopy=17 MiB, multifd=0 B, postcopy=0 B\n"
+      "    Page Types: \tnormal=4352, zero=477\n"
+      "  Page Rates (pps): \ttransfer=1376\n"
+      "  Others: \t\tdirty_syncs=1\n";
+  auto info = migration::migration_info_from_hmp(active);
+  REQUIRE(info.has_value());
+  CHECK(info->status == "active");
+  CHECK(info->total_time == Milliseconds(2062));
+  CHECK(info->setup_time == Milliseconds(18));
+  CHECK(info->expected_downtime == Milliseconds(300));
+  CHECK(!info->downtime.has_value());
+  REQUIRE(info->ram.has_value());
+  CHECK(info->ram->transferred.count == 17u * 1024 * 1024);
+  CHECK(info->ram->remaining.count == 110u * 1024 * 1024);  // Transfers' figure, read last
+  CHECK(info->ram->total.count == 129u * 1024 * 1024);
+  CHECK(info->ram->page_size.count == 4096);
+  CHECK(info->ram->mbps == doctest::Approx(45.19));
+  CHECK(info->ram->dirty_sync_count == 1);
+  CHECK(info->ram->precopy_bytes->count == 17u * 1024 * 1024);
+  CHECK(info->ram->postcopy_bytes->count == 0);
+
+  auto done = migration::migration_info_from_hmp(
+      "Status: \t\tcompleted\nTime (ms): \t\ttotal=287, setup=14, down=5\n");
+  REQUIRE(done.has_value());
+  CHECK(done->status == "completed");
+  CHECK(done->downtime == Milliseconds(5));
+  CHECK(!done->ram.has_value());
+
+  auto failed = migration::migration_info_from_hmp(
+      "Status: \t\tfailed (Unable to write to socket: Connection timed out)\n");
+  REQUIRE(failed.has_value());
+  CHECK(failed->status == "failed");
+  CHECK(failed->error_desc == "Unable to write to socket: Connection timed out");
+  // A name no release prints is passed over, not an error.
+  auto newer = migration::migration_info_from_hmp("Status: active\nFuture: x=1, y=2 MiB\n");
+  REQUIRE(newer.has_value());
+  CHECK(!newer->ram.has_value());
+}
+
 TEST_CASE("migration info: query-migrate JSON") {
   auto info = migration::migration_info_from_json(Json::parse(
       R"({"status":"completed","setup-time":2,"downtime":3,"total-time":13,"ram":{"total":67641344,
