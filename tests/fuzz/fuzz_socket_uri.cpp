@@ -1,28 +1,16 @@
 // Fuzzes parse_socket_address (QEMU's socket_parse) for the oldest supported
-// release and the newest known one: the input's first byte picks the target,
-// the rest is the address. Checks that a parse that succeeds has a value and
-// no errors, and that one that fails has no value.
-#include <cstddef>
-#include <cstdint>
+// release and the newest known one (address_parser_fuzz.h); a parse that
+// succeeds gives an object.
 #include <cstdlib>
-#include <string_view>
 
-#include "base/json.h"
-#include "schema/loader.h"
+#include "address_parser_fuzz.h"
 #include "uri/socket_uri.h"
 
-using namespace qsock::uri;
-using namespace qsock::schema;
-
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  if (size == 0) return 0;
-  const Target target = (data[0] & 1) ? Target::release(oldest_supported_qemu) : Target::newest();
-  std::string_view text(reinterpret_cast<const char*>(data + 1), size - 1);
-  Parsed p = parse_socket_address(text, target, embedded_schema());
-  if (p.diags.ok() && !p.value.is_null() && !p.value.is_object()) std::abort();
-  if (!p.diags.ok() && !p.value.is_null()) std::abort();
-  // What qsock prints: any bytes (QEMU takes non-UTF-8 host names and paths)
-  // come out as valid JSON, invalid UTF-8 replaced, never an exception.
-  if (!qsock::Json::accept(qsock::dump_json(p.value))) std::abort();
-  return 0;
+  return qsock::fuzz::fuzz_address_parser(data, size, qsock::uri::parse_socket_address,
+                                          [](const qsock::uri::Parsed& p) {
+                                            if (p.diags.ok() && !p.value.is_null() &&
+                                                !p.value.is_object())
+                                              std::abort();
+                                          });
 }
