@@ -8,8 +8,17 @@ need_qemu
 PEER=${QSOCK_BUILD_DIR:?}/tests/tcp_peer
 work=$(mktemp -d)
 pids=()
+# QEMU 11.1 waiting on an incoming stream that never comes does not stop on
+# SIGTERM: what is still there after 5 s gets SIGKILL.
 cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+  local p i
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for i in $(seq 50); do
+    for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && break; done
+    kill -0 "$p" 2>/dev/null || break
+    sleep 0.1
+  done
+  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
   rm -rf "$work"
 }
 trap cleanup EXIT
