@@ -125,6 +125,7 @@ qmp::Result<QemuProcess> spawn_qemu(const std::string& binary, std::vector<std::
   args.emplace_back("-qmp");
   args.push_back(fmt::format("unix:{},server=on,wait=off", qmp_path));
   std::vector<char*> argv;
+  argv.reserve(args.size() + 1);
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
 

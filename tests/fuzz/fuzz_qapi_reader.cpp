@@ -10,7 +10,6 @@
 
 #include "schema/qapi_reader.h"
 
-using namespace qsock::uri;
 using namespace qsock::schema;
 
 namespace {
