@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "cli/diagnostics_text.h"
+
 namespace qsock::cli {
 
 void AddressInput::add_options(CLI::App& cmd) {
@@ -21,6 +23,21 @@ tl::expected<CheckSetup, SchemaError> AddressInput::resolve() const {
     setup.target = schema::Target::release(*loaded->live_version);
   if (!as.empty()) setup.kind = uri::parse_kind(as);
   return setup;
+}
+
+tl::expected<CheckedEndpoint, ExitCode> checked_endpoint(const Context& ctx,
+                                                         const std::string& input,
+                                                         const CheckSetup& setup) {
+  uri::CheckResult checked = uri::check_input(input, setup.kind, setup.target, *setup.schema);
+  if (!checked.valid()) {
+    fmt::print(ctx.err, "qsock: error: {}: not a valid {} for QEMU {}\n", input,
+               uri::kind_name(checked.kind), checked.target.describe());
+    print_diagnostics(ctx.err, checked.diags);
+    return tl::unexpected(ExitCode::invalid);
+  }
+  auto endpoint = uri::endpoint_of(checked);
+  if (!endpoint) return tl::unexpected(fail(ctx, ExitCode::invalid, endpoint.error().message));
+  return CheckedEndpoint{std::move(checked), std::move(*endpoint)};
 }
 
 }  // namespace qsock::cli

@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 #include <tl/expected.hpp>
 
+#include "cli/context.h"
 #include "cli/schema_source.h"
 #include "cli/version_option.h"
 #include "uri/check.h"
@@ -32,5 +33,19 @@ struct AddressInput {
   // --qemu-version names one. The error carries its exit code.
   tl::expected<CheckSetup, SchemaError> resolve() const;
 };
+
+// A valid input and the endpoint it names, for the commands that go on from
+// there (convert, explain).
+struct CheckedEndpoint {
+  uri::CheckResult checked;
+  uri::Endpoint endpoint;
+};
+
+// Checks `input` as `setup` says and takes its endpoint. An input that is
+// not valid is printed (the error and its diagnostics) and its exit code
+// returned.
+tl::expected<CheckedEndpoint, ExitCode> checked_endpoint(const Context& ctx,
+                                                         const std::string& input,
+                                                         const CheckSetup& setup);
 
 }  // namespace qsock::cli

@@ -41,15 +41,10 @@ ExitCode run_convert(const Context& ctx, const ConvertArgs& args) {
   if (!setup) return fail(ctx, setup.error().code, setup.error().message);
   const schema::Target* target = &setup->target;
   const auto& schema = setup->schema;
-  uri::CheckResult checked = uri::check_input(args.input, setup->kind, *target, *schema);
-  if (!checked.valid()) {
-    fmt::print(ctx.err, "qsock: error: {}: not a valid {} for QEMU {}\n", args.input,
-               uri::kind_name(checked.kind), checked.target.describe());
-    print_diagnostics(ctx.err, checked.diags);
-    return ExitCode::invalid;
-  }
-  auto endpoint = uri::endpoint_of(checked);
-  if (!endpoint) return fail(ctx, ExitCode::invalid, endpoint.error().message);
+  auto found = checked_endpoint(ctx, args.input, *setup);
+  if (!found) return found.error();
+  const uri::CheckResult& checked = found->checked;
+  uri::Endpoint* endpoint = &found->endpoint;
   if (!args.id.empty()) endpoint->id = args.id;
   if (args.server) endpoint->server = true;
   if (args.client) endpoint->server = false;

@@ -61,17 +61,11 @@ ExitCode run_explain(const Context& ctx, const ExplainArgs& args) {
   auto setup = args.address.resolve();
   if (!setup) return fail(ctx, setup.error().code, setup.error().message);
   const schema::Target* target = &setup->target;
-  const schema::Schema& schema = *setup->schema;
 
-  uri::CheckResult checked = uri::check_input(args.input, setup->kind, *target, schema);
-  if (!checked.valid()) {
-    fmt::print(ctx.err, "qsock: error: {}: not a valid {} for QEMU {}\n", args.input,
-               uri::kind_name(checked.kind), checked.target.describe());
-    print_diagnostics(ctx.err, checked.diags);
-    return ExitCode::invalid;
-  }
-  auto endpoint = uri::endpoint_of(checked);
-  if (!endpoint) return fail(ctx, ExitCode::invalid, endpoint.error().message);
+  auto found = checked_endpoint(ctx, args.input, *setup);
+  if (!found) return found.error();
+  const uri::CheckResult& checked = found->checked;
+  const uri::Endpoint* endpoint = &found->endpoint;
   const Json& address = endpoint->address;
   std::string type = address.value("type", address.value("transport", ""));
   if (type == "rdma") type = "inet";  // rdma takes the inet members
