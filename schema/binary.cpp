@@ -211,22 +211,22 @@ TypeDef decode_body(Decoder& d, std::string_view name) {
 
 // One entry of the index: a definition's name and its undecoded body, with
 // the body's position in the whole encoding.
-struct Entry {
+struct IndexEntry {
   std::string_view name;
   std::string_view body;
   std::size_t offset;
 };
 
 // Reads the tag, origin, versioned and index; the bodies are left as they are.
-tl::expected<std::vector<Entry>, std::string> read_index(std::string_view bytes,
+tl::expected<std::vector<IndexEntry>, std::string> read_index(std::string_view bytes,
                                                          Schema& schema) {
   Decoder d(bytes);
-  std::vector<Entry> entries;
+  std::vector<IndexEntry> entries;
   if (d.tag(format_tag)) {
     schema.origin = d.text();
     schema.versioned = d.flag();
     entries.resize(d.count());
-    for (Entry& e : entries) {
+    for (IndexEntry& e : entries) {
       e.name = d.view();
       e.body = d.view();
       e.offset = d.pos() - e.body.size();
@@ -270,7 +270,7 @@ tl::expected<Schema, std::string> decode_schema(std::string_view bytes) {
   Schema schema;
   auto entries = read_index(bytes, schema);
   if (!entries) return tl::unexpected(entries.error());
-  for (const Entry& e : *entries) {
+  for (const IndexEntry& e : *entries) {
     Decoder d(e.body, e.offset);
     TypeDef t = decode_body(d, e.name);
     if (d.failed()) return tl::unexpected("the pre-parsed schema does not decode: " + d.error);
@@ -283,7 +283,7 @@ tl::expected<Schema, std::string> decode_schema_in_place(std::string_view bytes)
   Schema schema;
   auto entries = read_index(bytes, schema);
   if (!entries) return tl::unexpected(entries.error());
-  for (const Entry& e : *entries) schema.add_encoded(e.name, e.body, decode_or_throw);
+  for (const IndexEntry& e : *entries) schema.add_encoded(e.name, e.body, decode_or_throw);
   return schema;
 }
 

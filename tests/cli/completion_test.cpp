@@ -14,7 +14,7 @@ using namespace qsock::cli;
 
 namespace {
 
-struct Case {
+struct CommandLineCase {
   std::vector<std::string> words;  // after "qsock"; the last is being completed
   std::vector<std::string> has;
   std::vector<std::string> lacks;
@@ -38,7 +38,7 @@ bool contains(const std::vector<std::string>& v, const std::string& s) {
 }  // namespace
 
 TEST_CASE("completion candidates come from the CLI11 app and the schema") {
-  const std::vector<Case> cases = {
+  const std::vector<CommandLineCase> cases = {
       {{""}, {"check", "convert", "explain", "completion", "sockets"}, {"__complete", "--json"}},
       {{"c"}, {"check", "convert", "caps", "completion"}, {"qmp", "explain"}},
       {{"--"}, {"--json", "--version", "--help"}, {}},
@@ -77,7 +77,7 @@ TEST_CASE("completion candidates come from the CLI11 app and the schema") {
        {"h:1,keep-alive-count="},
        {}},
   };
-  for (const Case& c : cases) {
+  for (const CommandLineCase& c : cases) {
     std::string line;
     for (const std::string& w : c.words) line += " [" + w + "]";
     CAPTURE(line);

@@ -9,7 +9,6 @@ using namespace qsock::qmp;
 using namespace qsock::qmp::testing;
 
 namespace {
-Deadline soon() { return Deadline::after(Milliseconds(2000)); }
 constexpr std::string_view banner =
     "QEMU 7.2.22 monitor - type 'help' for more information\r\n(qemu) ";
 // What QEMU 7.2 sends back for "info status\n": its line editor redraws the

@@ -7,12 +7,15 @@
 
 #include "qmp/fixtures.h"
 #include "qmp/introspect.h"
+#include "tests/schema/lookup.h"
 
 using namespace qsock;
 using qmp::schema_from_introspection;
 using schema::Meta;
 using schema::Schema;
 using schema::TypeDef;
+using schema::testing::member;
+using schema::testing::member_names;
 
 namespace {
 
@@ -28,28 +31,12 @@ std::string load_error(const char* text) {
   return s.error();
 }
 
-std::vector<std::string> member_names(const Schema& s, std::string_view type) {
-  std::vector<std::string> out;
-  const TypeDef* t = s.find(type);
-  REQUIRE_MESSAGE(t, "no type ", type);
-  for (const schema::Member* m : s.members_of(*t)) out.push_back(m->name);
-  return out;
-}
-
 std::vector<std::string> enum_names(const Schema& s, std::string_view type) {
   std::vector<std::string> out;
   const TypeDef* t = s.find(type);
   REQUIRE_MESSAGE(t, "no type ", type);
   for (const schema::EnumValue& v : t->values) out.push_back(v.name);
   return out;
-}
-
-const schema::Member& member(const Schema& s, std::string_view type, std::string_view name) {
-  const TypeDef* t = s.find(type);
-  REQUIRE_MESSAGE(t, "no type ", type);
-  const schema::Member* m = s.member(*t, name);
-  REQUIRE_MESSAGE(m, type, " has no member ", name);
-  return *m;
 }
 
 using Names = std::vector<std::string>;

@@ -57,6 +57,9 @@ struct PeerSocket {
   }
 };
 
+// Time enough for any exchange with the scripted peer.
+inline Deadline soon() { return Deadline::after(Milliseconds(2000)); }
+
 inline int open_fd_count() {
   int count = 0;
   DIR* d = ::opendir("/proc/self/fd");

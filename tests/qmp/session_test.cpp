@@ -17,7 +17,6 @@ using namespace qsock::qmp;
 using namespace qsock::qmp::testing;
 
 namespace {
-Deadline soon() { return Deadline::after(Milliseconds(2000)); }
 Deadline short_deadline() { return Deadline::after(Milliseconds(100)); }
 
 Session ready_session(PeerSocket& p) {

@@ -4,9 +4,12 @@
 #include <vector>
 
 #include "schema/qapi_reader.h"
+#include "tests/schema/lookup.h"
 
 using namespace qsock;
 using namespace qsock::schema;
+using qsock::schema::testing::member;
+using qsock::schema::testing::member_names;
 
 namespace {
 
@@ -23,22 +26,6 @@ QapiError read_error(std::string_view text) {
   auto r = read_qapi("t.json", text, schema);
   REQUIRE_FALSE(r.has_value());
   return r.error();
-}
-
-std::vector<std::string> member_names(const Schema& schema, std::string_view type) {
-  std::vector<std::string> out;
-  const TypeDef* def = schema.find(type);
-  REQUIRE(def != nullptr);
-  for (const Member* m : schema.members_of(*def)) out.push_back(m->name);
-  return out;
-}
-
-const Member& member(const Schema& schema, std::string_view type, std::string_view name) {
-  const TypeDef* def = schema.find(type);
-  REQUIRE(def != nullptr);
-  const Member* m = schema.member(*def, name);
-  REQUIRE(m != nullptr);
-  return *m;
 }
 
 }  // namespace

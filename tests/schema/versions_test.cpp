@@ -44,10 +44,10 @@ TEST_CASE("Availability decides presence per release") {
   CHECK_FALSE(reconnect.in_release({10, 2}));
   CHECK(reconnect.describe() == "8.0 (removed in 10.2)");
 
-  auto proposed = Availability::proposed_only();
-  CHECK_FALSE(proposed.in_release({99, 0}));
-  CHECK(Target::newest().has(proposed));
-  CHECK_FALSE(Target::release({10, 2}).has(proposed));
+  auto proposed_only = Availability::proposed_only();
+  CHECK_FALSE(proposed_only.in_release({99, 0}));
+  CHECK(Target::newest().has(proposed_only));
+  CHECK_FALSE(Target::release({10, 2}).has(proposed_only));
   CHECK(Target::release({10, 2}).has(keepcnt));
   CHECK_FALSE(Target::release({7, 2}).has(keepcnt));
 }

@@ -13,7 +13,7 @@ using namespace qsock::schema;
 
 namespace {
 
-struct Case {
+struct AddressCase {
   std::string text;
   std::optional<InputKind> kind;
   std::string version;             // "" = the default target
@@ -21,7 +21,7 @@ struct Case {
   std::vector<std::string> lacks;  // candidates that must not be
 };
 
-std::vector<std::string> offered(const Case& c) {
+std::vector<std::string> offered(const AddressCase& c) {
   Target t = c.version.empty() ? Target::newest() : Target::release(*parse_qemu_version(c.version));
   std::vector<std::string> out;
   for (const AddressCandidate& a : complete_address(c.text, c.kind, t, embedded_schema()))
@@ -29,14 +29,14 @@ std::vector<std::string> offered(const Case& c) {
   return out;
 }
 
-bool contains(const std::vector<std::string>& v, const std::string& s) {
+bool offers(const std::vector<std::string>& v, const std::string& s) {
   return std::find(v.begin(), v.end(), s) != v.end();
 }
 
 }  // namespace
 
 TEST_CASE("address completion offers the schema's names for the syntax at the cursor") {
-  const std::vector<Case> cases = {
+  const std::vector<AddressCase> cases = {
       // Legacy URI: InetSocketAddress options after ',', never host/port.
       {"tcp:h:1,ke",
        {},
@@ -103,15 +103,15 @@ TEST_CASE("address completion offers the schema's names for the syntax at the cu
       // JSON is not completed.
       {"{\"type\":\"inet\",", {}, "", {}, {}},
   };
-  for (const Case& c : cases) {
+  for (const AddressCase& c : cases) {
     CAPTURE(c.text);
     CAPTURE(c.version);
     std::vector<std::string> got = offered(c);
     std::string all;
     for (const std::string& g : got) all += "\n  " + g;
     CAPTURE(all);
-    for (const std::string& h : c.has) CHECK_MESSAGE(contains(got, h), "missing " << h);
-    for (const std::string& l : c.lacks) CHECK_MESSAGE(!contains(got, l), "unexpected " << l);
+    for (const std::string& h : c.has) CHECK_MESSAGE(offers(got, h), "missing " << h);
+    for (const std::string& l : c.lacks) CHECK_MESSAGE(!offers(got, l), "unexpected " << l);
     for (const std::string& g : got)
       CHECK(g.rfind(c.text, 0) == 0);  // every candidate extends the text
     if (c.has.empty()) CHECK(got.empty());

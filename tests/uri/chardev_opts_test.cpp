@@ -10,9 +10,7 @@ using namespace qsock::uri::testing;
 using namespace qsock::schema;
 
 namespace {
-void run(const ParseCase& c) { run_parse_case(parse_chardev, c); }
-
-const QemuVersion v72{7, 2}, v91{9, 1}, v92{9, 2}, v101{10, 1}, v102{10, 2};
+void run_chardev(const ParseCase& c) { run_parse_case(parse_chardev, c); }
 }  // namespace
 
 TEST_CASE("-chardev socket to chardev-add") {
@@ -78,7 +76,7 @@ TEST_CASE("-chardev socket to chardev-add") {
           "addr":{"type":"inet","data":{"host":"h","port":"1"}},"server":false}}})",
        ""},
   };
-  for (const auto& c : cases) run(c);
+  for (const auto& c : cases) run_chardev(c);
 }
 
 TEST_CASE("-chardev socket: QEMU's errors") {
@@ -124,7 +122,7 @@ TEST_CASE("-chardev socket: QEMU's errors") {
        "'reconnect' and 'reconnect-ms' are mutually exclusive"},
       {"socket,id=c0", v102, "", "chardev: socket: no address given"},
   };
-  for (const auto& c : cases) run(c);
+  for (const auto& c : cases) run_chardev(c);
 }
 
 TEST_CASE("-chardev socket: hints and warnings") {

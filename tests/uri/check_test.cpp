@@ -13,9 +13,9 @@ using namespace qsock::schema;
 
 namespace {
 
-const Schema& test_schema() { return embedded_schema(); }
+const Schema& embedded_test_schema() { return embedded_schema(); }
 
-struct Case {
+struct CheckCase {
   std::string input;
   std::string version;  // "" = default target
   bool valid;
@@ -28,11 +28,11 @@ Target target_of(const std::string& version) {
   return Target::release(*parse_qemu_version(version));
 }
 
-void run(const std::vector<Case>& cases, std::optional<InputKind> kind = std::nullopt) {
-  for (const Case& c : cases) {
+void run(const std::vector<CheckCase>& cases, std::optional<InputKind> kind = std::nullopt) {
+  for (const CheckCase& c : cases) {
     CAPTURE(c.input);
     CAPTURE(c.version);
-    CheckResult r = check_input(c.input, kind, target_of(c.version), test_schema());
+    CheckResult r = check_input(c.input, kind, target_of(c.version), embedded_test_schema());
     std::string all;
     for (const auto& e : r.diags.errors) all += "\n error: " + e.message + " | " + e.hint;
     for (const auto& w : r.diags.warnings) all += "\n warning: " + w.message + " | " + w.hint;
@@ -131,10 +131,10 @@ TEST_CASE("the option word and the kind are detected") {
     CAPTURE(d.input);
     CHECK(detect_kind(d.input) == d.kind);
   }
-  CHECK(check_input("-netdev stream,id=n0,addr.type=unix,addr.path=/s", std::nullopt, Target::newest(), test_schema()).kind ==
+  CHECK(check_input("-netdev stream,id=n0,addr.type=unix,addr.path=/s", std::nullopt, Target::newest(), embedded_test_schema()).kind ==
         InputKind::netdev);
-  CHECK(check_input("-incoming defer", std::nullopt, Target::newest(), test_schema()).kind == InputKind::incoming);
-  CheckResult clash = check_input("-netdev stream,id=n0", InputKind::chardev, Target::newest(), test_schema());
+  CHECK(check_input("-incoming defer", std::nullopt, Target::newest(), embedded_test_schema()).kind == InputKind::incoming);
+  CheckResult clash = check_input("-netdev stream,id=n0", InputKind::chardev, Target::newest(), embedded_test_schema());
   CHECK_FALSE(clash.valid());
 }
 
@@ -174,14 +174,14 @@ TEST_CASE("QMP JSON: the type is recognised from its shape") {
   };
   for (const Shape& s : cases) {
     CAPTURE(s.input);
-    CheckResult r = check_input(s.input, InputKind::json, Target::newest(), test_schema());
+    CheckResult r = check_input(s.input, InputKind::json, Target::newest(), embedded_test_schema());
     CHECK(r.qapi_type == s.type);
     CHECK(r.valid() == s.valid);
   }
 }
 
 TEST_CASE("the --json record has the documented fields") {
-  CheckResult r = check_input("tcp:h:1,ipv4=off,ipv6=off", InputKind::uri, Target::newest(), test_schema());
+  CheckResult r = check_input("tcp:h:1,ipv4=off,ipv6=off", InputKind::uri, Target::newest(), embedded_test_schema());
   Json j = r.to_json();
   for (const char* key : {"input", "valid", "kind", "qemu_version", "value", "errors", "warnings"})
     CHECK_MESSAGE(j.contains(key), key);
@@ -195,10 +195,10 @@ TEST_CASE("the --json record has the documented fields") {
 
 TEST_CASE("endpoints carry what converters need") {
   CheckResult r = check_input("stream,id=n7,server=on,addr.type=unix,addr.path=/s,reconnect-ms=0",
-                              InputKind::netdev, Target::newest(), test_schema());
+                              InputKind::netdev, Target::newest(), embedded_test_schema());
   REQUIRE_FALSE(r.valid());  // reconnect-ms with server=on
   r = check_input("stream,id=n7,server=off,addr.type=unix,addr.path=/s,reconnect-ms=10", InputKind::netdev,
-                  Target::newest(), test_schema());
+                  Target::newest(), embedded_test_schema());
   REQUIRE(r.valid());
   auto e = endpoint_of(r);
   REQUIRE(e.has_value());

@@ -10,9 +10,7 @@ using namespace qsock::uri::testing;
 using namespace qsock::schema;
 
 namespace {
-void run(const ParseCase& c) { run_parse_case(parse_inet, c); }
-
-const QemuVersion v72{7, 2}, v100{10, 0}, v101{10, 1}, v102{10, 2};
+void run_inet(const ParseCase& c) { run_parse_case(parse_inet, c); }
 
 bool has_warning(const Parsed& p, std::string_view key) {
   for (const auto& w : p.diags.warnings)
@@ -46,7 +44,7 @@ TEST_CASE("inet_parse 10.1+: QEMU's own test vectors (test-util-sockets.c)") {
           "ipv6":true,"keep-alive":true,"mptcp":true})",
        ""},
   };
-  for (const auto& c : cases) run(c);
+  for (const auto& c : cases) run_inet(c);
 }
 
 TEST_CASE("inet_parse 10.1+: QemuOpts rules") {
@@ -97,7 +95,7 @@ TEST_CASE("inet_parse 10.1+: QemuOpts rules") {
       {"h:1,id=9", v101, "", "Parameter 'id' expects an identifier"},
       {"h:1,numeric=on", v102, R"({"type":"inet","host":"h","port":"1","numeric":true})", ""},
   };
-  for (const auto& c : cases) run(c);
+  for (const auto& c : cases) run_inet(c);
 }
 
 TEST_CASE("inet_parse 10.1+: hints, truncation, proposed members") {
@@ -202,7 +200,7 @@ TEST_CASE("inet_parse before 10.1: the scanf/strstr parser") {
       {"h:1,,2", v72, R"({"type":"inet","host":"h","port":"1"})", ""},
       {"h:1:2", v72, R"({"type":"inet","host":"h","port":"1:2"})", ""},
   };
-  for (const auto& c : cases) run(c);
+  for (const auto& c : cases) run_inet(c);
 }
 
 TEST_CASE("inet_parse before 10.1: warnings for what QEMU ignores") {

@@ -69,6 +69,11 @@ inline const schema::Schema& cached_inet_schema() {
 // What the legacy-parser tests parse against.
 inline const schema::Schema& test_schema() { return cached_inet_schema(); }
 
+// The releases the parsers' tables name.
+inline const schema::QemuVersion v72{7, 2}, v81{8, 1}, v82{8, 2}, v91{9, 1}, v92{9, 2}, v100{10, 0},
+    v101{10, 1},
+    v102{10, 2};
+
 // A legacy parser: parse_inet, parse_chardev, parse_socket_address, ...
 using Parser = Parsed (*)(std::string_view text, const schema::Target& target, const schema::Schema& schema);
 

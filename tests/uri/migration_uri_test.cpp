@@ -10,7 +10,6 @@ using namespace qsock::uri::testing;
 using namespace qsock::schema;
 
 TEST_CASE("migration URIs") {
-  const QemuVersion v72{7, 2}, v81{8, 1}, v82{8, 2}, v102{10, 2};
   const ParseCase cases[] = {
       {"tcp:dst:4444", v102, R"({"transport":"socket","type":"inet","host":"dst","port":"4444"})",
        ""},

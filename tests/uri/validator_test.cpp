@@ -67,7 +67,7 @@ std::string first_error(const Validated& v) {
   return v.diags.errors.empty() ? std::string("(none)") : v.diags.errors.front().message;
 }
 
-const Target v72 = Target::release({7, 2});
+const Target target_72 = Target::release({7, 2});
 
 }  // namespace
 
@@ -178,7 +178,7 @@ TEST_CASE("every problem in one input is reported, not just the first") {
 TEST_CASE("members are checked against the chosen release") {
   const std::string base = "addr.type=inet,addr.host=h,addr.port=1,";
   SUBCASE("newer than the release") {
-    Validated v = keyval(base + "addr.keep-alive=on,addr.keep-alive-count=5", v72);
+    Validated v = keyval(base + "addr.keep-alive=on,addr.keep-alive-count=5", target_72);
     REQUIRE(v.diags.errors.size() == 1);
     CHECK(v.diags.errors[0].message == "Parameter 'addr.keep-alive-count' is unexpected");
     CHECK(v.diags.errors[0].hint.find("needs QEMU 10.1 or newer") != std::string::npos);
@@ -199,7 +199,7 @@ TEST_CASE("members are checked against the chosen release") {
     Validated v = keyval(base + "reconnect=5", Target::release({10, 2}));
     REQUIRE_FALSE(v.diags.ok());
     CHECK(v.diags.errors[0].hint.find("removed in QEMU 10.2") != std::string::npos);
-    CHECK_FALSE(keyval(base + "reconnect=5", v72).diags.ok());  // since 8.0
+    CHECK_FALSE(keyval(base + "reconnect=5", target_72).diags.ok());  // since 8.0
   }
 }
 
