@@ -184,7 +184,9 @@ expect_json "$D/cancelled.json" '.status == "cancelled"' "cancelled"
 # --- incoming, and migrate over channels ------------------------------------
 I="$D/i"
 mkdir -p "$I"
-start_fake_qemu "$I" --lifetime 30 --incoming defer --migration-ms 300
+# The incoming stream lasts 3 s: it must still run when the refused "migrate"
+# below arrives, however slow qsock is to start (under ASan, several times).
+start_fake_qemu "$I" --lifetime 30 --incoming defer --migration-ms 3000
 "$QSOCK" qmp -s "$I/qmp.sock" query-status >"$D/status.json"
 expect_json "$D/status.json" '.status == "inmigrate"' "incoming defer waits in inmigrate"
 expect_exit 0 "$QSOCK" qmp -s "$I/qmp.sock" migrate-incoming "uri=unix:$I/in.sock"
@@ -192,7 +194,7 @@ expect_within 5 4 "The incoming migration has already been started" \
   "$QSOCK" qmp -s "$I/qmp.sock" migrate-incoming "uri=unix:$I/in.sock"
 expect_within 5 4 "Guest is waiting for an incoming migration" \
   "$QSOCK" qmp -s "$I/qmp.sock" migrate "uri=unix:$I/out.sock"
-sleep 0.6
+wait_migration "$I/qmp.sock" completed 10 || true
 "$QSOCK" qmp -s "$I/qmp.sock" query-migrate >"$D/in.json"
 expect_json "$D/in.json" '. == {"status": "completed"}' "incoming completed"
 "$QSOCK" qmp -s "$I/qmp.sock" query-status >"$D/status.json"
@@ -201,7 +203,7 @@ expect_json "$D/status.json" '.status == "running"' "destination runs after inco
 expect_within 5 4 "exactly one of 'uri' and 'channels'" "$QSOCK" qmp -s "$I/qmp.sock" migrate
 expect_exit 0 "$QSOCK" qmp -s "$I/qmp.sock" migrate \
   "{\"channels\":[{\"channel-type\":\"main\",\"addr\":{\"transport\":\"socket\",\"type\":\"unix\",\"path\":\"$I/out.sock\"}}]}"
-sleep 0.6
+wait_migration "$I/qmp.sock" completed 10 || true
 "$QSOCK" qmp -s "$I/qmp.sock" query-migrate >"$D/chan.json"
 expect_json "$D/chan.json" '.status == "completed"' "migrate over channels"
 
