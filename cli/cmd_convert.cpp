@@ -39,17 +39,17 @@ ExitCode run_convert(const Context& ctx, const ConvertArgs& args) {
     if (s.name == args.to) to = &s;
   auto setup = args.address.resolve();
   if (!setup) return fail(ctx, setup.error().code, setup.error().message);
-  const schema::Target* target = &setup->target;
+  const schema::Target& target = setup->target;
   const auto& schema = setup->schema;
   auto found = checked_endpoint(ctx, args.input, *setup);
   if (!found) return found.error();
   const uri::CheckResult& checked = found->checked;
-  uri::Endpoint* endpoint = &found->endpoint;
-  if (!args.id.empty()) endpoint->id = args.id;
-  if (args.server) endpoint->server = true;
-  if (args.client) endpoint->server = false;
+  uri::Endpoint& endpoint = found->endpoint;
+  if (!args.id.empty()) endpoint.id = args.id;
+  if (args.server) endpoint.server = true;
+  if (args.client) endpoint.server = false;
 
-  auto rendered = uri::render(*endpoint, to->syntax, *schema);
+  auto rendered = uri::render(endpoint, to->syntax, *schema);
   if (!rendered) {
     Diagnostics d;
     d.errors.push_back(rendered.error());
@@ -61,16 +61,16 @@ ExitCode run_convert(const Context& ctx, const ConvertArgs& args) {
   // conversion never hands the user something QEMU would refuse.
   uri::InputKind again = to->check_as.value_or(
       checked.kind == uri::InputKind::migrate_uri ? uri::InputKind::migrate_uri : uri::InputKind::uri);
-  uri::CheckResult recheck = uri::check_input(*rendered, again, *target, *schema);
+  uri::CheckResult recheck = uri::check_input(*rendered, again, target, *schema);
   if (!recheck.valid()) {
     fmt::print(ctx.err, "qsock: error: the {} form is not valid for QEMU {}: {}\n", to->name,
-               target->describe(), *rendered);
+               target.describe(), *rendered);
     print_diagnostics(ctx.err, recheck.diags);
     return ExitCode::invalid;
   }
   if (ctx.json) {
     Json j = {{"input", args.input}, {"from", uri::kind_name(checked.kind)}, {"to", to->name},
-              {"output", *rendered}, {"qemu_version", target->version.str()}};
+              {"output", *rendered}, {"qemu_version", target.version.str()}};
     Json warnings = Json::array();
     for (const auto& w : recheck.diags.warnings) warnings.push_back(w.message);
     j["warnings"] = warnings;

@@ -60,13 +60,13 @@ void print_detection(const Context& ctx, const sockopts::Detection& d, const soc
 ExitCode run_explain(const Context& ctx, const ExplainArgs& args) {
   auto setup = args.address.resolve();
   if (!setup) return fail(ctx, setup.error().code, setup.error().message);
-  const schema::Target* target = &setup->target;
+  const schema::Target& target = setup->target;
 
   auto found = checked_endpoint(ctx, args.input, *setup);
   if (!found) return found.error();
   const uri::CheckResult& checked = found->checked;
-  const uri::Endpoint* endpoint = &found->endpoint;
-  const Json& address = endpoint->address;
+  const uri::Endpoint& endpoint = found->endpoint;
+  const Json& address = endpoint.address;
   std::string type = address.value("type", address.value("transport", ""));
   if (type == "rdma") type = "inet";  // rdma takes the inet members
   if (type != "inet") return fail(ctx, ExitCode::invalid, std::string(not_tcp_reason(type)));
@@ -84,7 +84,7 @@ ExitCode run_explain(const Context& ctx, const ExplainArgs& args) {
   if (ctx.json) {
     Json j;
     j["input"] = args.input;
-    j["qemu_version"] = target->version.str();
+    j["qemu_version"] = target.version.str();
     j["address"] = address;
     j["socket_options"] = sockopts::to_json(effects);
     j["detection"] = sockopts::to_json(detection);
@@ -96,7 +96,7 @@ ExitCode run_explain(const Context& ctx, const ExplainArgs& args) {
     fmt::print(ctx.out, "{}\n", dump_json(j));
     return ExitCode::ok;
   }
-  fmt::print(ctx.out, "{} (QEMU {})\n", args.input, target->describe());
+  fmt::print(ctx.out, "{} (QEMU {})\n", args.input, target.describe());
   fmt::print(ctx.out, "  as QMP: {}\n", dump_json(address));
   print_effects(ctx, effects);
   print_detection(ctx, detection, sysctls);
