@@ -392,6 +392,31 @@ tl::expected<KeyvalResult, Diagnostic> parse_keyval(std::string_view text,
   return KeyvalResult{std::move(*tree), parser.help()};
 }
 
+tl::expected<Json, Diagnostic> parse_keyval_words(std::span<const std::string> words) {
+  // One keyval text, each value's commas doubled so they stay in the value.
+  std::string text;
+  for (const std::string& word : words) {
+    auto eq = word.find('=');
+    if (eq == std::string::npos)
+      return tl::unexpected(error("argument " + in_quotes(word) + " is not KEY=VALUE", word,
+                                  "write " + word + "=VALUE"));
+    std::string_view key(word.data(), eq);
+    if (key.find(',') != std::string_view::npos)
+      return tl::unexpected(error("Invalid parameter " + in_quotes(key), std::string(key),
+                                  invalid_key_hint(key, key, false, {})));
+    if (!text.empty()) text += ',';
+    text += key;
+    text += '=';
+    for (char c : std::string_view(word).substr(eq + 1)) {
+      text += c;
+      if (c == ',') text += ',';
+    }
+  }
+  auto parsed = parse_keyval(text);
+  if (!parsed) return tl::unexpected(parsed.error());
+  return std::move(parsed->tree);
+}
+
 // --- writing -------------------------------------------------------------
 
 std::optional<std::string> scalar_option_text(const Json& value) {

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -41,6 +42,13 @@ inline constexpr std::size_t keyval_max_fragment = 127;
 tl::expected<KeyvalResult, Diagnostic> parse_keyval(std::string_view text,
                                                     std::string_view implied_key = {},
                                                     KeyvalHelp help = KeyvalHelp::refused);
+
+// The same tree from KEY=VALUE words, one item per word, as a shell passes
+// them (`qsock qmp CMD addr.type=inet addr.port=4444`): a value may hold
+// ',' and '=' as they are. Every word must have a '='; keys follow the rules
+// of parse_keyval (dotted, list elements as KEY.0, KEY.1, ...). No words is
+// an empty object.
+tl::expected<Json, Diagnostic> parse_keyval_words(std::span<const std::string> words);
 
 // Writes `tree` (an object) in keyval syntax, such that parse_keyval gives
 // the tree back with every leaf as a string. Leaves: strings as they are,

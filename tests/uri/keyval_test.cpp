@@ -181,6 +181,52 @@ TEST_CASE("keyval: lists") {
   }
 }
 
+TEST_CASE("parse_keyval_words: one item per word, as a shell passes them") {
+  struct Words {
+    std::vector<std::string> words;
+    const char* tree;  // JSON, or the error message
+    const char* key = nullptr;
+  };
+  const std::vector<Words> good = {
+      {{}, "{}"},
+      {{"fdname=mig"}, R"({"fdname":"mig"})"},
+      // A value keeps its ',' and '=' as they are.
+      {{"command-line=info status", "b=x=y", "c=a,b,,c"},
+       R"({"command-line":"info status","b":"x=y","c":"a,b,,c"})"},
+      {{"a="}, R"({"a":""})"},
+      {{"a=x,", "b=1"}, R"({"a":"x,","b":"1"})"},
+      {{"addr.type=inet", "addr.port=4444", "id=n0"},
+       R"({"addr":{"type":"inet","port":"4444"},"id":"n0"})"},
+      {{"keys.1.data=29", "keys.0.type=qcode", "keys.0.data=ctrl", "keys.1.type=number"},
+       R"({"keys":[{"type":"qcode","data":"ctrl"},{"data":"29","type":"number"}]})"},
+      // As in keyval, a key given twice keeps its last value.
+      {{"a=1", "a=2"}, R"({"a":"2"})"},
+  };
+  for (const auto& c : good) {
+    CAPTURE(c.tree);
+    auto r = parse_keyval_words(c.words);
+    REQUIRE_MESSAGE(r.has_value(), (r ? "" : r.error().message));
+    CHECK(dump_json(*r) == c.tree);
+  }
+  const std::vector<Words> bad = {
+      {{"fdname"}, "argument 'fdname' is not KEY=VALUE", "fdname"},
+      {{"a=1", "help"}, "argument 'help' is not KEY=VALUE", "help"},
+      {{"a,b=1"}, "Invalid parameter 'a,b'", "a,b"},
+      {{"=1"}, "Invalid parameter ''", ""},
+      {{"a..b=1"}, "Invalid parameter 'a..b'", "a..b"},
+      {{"a=1", "a.b=2"}, "Parameters 'a.*' used inconsistently", "a"},
+      {{"a.b=1", "a=2"}, "Parameters 'a.*' used inconsistently", "a"},
+      {{"l.0=x", "l.2=y"}, "Parameter 'l.1' missing", "l.1"},
+  };
+  for (const auto& c : bad) {
+    CAPTURE(c.tree);
+    auto r = parse_keyval_words(c.words);
+    REQUIRE_FALSE(r.has_value());
+    CHECK(r.error().message == c.tree);
+    CHECK(r.error().key == c.key);
+  }
+}
+
 TEST_CASE("keyval: the implied key is only for the first item") {
   auto r = parse_keyval("stream,id=n0,addr.type=inet", "type");
   REQUIRE(r);
