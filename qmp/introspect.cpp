@@ -365,4 +365,26 @@ tl::expected<schema::Schema, std::string> schema_from_introspection(
   return schema;
 }
 
+std::size_t adopt_embedded_sizes(schema::Schema& live, const schema::Schema& embedded) {
+  std::size_t changed = 0;
+  for (const std::string& name : live.names()) {
+    const TypeDef* ours = embedded.find(name);
+    const TypeDef* theirs = live.find(name);
+    if (!ours || !theirs || ours->meta != Meta::object || theirs->meta != Meta::object) continue;
+    TypeDef reconciled = *theirs;
+    std::size_t before = changed;
+    for (schema::Member& m : reconciled.members) {
+      if (m.type == "size" || !schema::is_integer_builtin(m.type)) continue;
+      const schema::Member* declared = embedded.member(*ours, m.name);
+      const TypeDef* type = declared ? embedded.find(declared->type) : nullptr;
+      if (type && type->meta == Meta::builtin && type->builtin == "size") {
+        m.type = "size";
+        ++changed;
+      }
+    }
+    if (changed != before) live.add(std::move(reconciled));
+  }
+  return changed;
+}
+
 }  // namespace qsock::qmp

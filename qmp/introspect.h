@@ -8,6 +8,7 @@
 // introspect.cpp); a type no route reaches keeps its masked name.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,5 +52,13 @@ const std::vector<NameRoute>& name_routes();
 // `boxed` stays false; the arg type is the command's argument object either way.
 tl::expected<schema::Schema, std::string> schema_from_introspection(
     const Json& query_qmp_schema_return, std::string origin);
+
+// Introspection reports every integer type as "int", so a byte count the
+// QAPI files declare as "size" (MigrateSetParameters' max-bandwidth) loses
+// its suffixes (8M). This gives them back: a member of a type that `live`
+// names truly (see name_routes) whose live type is an integer builtin and
+// whose type in `embedded` (schema::embedded_schema()) is "size" becomes
+// "size". Returns how many members changed.
+std::size_t adopt_embedded_sizes(schema::Schema& live, const schema::Schema& embedded);
 
 }  // namespace qsock::qmp

@@ -1,6 +1,7 @@
 #include "qmp/live_schema.h"
 
 #include "qmp/introspect.h"
+#include "schema/loader.h"
 
 namespace qsock::qmp {
 
@@ -11,6 +12,7 @@ Result<schema::Schema> live_schema(Session& session, Deadline deadline) {
   auto schema =
       schema_from_introspection(*reply, version.empty() ? "a live QEMU" : "QEMU " + version);
   if (!schema) return fail(ErrorKind::protocol, schema.error());
+  adopt_embedded_sizes(*schema, schema::embedded_schema());
   return std::move(*schema);
 }
 

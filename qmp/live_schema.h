@@ -12,7 +12,8 @@
 
 namespace qsock::qmp {
 
-// Runs query-qmp-schema within `deadline`. The schema's origin is
+// Runs query-qmp-schema within `deadline`, with the embedded schema's
+// sizes adopted (adopt_embedded_sizes). The schema's origin is
 // "QEMU 7.2.22" (the greeting's version). Errors: those of execute(), and a
 // reply that is not a SchemaInfo list (kind protocol).
 Result<schema::Schema> live_schema(Session& session, Deadline deadline);

@@ -8,6 +8,7 @@
 
 #include "qmp/introspect.h"
 #include "base/json.h"
+#include "schema/loader.h"
 
 namespace qsock::test {
 
@@ -31,6 +32,26 @@ inline const schema::Schema& qemu72_schema() {
 inline const schema::Schema& proposed_schema() {
   static const schema::Schema schema =
       qmp::schema_from_introspection(load_fixture("proposed-qmp-schema.json"), "proposed").value();
+  return schema;
+}
+
+// Those two as live_schema() loads them: with the embedded schema's sizes
+// adopted (adopt_embedded_sizes), so max-bandwidth takes 8M.
+inline const schema::Schema& qemu72_live_schema() {
+  static const schema::Schema schema = [] {
+    schema::Schema s = qemu72_schema();
+    qmp::adopt_embedded_sizes(s, schema::embedded_schema());
+    return s;
+  }();
+  return schema;
+}
+
+inline const schema::Schema& proposed_live_schema() {
+  static const schema::Schema schema = [] {
+    schema::Schema s = proposed_schema();
+    qmp::adopt_embedded_sizes(s, schema::embedded_schema());
+    return s;
+  }();
   return schema;
 }
 

@@ -8,6 +8,7 @@
 #include "qmp/fixtures.h"
 #include "qmp/introspect.h"
 #include "tests/schema/lookup.h"
+#include "schema/loader.h"
 
 using namespace qsock;
 using qmp::schema_from_introspection;
@@ -333,4 +334,56 @@ TEST_CASE("introspect: the proposed-features schema") {
   const auto caps = enum_names(s, "MigrationCapability");
   CHECK(caps.back() == "local-char-socket");
   CHECK(s.find("MigrationCapability")->values.back().features == Names{"unstable"});
+}
+
+TEST_CASE("adopt_embedded_sizes: a live int is a size where the embedded schema says so") {
+  Schema s = test::qemu72_schema();
+  const Schema& embedded = schema::embedded_schema();
+  std::size_t changed = qmp::adopt_embedded_sizes(s, embedded);
+  struct Row {
+    const char* type;
+    const char* member;
+    const char* live;  // its type as loaded, then after adoption
+    const char* adopted;
+  };
+  const Row rows[] = {
+      {"MigrateSetParameters", "max-bandwidth", "int", "size"},
+      {"MigrateSetParameters", "xbzrle-cache-size", "int", "size"},
+      {"MigrateSetParameters", "max-postcopy-bandwidth", "int", "size"},
+      {"MigrationParameters", "max-bandwidth", "int", "size"},
+      {"MigrationParameters", "xbzrle-cache-size", "int", "size"},
+      // Integers that are not sizes stay as introspection gives them.
+      {"MigrateSetParameters", "downtime-limit", "int", "int"},     // uint64
+      {"MigrateSetParameters", "cpu-throttle-initial", "int", "int"},  // uint8
+      {"InetSocketAddress", "to", "int", "int"},                    // uint16
+      // Not an integer: untouched.
+      {"MigrateSetParameters", "tls-creds", "StrOrNull", "StrOrNull"},
+  };
+  for (const Row& r : rows) {
+    CAPTURE(r.type);
+    CAPTURE(r.member);
+    CHECK(member(test::qemu72_schema(), r.type, r.member).type == r.live);
+    CHECK(member(s, r.type, r.member).type == r.adopted);
+  }
+  // 7.2 has three sizes in each of the two parameter types.
+  CHECK(changed == 6);
+  // Once is enough: nothing is left to adopt.
+  CHECK(qmp::adopt_embedded_sizes(s, embedded) == 0);
+}
+
+TEST_CASE("adopt_embedded_sizes: only types the live schema names truly") {
+  // A masked type ("42") with a size-named member is not matched to anything.
+  Json info = Json::parse(R"([
+    {"name": "int", "meta-type": "builtin", "json-type": "int"},
+    {"name": "42", "meta-type": "object",
+     "members": [{"name": "max-bandwidth", "type": "int", "default": null}]},
+    {"name": "MigrateSetParameters", "meta-type": "object",
+     "members": [{"name": "max-bandwidth", "type": "int", "default": null},
+                 {"name": "downtime-limit", "type": "int", "default": null}]}
+  ])");
+  Schema s = schema_from_introspection(info, "test").value();
+  CHECK(qmp::adopt_embedded_sizes(s, schema::embedded_schema()) == 1);
+  CHECK(member(s, "MigrateSetParameters", "max-bandwidth").type == "size");
+  CHECK(member(s, "MigrateSetParameters", "downtime-limit").type == "int");
+  CHECK(member(s, "42", "max-bandwidth").type == "int");
 }
