@@ -1,16 +1,17 @@
 #include "migration/preflight.h"
 
 #include <algorithm>
-#include <array>
+#include <optional>
+#include <utility>
 
 #include <fmt/format.h>
 
 #include "qmp/arguments.h"
 #include "migration/rules.h"
 #include "sockopts/options.h"
-#include "schema/loader.h"
 #include "base/suggest.h"
 #include "schema/validator.h"
+#include "uri/keyval.h"
 
 namespace qsock::migration {
 
@@ -60,42 +61,85 @@ void check_capabilities(const std::vector<CapabilityRequest>& caps, const Migrat
   }
 }
 
-// A live schema reports every integer as "int": whether a parameter is a
-// size (and takes suffixes, 8M) is read from the embedded schema.
-std::string with_size_suffix_resolved(const std::string& assignment) {
-  auto eq = assignment.find('=');
-  if (eq == std::string::npos) return assignment;
-  std::string name = assignment.substr(0, eq), value = assignment.substr(eq + 1);
-  const schema::Schema& embedded = schema::embedded_schema();
-  for (const char* type : {"MigrateSetParameters", "MigrationParameters"}) {
-    const schema::TypeDef* t = embedded.find(type);
-    const schema::Member* m = t ? embedded.member(*t, name) : nullptr;
-    if (!m) continue;
-    const schema::TypeDef* mt = embedded.find(m->type);
-    if (mt && mt->meta == schema::Meta::builtin && mt->builtin == "size")
-      if (auto v = schema::keyval_size(value)) return fmt::format("{}={}", name, *v);
-    break;
-  }
-  return assignment;
+// The parameters as migrate-set-parameters arguments, validated and typed
+// by `side`'s schema (schema::validate, through qmp::typed_arguments), each
+// problem named by its key. Returns the typed members (none when invalid).
+Json validated_parameters(const Json& arguments, schema::InputMode mode, const MigrationSide& side,
+                          Preflight& out) {
+  if (arguments.empty()) return Json::object();
+  schema::Validated v =
+      qmp::typed_arguments(*side.schema, "migrate-set-parameters", arguments, mode);
+  for (const Diagnostic& d : v.diags.errors)
+    out.problems.push_back({fmt::format("the {}: {}", side.label, d.message), d.hint});
+  return v.diags.ok() ? std::move(v.value) : Json::object();
 }
 
-// One --param typed by the side's schema; QEMU's range checks on top.
-void type_parameter(const std::string& given, const MigrationSide& side, Json& into,
-                    Preflight& out) {
-  std::string assignment = with_size_suffix_resolved(given);
-  std::array<std::string, 1> args{assignment};
-  auto typer = qmp::schema_typer(*side.schema, "migrate-set-parameters", args);
-  if (!typer) {
-    out.problems.push_back({fmt::format("the {}: {}", side.label, typer.error().message), ""});
-    return;
-  }
-  auto built = qmp::build_arguments(args, *typer);
-  if (!built) {
+// --backend-transfer TARGET...: the parameter this QEMU has and its value
+// names, as a keyval list (strings), or nothing.
+std::optional<std::pair<std::string, Json>> backend_transfer_list(const MigrationPlan& plan,
+                                                                  const MigrationSide& side,
+                                                                  Preflight& out) {
+  if (plan.backend_transfer.empty()) return std::nullopt;
+  qmp::BackendTransfer bt = side.features->backend_transfer();
+  if (bt == qmp::BackendTransfer::none) {
     out.problems.push_back(
-        {fmt::format("the {}: parameter {}", side.label, built.error().message), ""});
-    return;
+        {fmt::format("the {} has no backend transfer parameter (neither 'backend-transfer' nor "
+                     "'fds'): --backend-transfer needs a QEMU with the proposed patches",
+                     side.label),
+         ""});
+    return std::nullopt;
   }
-  for (auto& [name, value] : built->items()) {
+  std::string name(bt == qmp::BackendTransfer::fds ? "fds" : "backend-transfer");
+  Json list = Json::array();
+  for (const std::string& given : plan.backend_transfer) {
+    std::string value = given;
+    for (const BackendAlias& a : backend_aliases()) {
+      if (bt == qmp::BackendTransfer::fds && value == a.backend_transfer) value = a.fds;
+      if (bt == qmp::BackendTransfer::backend_transfer && value == a.fds) value = a.backend_transfer;
+    }
+    if (value != given)
+      out.notes.push_back(fmt::format("the {} spells backend transfer '{}': sending '{}' for '{}'",
+                                      side.label, name, value, given));
+    list.push_back(std::move(value));
+  }
+  return std::make_pair(std::move(name), std::move(list));
+}
+
+// The parameter name of "NAME=VALUE" or "NAME.0=VALUE".
+std::string assignment_name(const std::string& a) { return a.substr(0, a.find_first_of("=.")); }
+
+// What the plan sets as migrate-set-parameters arguments, typed by `side`'s
+// schema: the --param words (and --backend-transfer's list) as one keyval
+// tree; the knobs qsock types itself (--downtime-limit, --max-bandwidth) as
+// JSON. QEMU's range checks on top. With `both_sides_only`, only the
+// parameters that must match (for the destination).
+Json typed_parameters(const MigrationPlan& plan, const MigrationSide& side, Preflight& out,
+                      bool both_sides_only = false) {
+  auto wanted = [&](const std::string& name) {
+    return !both_sides_only || parameter_must_match(name);
+  };
+  Json typed = Json::object();
+  if (plan.downtime_limit && wanted("downtime-limit"))
+    typed["downtime-limit"] = plan.downtime_limit->count();
+  if (plan.max_bandwidth && wanted("max-bandwidth"))
+    typed["max-bandwidth"] = plan.max_bandwidth->rate;
+  Json params = validated_parameters(typed, schema::InputMode::json, side, out);
+
+  std::vector<std::string> words;
+  for (const std::string& a : plan.parameters)
+    if (wanted(assignment_name(a))) words.push_back(a);
+  auto tree = uri::parse_keyval_words(words);
+  if (!tree) {
+    out.problems.push_back(
+        {fmt::format("the {}: --param: {}", side.label, tree.error().message), tree.error().hint});
+    tree = Json::object();
+  }
+  if (auto bt = backend_transfer_list(plan, side, out)) (*tree)[bt->first] = std::move(bt->second);
+  Json given = validated_parameters(*tree, schema::InputMode::keyval, side, out);
+  for (auto& [name, value] : given.items()) params[name] = std::move(value);
+
+  Json sent = Json::object();
+  for (auto& [name, value] : params.items()) {
     // A schema that is not this QEMU's own (HMP: the embedded one) may know more names.
     if (!side.features->parameters.empty() && !contains(side.features->parameters, name)) {
       out.problems.push_back(
@@ -109,67 +153,9 @@ void type_parameter(const std::string& given, const MigrationSide& side, Json& i
       if (v < r.min || v > r.max)
         out.problems.push_back({fmt::format("the {}: {}", side.label, r.message), ""});
     }
-    into[name] = value;
+    sent[name] = std::move(value);
   }
-}
-
-// --backend-transfer TARGET...: the parameter this QEMU has, with its value names.
-std::vector<std::string> backend_transfer_assignments(const MigrationPlan& plan,
-                                                      const MigrationSide& side, Preflight& out) {
-  std::vector<std::string> assignments;
-  if (plan.backend_transfer.empty()) return assignments;
-  qmp::BackendTransfer bt = side.features->backend_transfer();
-  if (bt == qmp::BackendTransfer::none) {
-    out.problems.push_back(
-        {fmt::format("the {} has no backend transfer parameter (neither 'backend-transfer' nor "
-                     "'fds'): --backend-transfer needs a QEMU with the proposed patches",
-                     side.label),
-         ""});
-    return assignments;
-  }
-  std::string name(bt == qmp::BackendTransfer::fds ? "fds" : "backend-transfer");
-  for (std::size_t i = 0; i < plan.backend_transfer.size(); ++i) {
-    std::string value = plan.backend_transfer[i];
-    for (const BackendAlias& a : backend_aliases()) {
-      if (bt == qmp::BackendTransfer::fds && value == a.backend_transfer) value = a.fds;
-      if (bt == qmp::BackendTransfer::backend_transfer && value == a.fds) value = a.backend_transfer;
-    }
-    if (value != plan.backend_transfer[i])
-      out.notes.push_back(fmt::format("the {} spells backend transfer '{}': sending '{}' for '{}'",
-                                      side.label, name, value, plan.backend_transfer[i]));
-    assignments.push_back(fmt::format("{}.{}={}", name, i, value));
-  }
-  return assignments;
-}
-
-// The parameter name of "NAME=VALUE" or "NAME.0=VALUE".
-std::string assignment_name(const std::string& a) { return a.substr(0, a.find_first_of("=.")); }
-
-// With `both_sides_only`, only the parameters that must match (for the destination).
-Json typed_parameters(const MigrationPlan& plan, const MigrationSide& side, Preflight& out,
-                      bool both_sides_only = false) {
-  std::vector<std::string> assignments;
-  if (plan.downtime_limit)
-    assignments.push_back(fmt::format("downtime-limit={}", plan.downtime_limit->count()));
-  if (plan.max_bandwidth)
-    assignments.push_back(fmt::format("max-bandwidth={}", plan.max_bandwidth->rate));
-  assignments.insert(assignments.end(), plan.parameters.begin(), plan.parameters.end());
-  Json params = Json::object();
-  for (const std::string& a : assignments)
-    if (!both_sides_only || parameter_must_match(assignment_name(a)))
-      type_parameter(a, side, params, out);
-  // Lists go together: one typer call builds the array.
-  auto bt = backend_transfer_assignments(plan, side, out);
-  if (!bt.empty()) {
-    auto typer = qmp::schema_typer(*side.schema, "migrate-set-parameters", bt);
-    auto built = typer ? qmp::build_arguments(bt, *typer) : tl::unexpected(typer.error());
-    if (!built)
-      out.problems.push_back(
-          {fmt::format("the {}: --backend-transfer: {}", side.label, built.error().message), ""});
-    else
-      for (auto& [k, v] : built->items()) params[k] = v;
-  }
-  return params;
+  return sent;
 }
 
 bool is_on(const std::map<std::string, bool>& caps, std::string_view name) {

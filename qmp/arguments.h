@@ -1,52 +1,33 @@
-// Command arguments from the command line: one JSON object, or key=value
-// pairs whose dotted keys build nested objects (addr.port=4444 ->
-// {"addr": {"port": ...}}). How a value is typed is decided in one place,
-// `type_value`, which a schema-aware typer can take over.
+// A QMP command's arguments, validated and typed by the command's argument
+// type in a schema (a live QEMU's, from live_schema). The walk is the one
+// validator's (schema::validate): this file only finds the command's
+// argument type and frames the problems.
+//
+// key=value words become an all-strings tree first (uri::parse_keyval_words,
+// in the layers above); it is typed here in keyval mode, as QEMU's keyval
+// input visitor would: str stays a string (digits too), integers with base
+// detection, bool on/off/yes/no/true/false/y/n, enums with a "did you mean",
+// size with suffixes (8M), unions by their discriminator, lists by index.
 #pragma once
 
-#include <functional>
-#include <optional>
-#include <span>
 #include <string>
 #include <string_view>
-#include <vector>
 
-#include "qmp/error.h"
+#include "base/diagnostics.h"
+#include "base/json.h"
 #include "schema/model.h"
+#include "schema/validator.h"
+#include "schema/versions.h"
 
 namespace qsock::qmp {
 
-// Types one key=value leaf, e.g. from the command's schema. `path` is the
-// dotted key split into its parts. Returns nullopt to fall back to the
-// simple rules; an Error (kind invalid) to refuse the value.
-using ValueTyper = std::function<Result<std::optional<Json>>(const std::vector<std::string>& path,
-                                                             std::string_view text)>;
-
-// The simple rules: a JSON number, `true` or `false` becomes that; a
-// double-quoted JSON string becomes the string inside (a way to pass digits
-// as a string: name='"0123"'); anything else is the text as a string.
-Json type_by_simple_rules(std::string_view text);
-
-// Builds the arguments object. `args` is empty (no arguments: {}), one JSON
-// object, or key=value pairs. Errors are of kind invalid and name the
-// offending argument.
-Result<Json> build_arguments(std::span<const std::string> args, const ValueTyper& typer = {});
-
-// Whether `args` are key=value pairs (rather than none, or one JSON object),
-// i.e. whether typing them needs the command's schema.
-bool has_key_value_arguments(std::span<const std::string> args);
-
-// A typer that types every leaf by the argument type of `command` in
-// `schema` (a live QEMU's, from live_schema): str stays a string (digits
-// too), integers must be numbers, bool takes on/off/yes/no/true/false/y/n,
-// an enum must be one of its values, size takes suffixes (1K, 2M), number a
-// JSON number. Dotted keys walk nested objects, unions (the branch chosen by
-// the discriminator given among `args`), alternates and lists (elements as
-// KEY.0, KEY.1, ...; build_arguments turns them into arrays). `any` falls
-// back to the simple rules. Unknown keys are refused with a "did you mean".
-// Errors (kind invalid): a command the schema lacks. `schema` must outlive
-// the typer; `args` are read here and not kept.
-Result<ValueTyper> schema_typer(const schema::Schema& schema, std::string_view command,
-                                std::span<const std::string> args);
+// Validates `arguments` (an object: all strings in keyval mode, typed JSON in
+// json mode) as the arguments of `command` in `schema`. The result holds the
+// typed QMP JSON, or null with every problem, each naming the offending key
+// (an unknown one with a "did you mean"). A command the schema lacks, or
+// arguments to a command that takes none, are problems too.
+schema::Validated typed_arguments(const schema::Schema& schema, std::string_view command,
+                                  const Json& arguments, schema::InputMode mode,
+                                  const schema::Target& target = schema::Target::newest());
 
 }  // namespace qsock::qmp
