@@ -1,5 +1,7 @@
 # qsock qmp against a real QEMU: JSON and key=value arguments, a string
-# member given digits (typed by the live schema), --pretty, QMP errors (exit 4, --json), QSOCK_SOCKET.
+# member given digits (typed by the live schema), a size with a suffix (the
+# live schema's int reconciled with the embedded size), --pretty, QMP errors
+# (exit 4, --json), QSOCK_SOCKET.
 . "$(dirname "$0")/lib.sh"
 need_qemu
 need jq
@@ -33,10 +35,26 @@ expect_within 2 0 "unknown command: '123'" \
   "$QSOCK" qmp -s "$S" human-monitor-command command-line=123
 # An int member refuses a non-number, an unknown key gets a "did you mean"
 # (exit 1, nothing sent).
-expect_within 2 1 "'cpu-index' must be an integer, not 'one'" \
+expect_within 2 1 "Parameter 'cpu-index' expects integer" \
   "$QSOCK" qmp -s "$S" human-monitor-command command-line=x cpu-index=one
-expect_within 2 1 "human-monitor-command has no argument 'command-lin' (did you mean 'command-line'?)" \
+expect_within 2 1 "Parameter 'command-lin' is unexpected" \
   "$QSOCK" qmp -s "$S" human-monitor-command command-lin=x
+expect_within 2 1 "hint: did you mean 'command-line'?" \
+  "$QSOCK" qmp -s "$S" human-monitor-command command-lin=x
+
+# A size takes a suffix, though query-qmp-schema says int: 8M is sent as
+# 8388608, and QEMU reports it back. A bad size and an unknown key are
+# refused before anything is sent (exit 1), and the value stays.
+expect_within 2 0 '{}' "$QSOCK" qmp -s "$S" migrate-set-parameters max-bandwidth=8M
+expect_within 2 0 '"max-bandwidth":8388608' "$QSOCK" qmp -s "$S" query-migrate-parameters
+expect_within 2 1 "Parameter 'max-bandwidth' expects size" \
+  "$QSOCK" qmp -s "$S" migrate-set-parameters max-bandwidth=8X
+expect_within 2 1 "did you mean 'max-bandwidth'?" \
+  "$QSOCK" qmp -s "$S" migrate-set-parameters max-bandwith=1M
+expect_within 2 0 '"max-bandwidth":8388608' "$QSOCK" qmp -s "$S" query-migrate-parameters
+# A JSON object is sent as it is.
+expect_within 2 0 '{}' "$QSOCK" qmp -s "$S" migrate-set-parameters '{"max-bandwidth": 1048576}'
+expect_within 2 0 '"max-bandwidth":1048576' "$QSOCK" qmp -s "$S" query-migrate-parameters
 
 # Nested objects from dotted keys reach QEMU as objects: a socket chardev
 # with addr.* members, then gone again.
@@ -54,7 +72,7 @@ if [ "$out" = '{"error":{"class":"GenericError","desc":"File descriptor named '"
 then pass; else fail "--json error object: $out"; fi
 
 # Refused before connecting: arguments that are not key=value (exit 1).
-expect_within 2 1 "argument 'oops' is not key=value" "$QSOCK" qmp -s "$S" query-status oops
+expect_within 2 1 "argument 'oops' is not KEY=VALUE" "$QSOCK" qmp -s "$S" query-status oops
 # No socket at all, or an empty QSOCK_SOCKET: a usage error naming both ways to give one.
 QSOCK_SOCKET= expect_within 2 2 "can also be given as the environment variable QSOCK_SOCKET" \
   "$QSOCK" qmp query-status

@@ -23,10 +23,10 @@ const qmp::Features& features_proposed() {
   return f;
 }
 MigrationSide side72(const char* label = "source (QEMU 7.2.22)") {
-  return {&test::qemu72_schema(), &features72(), label, {}, std::nullopt};
+  return {&test::qemu72_live_schema(), &features72(), label, {}, std::nullopt};
 }
 MigrationSide side_proposed(const char* label = "source (QEMU 11.0.0)") {
-  return {&test::proposed_schema(), &features_proposed(), label, {}, std::nullopt};
+  return {&test::proposed_live_schema(), &features_proposed(), label, {}, std::nullopt};
 }
 
 Json tcp_target() {
@@ -100,6 +100,37 @@ TEST_CASE("preflight: parameters are typed by the schema") {
   REQUIRE(pf.ok());
   CHECK(pf.source_parameters["max-bandwidth"] == 8 * 1024 * 1024);
   CHECK(pf.source_parameters["downtime-limit"] == 500);
+}
+
+TEST_CASE("preflight: qsock's own knobs go as typed values, checked by the schema") {
+  MigrationPlan p = plan_with({}, {"multifd-channels=4"});
+  p.downtime_limit = Milliseconds(300);
+  p.max_bandwidth = BytesPerSecond{(std::uint64_t{1} << 33) + 1};  // past 2^32: no text round trip
+  auto pf = migration::preflight(p, side72(), std::nullopt);
+  CAPTURE(all_problems(pf));
+  REQUIRE(pf.ok());
+  CHECK(dump_json(pf.source_parameters) ==
+        R"({"max-bandwidth":8589934593,"downtime-limit":300,"multifd-channels":4})");
+  // QEMU's range checks apply to them as to --param.
+  p.downtime_limit = Milliseconds(2000001);
+  pf = migration::preflight(p, side72(), std::nullopt);
+  CHECK(all_problems(pf).find("downtime_limit") != std::string::npos);
+}
+
+TEST_CASE("preflight: --param words are one keyval tree; every bad key is named") {
+  auto pf = migration::preflight(
+      plan_with({}, {"max-bandwith=1M", "downtime-limit=soon", "multifd-compression=zlb"}), side72(),
+      std::nullopt);
+  CHECK(all_problems(pf) ==
+        "the source (QEMU 7.2.22): Parameter 'downtime-limit' expects integer | \n"
+        "the source (QEMU 7.2.22): Parameter 'multifd-compression' does not accept value 'zlb' | "
+        "did you mean 'zlib'?\n"
+        "the source (QEMU 7.2.22): Parameter 'max-bandwith' is unexpected | did you mean "
+        "'max-bandwidth'?\n");
+  pf = migration::preflight(plan_with({}, {"max-bandwidth"}), side72(), std::nullopt);
+  CHECK(all_problems(pf) ==
+        "the source (QEMU 7.2.22): --param: argument 'max-bandwidth' is not KEY=VALUE | write "
+        "max-bandwidth=VALUE\n");
 }
 
 TEST_CASE("preflight: the knobs, against the proposed schema") {
