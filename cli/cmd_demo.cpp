@@ -87,8 +87,8 @@ void explain(const Context& ctx, const DemoOptions& o, const migration::Migratio
     fmt::print(ctx.out, "{}\n",
                dump_json({{"event", "explanation"},
                           {"user_timeout_ms", o.user_timeout_ms},
-                          {"sockopts_via", r.sockopts_via},
-                          {"destination_sockopts_via", r.destination_sockopts_via},
+                          {"sockopts_via", via_name(r.sockopts_via)},
+                          {"destination_sockopts_via", via_name(r.destination_sockopts_via)},
                           {"sysctls", sockopts::to_json(s)},
                           {"sysctls_read", sys.has_value()},
                           {"detection_with_user_timeout", sockopts::to_json(d_with)},
@@ -102,8 +102,8 @@ void explain(const Context& ctx, const DemoOptions& o, const migration::Migratio
   fmt::print(ctx.out, "\nWhat you saw:\n");
   fmt::print(ctx.out, "  The migration went over tcp loopback with user-timeout={} ms.\n",
              o.user_timeout_ms);
-  fmt::print(ctx.out, "  Source side: {}.\n", mechanism_text(r.sockopts_via));
-  fmt::print(ctx.out, "  Destination side: {}.\n", destination_text(r.destination_sockopts_via));
+  fmt::print(ctx.out, "  Source side: {}.\n", mechanism_text(via_name(r.sockopts_via)));
+  fmt::print(ctx.out, "  Destination side: {}.\n", destination_text(via_name(r.destination_sockopts_via)));
   fmt::print(ctx.out, "  \"options in effect\" above is read back from the sockets themselves.\n");
   fmt::print(ctx.out, "  If the peer died while data is in flight, it would be noticed after\n");
   fmt::print(ctx.out, "    with user-timeout={}: {}\n", o.user_timeout_ms,

@@ -27,19 +27,17 @@ std::string ms_text(const std::optional<Milliseconds>& v) {
   return v ? fmt::format("{} ms", v->count()) : "n/a";
 }
 
-void print_socket(std::FILE* to, const char* who, const Json& s) {
-  if (!s.is_object() || !s.contains("tcp_info")) return;
-  std::string opts =
-      s.contains("options") && s["options"].is_object() ? dump_json(s["options"]) : "unreadable";
-  fmt::print(to, "  {} socket {} -> {}: options in effect {}\n", who, s.value("local", "?"),
-             s.value("peer", "?"), opts);
-  if (s.contains("not_applied") && s["not_applied"].is_array())
-    for (const Json& d : s["not_applied"])
-      fmt::print(to, "    NOT in effect: {} wanted {}, socket has {}\n", d.value("key", ""),
-                 d.value("wanted", ""), d.value("effective", ""));
-  if (s["tcp_info"].is_object())
-    fmt::print(to, "    TCP_INFO at the end: {}\n", dump_json(s["tcp_info"]));
-  if (s.contains("error")) fmt::print(to, "    socket error: {}\n", s["error"].get<std::string>());
+void print_socket(std::FILE* to, const char* who, const migration::SocketView& s) {
+  std::string opts = "unreadable";
+  if (s.options) opts = dump_json(migration::to_json(s)["options"]);
+  fmt::print(to, "  {} socket {} -> {}: options in effect {}\n", who,
+             s.local.empty() ? "?" : s.local, s.peer.empty() ? "?" : s.peer, opts);
+  for (const sockopts::Difference& d : s.not_applied)
+    fmt::print(to, "    NOT in effect: {} wanted {}, socket has {}\n", d.key, d.wanted,
+               d.effective);
+  if (s.tcp_info)
+    fmt::print(to, "    TCP_INFO at the end: {}\n", dump_json(sockopts::to_json(*s.tcp_info)));
+  if (!s.error.empty()) fmt::print(to, "    socket error: {}\n", s.error);
 }
 
 void print_report(std::FILE* to, const migration::MigrationReport& r) {
@@ -63,12 +61,13 @@ void print_report(std::FILE* to, const migration::MigrationReport& r) {
   }
   fmt::print(to, "  passes:                      {}\n", r.passes);
   fmt::print(to, "  socket options via:          {}{}\n",
-             r.sockopts_via.empty() ? "none asked for" : r.sockopts_via,
+             r.sockopts_via ? mode_name(*r.sockopts_via) : "none asked for",
              r.fd_passed ? " (qsock's connection passed with getfd)" : "");
-  if (!r.destination_sockopts_via.empty())
-    fmt::print(to, "  destination socket options via: {}\n", r.destination_sockopts_via);
-  print_socket(to, "source", r.socket);
-  if (r.socket.contains("destination")) print_socket(to, "destination", r.socket["destination"]);
+  if (r.destination_sockopts_via)
+    fmt::print(to, "  destination socket options via: {}\n",
+               mode_name(*r.destination_sockopts_via));
+  if (r.source_socket) print_socket(to, "source", *r.source_socket);
+  if (r.destination_socket) print_socket(to, "destination", *r.destination_socket);
   fmt::print(to, "  source VM:                   {}{}\n", r.source_state,
              r.source_resumed ? " (qsock sent cont)" : "");
   if (!r.destination_state.empty())
@@ -79,6 +78,10 @@ Milliseconds ms_of(double seconds) {
 }
 
 }  // namespace
+
+std::string via_name(const std::optional<migration::SockoptsMode>& via) {
+  return via ? std::string(migration::mode_name(*via)) : "";
+}
 
 void add_follow_options(CLI::App& cmd, FollowOptions& o, const std::string& destination_help,
                         const std::string& timeout_help) {

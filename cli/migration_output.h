@@ -42,6 +42,9 @@ migration::DriverSinks sinks_for(ProgressLine& line);
 // signal, once: a second signal of the same kind ends qsock at once.
 const InterruptFlag* install_interrupt_flag();
 
+// "native", "fd", "inject"; "" when no options reached the socket.
+std::string via_name(const std::optional<migration::SockoptsMode>& via);
+
 // Prints the outcome (problems, report, error) and returns the exit code:
 // 0 completed or prepared, 1 preflight problems, 6 failed or cancelled,
 // 130 interrupted, else the error's code.

@@ -1,11 +1,14 @@
 #include "migration/channel.h"
 
+#include <sys/socket.h>
+
 #include <thread>
 
 #include <fmt/format.h>
 
 #include "sockopts/apply.h"
 #include "sockopts/connect.h"
+#include "sockopts/error.h"
 #include "sockopts/process_sockets.h"
 #include "sockopts/tcp_info.h"
 
@@ -95,27 +98,30 @@ qmp::Result<Fd> inject_options(pid_t pid, const SocketMatch& match,
   }
 }
 
-Json read_back(int fd, const sockopts::SocketOptions& wanted) {
-  Json j = Json::object();
+SocketView read_back(int fd, const sockopts::SocketOptions& wanted, SocketEnd end,
+                     SocketReadAt when) {
+  SocketView v;
+  v.end = end;
+  v.read_at = when;
   auto effective = sockopts::read_options(fd);
   if (effective) {
-    Json opts = sockopts::to_json(*effective);
-    // Address members are not the socket's options.
-    for (const char* k : {"ipv4", "ipv6", "numeric", "to"}) opts.erase(k);
-    j["options"] = opts;
-    Json missing = Json::array();
-    for (const sockopts::Difference& d : sockopts::differences(wanted, *effective))
-      missing.push_back({{"key", d.key}, {"wanted", d.wanted}, {"effective", d.effective}});
-    j["not_applied"] = missing;
+    v.options = *effective;
+    v.not_applied = sockopts::differences(wanted, *effective);
   } else {
-    j["options"] = nullptr;
-    j["options_error"] = effective.error().text();
+    v.options_error = effective.error().text();
   }
   auto info = sockopts::read_tcp_info(fd);
-  j["tcp_info"] = info ? sockopts::to_json(*info) : Json(nullptr);
-  j["local"] = sockopts::local_address(fd);
-  j["peer"] = sockopts::peer_address(fd);
-  return j;
+  if (info) v.tcp_info = *info;
+  v.local = sockopts::local_address(fd);
+  v.peer = sockopts::peer_address(fd);
+  // SO_ERROR clears what it reads: only on the source's view, which QEMU
+  // has closed by then, never on a socket QEMU still reads.
+  int err = 0;
+  socklen_t len = sizeof err;
+  if (end == SocketEnd::source && ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 &&
+      err != 0)
+    v.error = sockopts::errno_name(err);
+  return v;
 }
 
 }  // namespace qsock::migration

@@ -12,6 +12,7 @@
 #include "base/deadline.h"
 #include "qmp/error.h"
 #include "migration/plan.h"
+#include "migration/report.h"
 #include "base/fd.h"
 #include "sockopts/options.h"
 #include "base/json.h"
@@ -56,8 +57,9 @@ qmp::Result<Fd> inject_options(pid_t pid, const SocketMatch& match,
                                     const sockopts::SocketOptions& o, Deadline deadline,
                                     const std::function<bool()>& over = {});
 
-// {"options": {read back}, "not_applied": [{"key","wanted","effective"}], "tcp_info": {...},
-//  "local": "h:p", "peer": "h:p"}
-Json read_back(int fd, const sockopts::SocketOptions& wanted);
+// What `fd` has: its options against `wanted`, TCP_INFO, its addresses and
+// SO_ERROR; `end` and `when` say which socket it is and when it was read.
+SocketView read_back(int fd, const sockopts::SocketOptions& wanted, SocketEnd end,
+                     SocketReadAt when);
 
 }  // namespace qsock::migration

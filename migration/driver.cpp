@@ -1,7 +1,5 @@
 #include "migration/driver.h"
 
-#include <sys/socket.h>
-
 #include <cerrno>
 #include <chrono>
 #include <memory>
@@ -10,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "migration/channel.h"
+#include "base/expected.h"
 #include "migration/monitor.h"
 #include "sockopts/apply.h"
 #include "sockopts/connect.h"
@@ -23,7 +22,6 @@ namespace qsock::migration {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-using MonitorPtr = std::unique_ptr<MigrationMonitor>;
 
 constexpr const char* source_fd_name = "qsock-migration";
 constexpr const char* incoming_fd_name = "qsock-incoming";
@@ -34,7 +32,7 @@ Milliseconds since(Clock::time_point t) {
   return std::chrono::duration_cast<Milliseconds>(Clock::now() - t);
 }
 
-std::string label(const char* role, MigrationMonitor& m) {
+std::string label(const char* role, const Monitor& m) {
   std::string v = m.version();
   return fmt::format("{} (QEMU {})", role, v.empty() ? "of unknown version" : v);
 }
@@ -72,17 +70,10 @@ std::optional<std::uint16_t> target_port(const Json& target) {
   return static_cast<std::uint16_t>(v);
 }
 
-int socket_error(int fd) {
-  int err = 0;
-  socklen_t len = sizeof err;
-  if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) return 0;
-  return err;
-}
-
 // Everything the follow loop needs and fills.
 struct Run {
-  MonitorPtr src;
-  MonitorPtr dst;
+  Monitor* src = nullptr;
+  Monitor* dst = nullptr;  // null without -d
   DriverOptions options;
   DriverSinks sinks;
   Clock::time_point start = Clock::now();
@@ -96,7 +87,7 @@ struct Run {
   // qsock never keeps a duplicate of it: a duplicate would keep the
   // connection open after the destination died, and the source would
   // complete into qsock's buffers and stay paused.
-  Json dst_socket_at_start;
+  std::optional<SocketView> dst_socket_at_start;
   sockopts::SocketOptions wanted;
   std::string fired;
   bool interrupted = false;
@@ -111,22 +102,18 @@ struct Run {
 };
 
 void handle_events(Run& run, Milliseconds wait_for) {
-  auto wait = Deadline::after(wait_for);
-  if (run.src->protocol() == MonitorProtocol::qmp) {
-    for (qmp::Event& e : run.src->events(wait)) {
-      if (e.name == "STOP") run.stop_us = event_time_us(e);
-      if (e.name == "MIGRATION_PASS") run.passes = e.data.value("pass", run.passes);
-      if (e.name == "MIGRATION" || e.name == "MIGRATION_PASS" || e.name == "STOP" ||
-          e.name == "RESUME") {
-        ProgressUpdate u{run.last, since(run.start), run.passes, e.name};
-        if (e.name == "MIGRATION") u.info.status = e.data.value("status", u.info.status);
-        if (run.sinks.progress) run.sinks.progress(u);
-      }
+  // A monitor without events waits out `wait_for` here: the poll's pace.
+  for (qmp::Event& e : run.src->events(Deadline::after(wait_for))) {
+    if (e.name == "STOP") run.stop_us = event_time_us(e);
+    if (e.name == "MIGRATION_PASS") run.passes = e.data.value("pass", run.passes);
+    if (e.name == "MIGRATION" || e.name == "MIGRATION_PASS" || e.name == "STOP" ||
+        e.name == "RESUME") {
+      ProgressUpdate u{run.last, since(run.start), run.passes, e.name};
+      if (e.name == "MIGRATION") u.info.status = e.data.value("status", u.info.status);
+      if (run.sinks.progress) run.sinks.progress(u);
     }
-  } else {
-    std::this_thread::sleep_for(wait_for);
   }
-  if (run.dst && run.dst->protocol() == MonitorProtocol::qmp)
+  if (run.dst)
     for (qmp::Event& e : run.dst->events(Deadline::after(Milliseconds(0))))
       if (e.name == "RESUME") run.resume_us = event_time_us(e);
 }
@@ -198,13 +185,13 @@ qmp::Result<void> follow(Run& run) {
 }
 
 // The run state of a monitor, or "exited" when it is gone.
-std::string state_of(MigrationMonitor& m, Deadline d) {
+std::string state_of(Monitor& m, Deadline d) {
   auto s = m.run_state(d);
   if (!s) return s.error().kind == qmp::ErrorKind::timeout ? "unknown (no answer)" : "exited";
   return *s;
 }
 
-std::optional<Milliseconds> downtime_limit_of(MigrationMonitor& m, Deadline d) {
+std::optional<Milliseconds> downtime_limit_of(Monitor& m, Deadline d) {
   auto r = m.downtime_limit(d);
   return r ? *r : std::nullopt;
 }
@@ -228,21 +215,17 @@ void finish(Run& run, bool was_running, MigrationReport& r) {
   r.error = run.last.error_desc;
   r.fired = run.fired;
   if (run.src_socket.valid()) {
-    r.socket = read_back(run.src_socket.get(), run.wanted);
-    int err = socket_error(run.src_socket.get());
-    if (err) r.socket["error"] = sockopts::errno_name(err);
-    auto ti = sockopts::read_tcp_info(run.src_socket.get());
+    r.source_socket =
+        read_back(run.src_socket.get(), run.wanted, SocketEnd::source, SocketReadAt::end);
+    const std::string& err = r.source_socket->error;
+    const auto& ti = r.source_socket->tcp_info;
     if (r.status != "completed" && run.wanted.user_timeout && ti &&
         ti->last_ack_recv >= *run.wanted.user_timeout && r.fired.empty())
-      r.fired =
-          fmt::format("TCP_USER_TIMEOUT ({} ms): {}after {:.1f} s of unacknowledged data",
-                      run.wanted.user_timeout->count(), err ? sockopts::errno_name(err) + " " : "",
-                      ti->last_ack_recv.count() / 1000.0);
+      r.fired = fmt::format("TCP_USER_TIMEOUT ({} ms): {}after {:.1f} s of unacknowledged data",
+                            run.wanted.user_timeout->count(), err.empty() ? "" : err + " ",
+                            ti->last_ack_recv.count() / 1000.0);
   }
-  if (!run.dst_socket_at_start.is_null()) {
-    r.socket["destination"] = run.dst_socket_at_start;
-    r.socket["destination"]["read"] = "when applied, at the start";
-  }
+  r.destination_socket = run.dst_socket_at_start;
   // QEMU closed its copy; ours would hold the connection half-open.
   run.src_socket.reset();
 
@@ -251,7 +234,7 @@ void finish(Run& run, bool was_running, MigrationReport& r) {
   if (r.status == "completed" && run.dst && run.stop_us) {
     // The destination resumes once it has loaded the state: wait for its RESUME.
     auto until = Deadline::after(Milliseconds(3000));
-    while (!run.resume_us && !until.expired() && run.dst->protocol() == MonitorProtocol::qmp)
+    while (!run.resume_us && !until.expired() && run.dst->supports_events())
       for (qmp::Event& e : run.dst->events(Deadline::after(Milliseconds(100))))
         if (e.name == "RESUME") run.resume_us = event_time_us(e);
     if (run.resume_us && *run.resume_us >= *run.stop_us)
@@ -280,11 +263,11 @@ void finish(Run& run, bool was_running, MigrationReport& r) {
   r.notes.insert(r.notes.end(), run.notes.begin(), run.notes.end());
 }
 
-qmp::Result<MonitorPtr> open_monitor(const qmp::MonitorAddress& a, Deadline d) {
-  auto m = MigrationMonitor::connect(a, d);
-  if (!m) return tl::unexpected(m.error());
-  if (auto s = (*m)->load_schema(d); !s) return tl::unexpected(s.error());
-  return std::move(*m);
+qmp::Result<std::unique_ptr<Monitor>> open_monitor(const qmp::MonitorAddress& a, Deadline d,
+                                                   bool with_schema) {
+  QSOCK_TRY_ASSIGN(std::unique_ptr<Monitor> m, connect_monitor(a, d));
+  if (with_schema) QSOCK_TRY(m->load_schema(d));
+  return m;
 }
 
 DriverOutcome error_outcome(qmp::Error e) {
@@ -296,21 +279,13 @@ DriverOutcome error_outcome(qmp::Error e) {
 
 }  // namespace
 
-DriverOutcome run_migration(const qmp::MonitorAddress& source,
-                            const std::optional<qmp::MonitorAddress>& destination,
-                            const MigrationPlan& plan, const DriverOptions& options,
-                            const DriverSinks& sinks) {
+DriverOutcome run_migration(Monitor& source, Monitor* destination, const MigrationPlan& plan,
+                            const DriverOptions& options, const DriverSinks& sinks) {
   Run run;
   run.options = options;
   run.sinks = sinks;
-  auto src = open_monitor(source, run.command());
-  if (!src) return error_outcome(src.error());
-  run.src = std::move(*src);
-  if (destination) {
-    auto dst = open_monitor(*destination, run.command());
-    if (!dst) return error_outcome(dst.error());
-    run.dst = std::move(*dst);
-  }
+  run.src = &source;
+  run.dst = destination;
 
   // 1. Preflight, against both live schemas.
   auto current = run.src->capabilities(run.command());
@@ -363,23 +338,22 @@ DriverOutcome run_migration(const qmp::MonitorAddress& source,
     dst_deferred = dinfo && dinfo->status == "none";
   }
   // What HMP cannot express, found before anything is changed.
-  auto hmp_check = [&](MigrationMonitor& m, const Json& params, const char* role) {
-    if (m.protocol() != MonitorProtocol::hmp) return;
-    for (auto& [name, value] : params.items())
-      if (value.is_array() || value.is_object())
-        pf.problems.push_back(
-            {fmt::format("the {} monitor is HMP, whose migrate_set_parameter cannot express "
-                         "parameter '{}' = {}",
-                         role, name, dump_json(value)),
-             "give that side's QMP monitor"});
+  auto expressible = [&](const Monitor& m, const Json& params, const char* role) {
+    for (const auto& [name, value] : params.items())
+      if (std::string why = m.cannot_set_parameter(name, value); !why.empty())
+        pf.problems.push_back({fmt::format("the {} monitor is {}", role, why),
+                               "give that side's QMP monitor"});
   };
-  hmp_check(*run.src, pf.source_parameters, "source");
-  if (run.dst) hmp_check(*run.dst, pf.destination_parameters, "destination");
-  if (run.src->protocol() == MonitorProtocol::hmp ||
-      (run.dst && run.dst->protocol() == MonitorProtocol::hmp))
-    pf.notes.emplace_back(
-        "an HMP monitor has no events: progress comes from polling 'info "
-        "migrate', and the observed downtime (STOP -> RESUME) is not available");
+  expressible(*run.src, pf.source_parameters, "source");
+  if (run.dst) expressible(*run.dst, pf.destination_parameters, "destination");
+  const Monitor* silent = !run.src->supports_events()                 ? run.src
+                          : run.dst && !run.dst->supports_events() ? run.dst
+                                                                   : nullptr;
+  if (silent)
+    pf.notes.push_back(fmt::format(
+        "an {} monitor has no events: progress comes from polling 'info "
+        "migrate', and the observed downtime (STOP -> RESUME) is not available",
+        protocol_name(silent->protocol())));
   if (options.prepare_only && src_mode && src_mode->mode == SockoptsMode::fd)
     pf.problems.push_back(
         {"--prepare cannot pass the connection (--sockopts fd): qsock would "
@@ -395,7 +369,7 @@ DriverOutcome run_migration(const qmp::MonitorAddress& source,
   std::vector<CapabilityRequest> src_caps = pf.source_capabilities;
   bool events_asked = std::any_of(src_caps.begin(), src_caps.end(),
                                   [](const CapabilityRequest& c) { return c.name == "events"; });
-  if (!events_asked && run.src->protocol() == MonitorProtocol::qmp &&
+  if (!events_asked && run.src->supports_events() &&
       std::find(run.src->features().capabilities.begin(), run.src->features().capabilities.end(),
                 "events") != run.src->features().capabilities.end())
     src_caps.push_back({"events", true, "qsock follows MIGRATION events"});
@@ -411,13 +385,14 @@ DriverOutcome run_migration(const qmp::MonitorAddress& source,
     return error_outcome(r.error());
 
   MigrationReport& report = out.report;
-  report.sockopts_via = src_mode ? std::string(mode_name(src_mode->mode)) : "";
-  if (src_mode)
-    run.note(fmt::format("socket options via {} ({})", report.sockopts_via, src_mode->reason));
+  if (src_mode) {
+    report.sockopts_via = src_mode->mode;
+    run.note(fmt::format("socket options via {} ({})", mode_name(src_mode->mode),
+                         src_mode->reason));
+  }
   const bool native = !src_mode || src_mode->mode == SockoptsMode::native;
   Json qemu_target = native ? plan.target : without_members(plan.target, per_socket_keys);
-  bool channels = run.src->features().has("migrate-channels").value_or(false) &&
-                  run.src->protocol() == MonitorProtocol::qmp;
+  bool channels = run.src->supports_channels();
   std::string uri_text;
   if (!channels || (run.dst && dst_deferred)) {
     auto u = legacy_uri(qemu_target);
@@ -427,7 +402,7 @@ DriverOutcome run_migration(const qmp::MonitorAddress& source,
 
   // 3. The destination's incoming side.
   std::optional<sockopts::Listener> listener;
-  std::string dst_mode;
+  std::optional<SockoptsMode> dst_mode;
   if (run.dst && dst_deferred) {
     if (src_mode && src_mode->mode == SockoptsMode::fd && run.dst->can_pass_fds()) {
       sockopts::InetAddress a{plan.target.value("host", ""), plan.target.value("port", ""),
@@ -435,7 +410,7 @@ DriverOutcome run_migration(const qmp::MonitorAddress& source,
       auto l = sockopts::listen_inet(a);
       if (l) {
         listener = std::move(*l);
-        dst_mode = "fd";
+        dst_mode = SockoptsMode::fd;
       } else if (l.error().errnum == EADDRNOTAVAIL) {
         // The destination's address is not in qsock's network (another host or
         // namespace): qsock cannot listen for it; its QEMU listens, bounded from outside.
@@ -447,7 +422,7 @@ DriverOutcome run_migration(const qmp::MonitorAddress& source,
         return error_outcome(qmp::Error{qmp::ErrorKind::invalid, "listen: " + l.error().text(), Json()});
       }
     }
-    if (dst_mode != "fd") {
+    if (dst_mode != SockoptsMode::fd) {
       // Options the destination's schema lacks are applied from outside.
       std::vector<std::string> dmissing;
       for (const std::string& k : per_socket_keys)
@@ -456,13 +431,15 @@ DriverOutcome run_migration(const qmp::MonitorAddress& source,
       if (!durl) return error_outcome(durl.error());
       if (auto r = run.dst->migrate_incoming(*durl, run.command()); !r)
         return error_outcome(r.error());
-      dst_mode = want_opts ? (run.dst->pid() ? "inject" : "") : "";
-      if (want_opts && dmissing.empty()) dst_mode = "native";
+      if (want_opts && dmissing.empty())
+        dst_mode = SockoptsMode::native;
+      else if (want_opts && run.dst->pid())
+        dst_mode = SockoptsMode::inject;
     }
-  } else if (run.dst && want_opts) {
-    dst_mode = run.dst->pid() ? "inject" : "";
+  } else if (run.dst && want_opts && run.dst->pid()) {
+    dst_mode = SockoptsMode::inject;
   }
-  if (want_opts && run.dst && dst_mode.empty())
+  if (want_opts && run.dst && !dst_mode)
     run.note("the destination's socket is not bounded: its QEMU's pid is unknown");
   if (want_opts && !run.dst)
     run.note(
@@ -510,7 +487,8 @@ DriverOutcome run_migration(const qmp::MonitorAddress& source,
           !r)
         return error_outcome(r.error());
       run.dst->consume_fd();
-      run.dst_socket_at_start = read_back(accepted->get(), run.wanted);
+      run.dst_socket_at_start =
+          read_back(accepted->get(), run.wanted, SocketEnd::destination, SocketReadAt::start);
       accepted->reset();
       listener.reset();
     }
@@ -548,17 +526,20 @@ DriverOutcome run_migration(const qmp::MonitorAddress& source,
       run.note("no view of the source's migration socket: " + dup.error().message);
     } else {
       run.note("inject on the source failed: " + dup.error().message);
-      report.sockopts_via.clear();  // no socket of the source's got the options
+      report.sockopts_via.reset();  // no socket of the source's got the options
     }
   }
-  if (run.dst && inet && port && run.dst_socket_at_start.is_null() && run.dst->pid()) {
-    sockopts::SocketOptions apply = dst_mode == "inject" ? run.wanted : sockopts::SocketOptions{};
+  if (run.dst && inet && port && !run.dst_socket_at_start && run.dst->pid()) {
+    const bool inject_dst = dst_mode == SockoptsMode::inject;
+    sockopts::SocketOptions apply = inject_dst ? run.wanted : sockopts::SocketOptions{};
     auto dup = inject_options(*run.dst->pid(), {std::nullopt, port}, apply, inject_budget, over);
     if (dup) {
-      run.dst_socket_at_start = read_back(dup->get(), run.wanted);  // and closed here
-    } else if (dst_mode == "inject") {
+      // and closed here
+      run.dst_socket_at_start =
+          read_back(dup->get(), run.wanted, SocketEnd::destination, SocketReadAt::start);
+    } else if (inject_dst) {
       run.note("inject on the destination failed: " + dup.error().message);
-      report.destination_sockopts_via.clear();
+      report.destination_sockopts_via.reset();
     }
   }
 
@@ -573,21 +554,14 @@ DriverOutcome run_migration(const qmp::MonitorAddress& source,
   return out;
 }
 
-DriverOutcome watch_migration(const qmp::MonitorAddress& source,
-                              const std::optional<qmp::MonitorAddress>& destination,
-                              const DriverOptions& options, const DriverSinks& sinks) {
+DriverOutcome watch_migration(Monitor& source, Monitor* destination, const DriverOptions& options,
+                              const DriverSinks& sinks) {
   Run run;
   run.options = options;
   run.sinks = sinks;
   run.cancel_on_interrupt = false;
-  auto src = MigrationMonitor::connect(source, run.command());
-  if (!src) return error_outcome(src.error());
-  run.src = std::move(*src);
-  if (destination) {
-    auto dst = MigrationMonitor::connect(*destination, run.command());
-    if (!dst) return error_outcome(dst.error());
-    run.dst = std::move(*dst);
-  }
+  run.src = &source;
+  run.dst = destination;
   auto info = run.src->query_migrate(run.command());
   if (!info) return error_outcome(info.error());
   if (info->status == "none")
@@ -611,6 +585,43 @@ DriverOutcome watch_migration(const qmp::MonitorAddress& source,
   finish(run, was_running, out.report);
   out.interrupted = run.interrupted;
   return out;
+}
+
+namespace {
+// Connects to both monitors (the destination's only with -d) and runs `drive`.
+template <typename Drive>
+DriverOutcome with_monitors(const qmp::MonitorAddress& source,
+                            const std::optional<qmp::MonitorAddress>& destination,
+                            Milliseconds command_timeout, bool with_schema, Drive drive) {
+  auto src = open_monitor(source, Deadline::after(command_timeout), with_schema);
+  if (!src) return error_outcome(src.error());
+  std::unique_ptr<Monitor> dst;
+  if (destination) {
+    auto d = open_monitor(*destination, Deadline::after(command_timeout), with_schema);
+    if (!d) return error_outcome(d.error());
+    dst = std::move(*d);
+  }
+  return drive(**src, dst.get());
+}
+}  // namespace
+
+DriverOutcome run_migration(const qmp::MonitorAddress& source,
+                            const std::optional<qmp::MonitorAddress>& destination,
+                            const MigrationPlan& plan, const DriverOptions& options,
+                            const DriverSinks& sinks) {
+  return with_monitors(source, destination, options.command_timeout, true,
+                       [&](Monitor& src, Monitor* dst) {
+                         return run_migration(src, dst, plan, options, sinks);
+                       });
+}
+
+DriverOutcome watch_migration(const qmp::MonitorAddress& source,
+                              const std::optional<qmp::MonitorAddress>& destination,
+                              const DriverOptions& options, const DriverSinks& sinks) {
+  return with_monitors(source, destination, options.command_timeout, false,
+                       [&](Monitor& src, Monitor* dst) {
+                         return watch_migration(src, dst, options, sinks);
+                       });
 }
 
 }  // namespace qsock::migration

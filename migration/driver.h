@@ -25,7 +25,7 @@ struct DriverOptions {
   std::optional<Milliseconds> stall;    // --stall: no bytes moved for this long
   bool cancel_on_stall = false;         // --cancel-on-stall
   bool prepare_only = false;            // --prepare
-  Milliseconds poll_interval{100};
+  Milliseconds poll_interval{100};       // between query-migrate polls (events may cut it short)
   const InterruptFlag* interrupted = nullptr;  // set by SIGINT, SIGTERM or SIGHUP
 };
 
@@ -55,12 +55,23 @@ struct DriverOutcome {
   bool interrupted = false;  // SIGINT ended it
 };
 
+class Monitor;
+
+// Drives the migration through monitors already connected, their schemas
+// loaded (Monitor::load_schema); `destination` may be null (no -d).
+DriverOutcome run_migration(Monitor& source, Monitor* destination, const MigrationPlan& plan,
+                            const DriverOptions& options, const DriverSinks& sinks);
+
+// Attaches to a migration someone else started and follows it to the end.
+DriverOutcome watch_migration(Monitor& source, Monitor* destination, const DriverOptions& options,
+                              const DriverSinks& sinks);
+
+// The same, connecting to the monitors first (connect_monitor).
 DriverOutcome run_migration(const qmp::MonitorAddress& source,
                             const std::optional<qmp::MonitorAddress>& destination,
                             const MigrationPlan& plan, const DriverOptions& options,
                             const DriverSinks& sinks);
 
-// Attaches to a migration someone else started and follows it to the end.
 DriverOutcome watch_migration(const qmp::MonitorAddress& source,
                               const std::optional<qmp::MonitorAddress>& destination,
                               const DriverOptions& options, const DriverSinks& sinks);

@@ -1,91 +1,102 @@
-// The few operations the migration driver needs from one QEMU, over a QMP
-// session or a plain HMP monitor (-monitor unix:...), whichever the socket
-// speaks. What HMP cannot express (lists, events) is an error saying so.
+// The operations the migration driver needs from one QEMU, as an interface:
+// QMP (qmp_monitor.h) and HMP (hmp_monitor.h) implement it today, and a test
+// substitutes a scripted one (tests/migration/scripted_monitor.h). What a
+// transport cannot express is said by the interface (supports_events(),
+// cannot_set_parameter(), ...), so the driver never asks which one it has.
 #pragma once
 
 #include <sys/types.h>
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/deadline.h"
-#include "qmp/error.h"
-#include "qmp/fd_passing.h"
-#include "qmp/features.h"
-#include "qmp/hmp.h"
+#include "base/json.h"
+#include "base/units.h"
 #include "migration/info.h"
 #include "migration/plan.h"
+#include "qmp/error.h"
+#include "qmp/features.h"
 #include "qmp/monitor_address.h"
 #include "qmp/session.h"
 #include "schema/model.h"
+#include "schema/versions.h"
 
 namespace qsock::migration {
 
 enum class MonitorProtocol { qmp, hmp };
+std::string_view protocol_name(MonitorProtocol p);  // "QMP", "HMP"
 
-class MigrationMonitor {
+class Monitor {
  public:
-  // Connects and detects the protocol. Not movable once made (a NamedFd
-  // points into it), hence the unique_ptr.
-  static qmp::Result<std::unique_ptr<MigrationMonitor>> connect(const qmp::MonitorAddress& address,
-                                                           Deadline deadline);
-  MigrationMonitor(const MigrationMonitor&) = delete;
-  MigrationMonitor& operator=(const MigrationMonitor&) = delete;
+  Monitor() = default;
+  Monitor(const Monitor&) = delete;
+  Monitor& operator=(const Monitor&) = delete;
+  Monitor(Monitor&&) = delete;
+  Monitor& operator=(Monitor&&) = delete;
+  virtual ~Monitor() = default;
 
-  MonitorProtocol protocol() const { return hmp_ ? MonitorProtocol::hmp : MonitorProtocol::qmp; }
-  const qmp::MonitorAddress& address() const { return address_; }
-  std::string version() const;  // "7.2.22", from the greeting or the HMP banner
-  bool can_pass_fds() const { return address_.kind == qmp::MonitorAddress::Kind::unix_socket; }
+  virtual MonitorProtocol protocol() const = 0;
+  virtual std::string version() const = 0;  // "7.2.22", "" when unknown
   // The QEMU's pid (SO_PEERCRED of a UNIX monitor), for pidfd_getfd.
-  std::optional<pid_t> pid() const { return pid_; }
-  qmp::Session* qmp() { return session_ ? &*session_ : nullptr; }
+  virtual std::optional<pid_t> pid() const = 0;
+  virtual bool can_pass_fds() const = 0;  // a UNIX monitor socket
+  // Whether events() can deliver anything (MIGRATION, STOP, RESUME, ...).
+  virtual bool supports_events() const = 0;
+  // Whether migrate takes {"channels": [...]} here (else only a URI).
+  virtual bool supports_channels() const = 0;
+  // Why this monitor cannot set parameter `name` to `value` ("HMP, whose
+  // migrate_set_parameter cannot express parameter 'x' = [...]"), or "".
+  virtual std::string cannot_set_parameter(const std::string& name, const Json& value) const = 0;
 
-  // The schema and features: QMP's query-qmp-schema; for HMP the embedded
-  // schema (for types), with capability and parameter names from `info
-  // migrate_capabilities` / `info migrate_parameters`.
-  qmp::Result<void> load_schema(Deadline deadline);
-  const schema::Schema& schema() const { return *schema_; }
-  const qmp::Features& features() const { return features_; }
-  // HMP: the release from the banner, since the schema is the embedded one.
-  std::optional<schema::QemuVersion> schema_release() const;
-  // Whether InetSocketAddress has `member` in this QEMU (see schema_release).
-  bool has_inet_member(std::string_view member) const;
-  qmp::Result<std::optional<Milliseconds>> downtime_limit(Deadline deadline);
+  // The schema and features (see each implementation for where they come from).
+  virtual qmp::Result<void> load_schema(Deadline deadline) = 0;
+  virtual const schema::Schema& schema() const = 0;
+  virtual const qmp::Features& features() const = 0;
+  // The release the schema stands for, when it is not the QEMU's own (HMP).
+  virtual std::optional<schema::QemuVersion> schema_release() const = 0;
+  // Whether InetSocketAddress has `member` in this QEMU.
+  virtual bool has_inet_member(std::string_view member) const = 0;
+  virtual qmp::Result<std::optional<Milliseconds>> downtime_limit(Deadline deadline) = 0;
 
-  qmp::Result<std::map<std::string, bool>> capabilities(Deadline deadline);
-  qmp::Result<void> set_capabilities(const std::vector<CapabilityRequest>& caps, Deadline deadline);
-  qmp::Result<void> set_parameters(const Json& params, Deadline deadline);
-  qmp::Result<MigrationInfo> query_migrate(Deadline deadline);
-  // `channels` true: {"channels":[{"channel-type":"main","addr":TARGET}]}; else {"uri":URI}.
-  qmp::Result<void> migrate(const std::string& uri, const Json& target, bool channels,
-                       Deadline deadline);
-  qmp::Result<void> migrate_incoming(const std::string& uri, Deadline deadline);
-  qmp::Result<void> cancel(Deadline deadline);
-  qmp::Result<std::string> run_state(Deadline deadline);  // "running", "paused", "postmigrate", ...
-  qmp::Result<void> cont(Deadline deadline);
+  virtual qmp::Result<std::map<std::string, bool>> capabilities(Deadline deadline) = 0;
+  virtual qmp::Result<void> set_capabilities(const std::vector<CapabilityRequest>& caps,
+                                             Deadline deadline) = 0;
+  virtual qmp::Result<void> set_parameters(const Json& params, Deadline deadline) = 0;
+  virtual qmp::Result<MigrationInfo> query_migrate(Deadline deadline) = 0;
+  // With channels (supports_channels()): {"channels":[{"channel-type":"main",
+  // "addr":TARGET}]}; else the URI.
+  virtual qmp::Result<void> migrate(const std::string& uri, const Json& target, bool channels,
+                                    Deadline deadline) = 0;
+  virtual qmp::Result<void> migrate_incoming(const std::string& uri, Deadline deadline) = 0;
+  virtual qmp::Result<void> cancel(Deadline deadline) = 0;
+  // "running", "paused", "postmigrate", "inmigrate", ...
+  virtual qmp::Result<std::string> run_state(Deadline deadline) = 0;
+  virtual qmp::Result<void> cont(Deadline deadline) = 0;
   // getfd NAME with `fd`; until consume_fd() the name is closed again on destruction.
-  qmp::Result<void> pass_fd(int fd, const std::string& name, Deadline deadline);
-  void consume_fd();  // QEMU took it (migrate fd:NAME)
-  void release_fd();  // closefd now (best effort)
-  // Events that arrive before `deadline` (QMP only; HMP has none).
-  std::vector<qmp::Event> events(Deadline deadline);
-
-  ~MigrationMonitor();
-
- private:
-  MigrationMonitor() = default;
-  qmp::Result<std::string> hmp(const std::string& line, Deadline deadline, int fd = -1);
-
-  qmp::MonitorAddress address_;
-  std::optional<qmp::Session> session_;
-  std::optional<qmp::HmpSession> hmp_;
-  std::optional<pid_t> pid_;
-  std::unique_ptr<schema::Schema> schema_;
-  qmp::Features features_;
-  std::optional<qmp::NamedFd> named_fd_;  // QMP getfd guard
-  std::string hmp_fd_name_;          // HMP getfd name not yet consumed
+  virtual qmp::Result<void> pass_fd(int fd, const std::string& name, Deadline deadline) = 0;
+  virtual void consume_fd() = 0;  // QEMU took it (migrate fd:NAME)
+  virtual void release_fd() = 0;  // closefd now (best effort)
+  // Events that arrive before `deadline`. A monitor without events waits
+  // out the deadline and returns none, so a caller can pace its polls on it.
+  virtual std::vector<qmp::Event> events(Deadline deadline) = 0;
 };
+
+// Connects to `address` and detects the protocol (QMP greets, HMP prints a
+// banner). The schema is not loaded yet: see Monitor::load_schema.
+qmp::Result<std::unique_ptr<Monitor>> connect_monitor(const qmp::MonitorAddress& address,
+                                                      Deadline deadline);
+
+// What the implementations share.
+// The pid of the QEMU listening on a UNIX monitor socket, if readable.
+std::optional<pid_t> monitor_peer_pid(const qmp::MonitorAddress& address);
+// Whether `schema` has InetSocketAddress `member`; with `release`, only if
+// that release has it.
+bool schema_has_inet_member(const schema::Schema& schema, std::string_view member,
+                            const std::optional<schema::QemuVersion>& release);
 
 }  // namespace qsock::migration

@@ -8,7 +8,43 @@ namespace {
 Json ms(const std::optional<Milliseconds>& v) { return v ? Json(v->count()) : Json(nullptr); }
 Json bytes(const std::optional<Bytes>& v) { return v ? Json(v->count) : Json(nullptr); }
 Json text_or_null(const std::string& s) { return s.empty() ? Json(nullptr) : Json(s); }
+Json mode_or_null(const std::optional<SockoptsMode>& m) {
+  return m ? Json(std::string(mode_name(*m))) : Json(nullptr);
+}
 }  // namespace
+
+std::string_view read_at_text(SocketReadAt when) {
+  switch (when) {
+    case SocketReadAt::end:
+      return "at the end";
+    case SocketReadAt::start:
+      return "when applied, at the start";
+  }
+  return "?";
+}
+
+Json to_json(const SocketView& v) {
+  Json j = Json::object();
+  if (v.options) {
+    Json opts = sockopts::to_json(*v.options);
+    // Address members are not the socket's options.
+    for (const char* k : {"ipv4", "ipv6", "numeric", "to"}) opts.erase(k);
+    j["options"] = opts;
+    Json missing = Json::array();
+    for (const sockopts::Difference& d : v.not_applied)
+      missing.push_back({{"key", d.key}, {"wanted", d.wanted}, {"effective", d.effective}});
+    j["not_applied"] = missing;
+  } else {
+    j["options"] = nullptr;
+    j["options_error"] = v.options_error;
+  }
+  j["tcp_info"] = v.tcp_info ? sockopts::to_json(*v.tcp_info) : Json(nullptr);
+  j["local"] = v.local;
+  j["peer"] = v.peer;
+  if (!v.error.empty()) j["error"] = v.error;
+  if (v.end == SocketEnd::destination) j["read"] = std::string(read_at_text(v.read_at));
+  return j;
+}
 
 Json MigrationReport::to_json() const {
   Json j = Json::object();
@@ -32,9 +68,11 @@ Json MigrationReport::to_json() const {
   j["bytes"] = ram ? b : Json(nullptr);
   j["throughput_mbps"] = ram ? Json(ram->mbps) : Json(nullptr);
   j["passes"] = passes;
-  j["sockopts_via"] = text_or_null(sockopts_via);
-  j["destination_sockopts_via"] = text_or_null(destination_sockopts_via);
+  j["sockopts_via"] = mode_or_null(sockopts_via);
+  j["destination_sockopts_via"] = mode_or_null(destination_sockopts_via);
   j["fd_passed"] = fd_passed;
+  Json socket = source_socket ? migration::to_json(*source_socket) : Json::object();
+  if (destination_socket) socket["destination"] = migration::to_json(*destination_socket);
   j["socket"] = socket;
   j["source_state"] = text_or_null(source_state);
   j["source_resumed"] = source_resumed;

@@ -5,13 +5,44 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
-#include "migration/info.h"
 #include "base/json.h"
 #include "base/units.h"
+#include "migration/info.h"
+#include "migration/plan.h"
+#include "sockopts/apply.h"
+#include "sockopts/options.h"
+#include "sockopts/tcp_info.h"
 
 namespace qsock::migration {
+
+enum class SocketEnd { source, destination };
+// When qsock read a socket: the source's at the end of the migration (its
+// view stays open), the destination's right after its options were applied
+// (qsock keeps no duplicate of it: one would hold the connection open after
+// the destination died).
+enum class SocketReadAt { end, start };
+std::string_view read_at_text(SocketReadAt when);  // "at the end", "when applied, at the start"
+
+// One end of the migration connection, read back from the socket itself.
+struct SocketView {
+  SocketEnd end = SocketEnd::source;
+  SocketReadAt read_at = SocketReadAt::end;
+  std::optional<sockopts::SocketOptions> options;  // the socket options in effect
+  std::string options_error;                       // why they could not be read
+  std::vector<sockopts::Difference> not_applied;   // wanted, but not what the socket has
+  std::optional<sockopts::TcpInfo> tcp_info;
+  std::string local;  // "h:p"
+  std::string peer;
+  std::string error;  // SO_ERROR's errno name, "" when none
+};
+
+// {"options": {...}|null, "not_applied": [{"key","wanted","effective"}], "tcp_info": {...}|null,
+//  "local": "h:p", "peer": "h:p", "options_error"?, "error"?; the destination's with
+//  "read": "when applied, at the start"}
+Json to_json(const SocketView& v);
 
 struct MigrationReport {
   std::string status;  // QEMU's final status ("completed", "failed", "cancelled"), or "prepared"
@@ -23,11 +54,13 @@ struct MigrationReport {
   std::optional<Milliseconds> setup_time;
   std::optional<RamStats> ram;
   std::uint64_t passes = 0;  // MIGRATION_PASS events, else ram.dirty-sync-count
-  std::string sockopts_via;  // "native", "fd", "inject"; "" when no options were asked for
-  std::string destination_sockopts_via;
+  // How the options reached each end's socket (native, fd, inject); none when
+  // no options were asked for or none reached it.
+  std::optional<SockoptsMode> sockopts_via;
+  std::optional<SockoptsMode> destination_sockopts_via;
   bool fd_passed = false;
-  // {"options": {...}, "tcp_info": {...}, "destination": {"options":..,"tcp_info":..}}
-  Json socket = Json::object();
+  std::optional<SocketView> source_socket;
+  std::optional<SocketView> destination_socket;
   std::string source_state;       // run state after qsock put it back
   bool source_resumed = false;    // qsock sent `cont`
   std::string destination_state;  // run state, "exited", or "" when not watched
@@ -35,7 +68,8 @@ struct MigrationReport {
   std::string fired;              // which bound ended it: "--timeout 30 s", "--stall 10 s", ...
   std::vector<std::string> notes;
 
-  // {"event":"report","status":..,"downtime_ms":..,"observed_downtime_ms":..|null,...}
+  // {"event":"report","status":..,"downtime_ms":..,"observed_downtime_ms":..|null,...,
+  //  "socket": {SOURCE VIEW..., "destination": {DESTINATION VIEW}}}
   Json to_json() const;
   // Whether the numbers agree with each other (downtime <= total time, the
   // byte counts add up); the problems found, empty when consistent.
