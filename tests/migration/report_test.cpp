@@ -22,7 +22,7 @@ migration::MigrationReport completed() {
   ram.downtime_bytes = Bytes{263};
   ram.postcopy_bytes = Bytes{0};
   r.ram = ram;
-  r.sockopts_via = "fd";
+  r.sockopts_via = migration::SockoptsMode::fd;
   r.fd_passed = true;
   r.source_state = "postmigrate";
   return r;
@@ -51,6 +51,56 @@ TEST_CASE("migration report: the --json line") {
   CHECK(n["sockopts_via"].is_null());
   CHECK(n["bytes"].is_null());
   CHECK(n["error"] == "Unable to write to socket: Broken pipe");
+}
+
+TEST_CASE("migration report: the socket section of the --json line") {
+  // No socket seen: an empty object, as before the views were typed.
+  CHECK(completed().to_json()["socket"] == Json::object());
+
+  migration::SocketView src;
+  sockopts::SocketOptions opts;
+  opts.keep_alive = true;
+  opts.user_timeout = Milliseconds(5000);
+  opts.ipv4 = true;  // an address member: not a socket option, not shown
+  src.options = opts;
+  src.not_applied = {{"keep-alive-idle", "1 s", "7200 s"}};
+  sockopts::TcpInfo ti;
+  ti.state = sockopts::TcpState::established;
+  ti.retransmits = 3;
+  src.tcp_info = ti;
+  src.local = "127.0.0.1:40000";
+  src.peer = "127.0.0.1:4444";
+  src.error = "ETIMEDOUT";
+  migration::SocketView dst;
+  dst.end = migration::SocketEnd::destination;
+  dst.read_at = migration::SocketReadAt::start;
+  dst.options_error = "getsockopt(SO_KEEPALIVE): Bad file descriptor";
+  dst.local = "127.0.0.1:4444";
+
+  auto r = completed();
+  r.source_socket = src;
+  r.destination_socket = dst;
+  r.destination_sockopts_via = migration::SockoptsMode::inject;
+  Json j = r.to_json();
+  CHECK(j["destination_sockopts_via"] == "inject");
+  const Json& s = j["socket"];
+  CHECK(s["options"] == Json::parse(R"({"keep-alive":true,"user-timeout":5000})"));
+  CHECK(s["not_applied"] ==
+        Json::parse(R"([{"key":"keep-alive-idle","wanted":"1 s","effective":"7200 s"}])"));
+  CHECK(s["tcp_info"]["state"] == "ESTABLISHED");
+  CHECK(s["tcp_info"]["retransmits"] == 3);
+  CHECK(s["local"] == "127.0.0.1:40000");
+  CHECK(s["peer"] == "127.0.0.1:4444");
+  CHECK(s["error"] == "ETIMEDOUT");
+  CHECK_FALSE(s.contains("read"));  // the source's is read at the end
+  CHECK_FALSE(s.contains("options_error"));
+  const Json& d = s["destination"];
+  CHECK(d["read"] == "when applied, at the start");
+  CHECK(d["options"].is_null());
+  CHECK(d["options_error"] == "getsockopt(SO_KEEPALIVE): Bad file descriptor");
+  CHECK_FALSE(d.contains("not_applied"));
+  CHECK(d["tcp_info"].is_null());
+  CHECK_FALSE(d.contains("error"));
 }
 
 TEST_CASE("migration report: consistency") {

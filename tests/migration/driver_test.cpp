@@ -1,0 +1,273 @@
+// The migration driver against scripted QEMUs: each case is a timeline of
+// what the source (and destination) answer, and the calls and report that
+// must come of it.
+#include <doctest/doctest.h>
+
+#include <csignal>
+#include <string>
+#include <vector>
+
+#include "migration/driver.h"
+#include "scripted_monitor.h"
+
+using namespace qsock;
+using test::event;
+using test::info;
+using test::Poll;
+using test::ScriptedMonitor;
+
+namespace {
+
+migration::MigrationPlan tcp_plan() {
+  migration::MigrationPlan p;
+  p.target = Json::parse(R"({"transport":"socket","type":"inet","host":"127.0.0.1","port":"4444"})");
+  p.target_text = "tcp:127.0.0.1:4444";
+  return p;
+}
+
+// Fast polls, so that a case takes milliseconds.
+migration::DriverOptions fast() {
+  migration::DriverOptions o;
+  o.poll_interval = Milliseconds(2);
+  o.command_timeout = Milliseconds(2000);
+  return o;
+}
+
+// Every progress update the driver gave, in order.
+struct Recorded {
+  std::vector<migration::ProgressUpdate> progress;
+  std::vector<std::string> notes;
+  migration::DriverSinks sinks() {
+    return {[this](const migration::ProgressUpdate& u) { progress.push_back(u); },
+            [this](const std::string& n) { notes.push_back(n); }};
+  }
+};
+
+migration::MigrationInfo failed(std::string desc, std::optional<std::uint64_t> bytes = {}) {
+  auto i = info("failed", bytes);
+  i.error_desc = std::move(desc);
+  return i;
+}
+
+bool contains(const std::string& text, std::string_view part) {
+  return text.find(part) != std::string::npos;
+}
+
+}  // namespace
+
+TEST_CASE("driver: a completed migration, its times and bytes from QEMU, its downtime observed") {
+  ScriptedMonitor src, dst;
+  auto done = info("completed", 3'000'000, 2);
+  done.total_time = Milliseconds(50);
+  done.downtime = Milliseconds(5);
+  done.setup_time = Milliseconds(2);
+  src.timeline = {
+      {{}, info("setup"), {}},
+      {{event("MIGRATION_PASS", {{"pass", 1}})}, info("active", 1'000'000, 1), {}},
+      {{event("MIGRATION_PASS", {{"pass", 2}}), event("STOP", {}, 100.0)}, done, "postmigrate"},
+  };
+  dst.vm_state = "inmigrate";
+  dst.timeline = {{{event("RESUME", {}, 100.020)}, info("none"), {}}};
+  Recorded rec;
+  auto out = migration::run_migration(src, &dst, tcp_plan(), fast(), rec.sinks());
+
+  REQUIRE(out.kind == migration::DriverOutcome::Kind::report);
+  CHECK(out.started);
+  CHECK_FALSE(out.interrupted);
+  const migration::MigrationReport& r = out.report;
+  CHECK(r.status == "completed");
+  CHECK(r.total_time == Milliseconds(50));
+  CHECK(r.downtime == Milliseconds(5));
+  CHECK(r.setup_time == Milliseconds(2));
+  CHECK(r.observed_downtime == Milliseconds(20));
+  CHECK(r.downtime_limit == Milliseconds(300));
+  REQUIRE(r.ram);
+  CHECK(r.ram->transferred.count == 3'000'000);
+  CHECK(r.passes == 2);
+  CHECK(r.source_state == "postmigrate");
+  CHECK_FALSE(r.source_resumed);
+  CHECK(r.error.empty());
+  CHECK(r.fired.empty());
+  CHECK_FALSE(r.sockopts_via);
+  CHECK_FALSE(r.source_socket);
+
+  // The destination listens first, then the source is told where to send.
+  CHECK(dst.count("migrate-incoming tcp:127.0.0.1:4444") == 1);
+  CHECK(src.count("migrate tcp:127.0.0.1:4444") == 1);
+  CHECK(src.count("migrate-set-capabilities events=on") == 1);  // qsock follows MIGRATION events
+  CHECK(src.count("migrate_cancel") == 0);
+  CHECK(src.count("cont") == 0);
+  // Progress: polls and events, the statuses as QEMU gave them.
+  REQUIRE_FALSE(rec.progress.empty());
+  CHECK(rec.progress.front().info.status == "setup");
+}
+
+TEST_CASE("driver: a failed migration reports QEMU's error and puts a running source back") {
+  ScriptedMonitor src;
+  src.timeline = {
+      {{}, info("active", 1'000'000), {}},
+      {{}, failed("Unable to write to socket: Connection reset by peer"), "paused"},
+  };
+  Recorded rec;
+  auto out = migration::run_migration(src, nullptr, tcp_plan(), fast(), rec.sinks());
+
+  REQUIRE(out.kind == migration::DriverOutcome::Kind::report);
+  const migration::MigrationReport& r = out.report;
+  CHECK(r.status == "failed");
+  CHECK(r.error == "Unable to write to socket: Connection reset by peer");
+  CHECK(r.fired.empty());  // QEMU ended it, no bound of qsock's
+  CHECK(src.count("migrate_cancel") == 0);
+  // It was running before: qsock sends cont, and says so.
+  CHECK(src.count("cont") == 1);
+  CHECK(src.first("cont") > src.first("migrate "));
+  CHECK(r.source_resumed);
+  CHECK(r.source_state == "running");
+  CHECK(std::any_of(r.notes.begin(), r.notes.end(), [](const std::string& n) {
+    return contains(n, "the source was 'paused' after the migration ended 'failed': sent cont");
+  }));
+}
+
+TEST_CASE("driver: a source paused before the migration is not resumed after it fails") {
+  ScriptedMonitor src;
+  src.vm_state = "paused";
+  src.timeline = {{{}, failed("Unable to write to socket: Broken pipe"), {}}};
+  Recorded rec;
+  auto out = migration::run_migration(src, nullptr, tcp_plan(), fast(), rec.sinks());
+
+  CHECK(out.report.status == "failed");
+  CHECK(src.count("cont") == 0);
+  CHECK_FALSE(out.report.source_resumed);
+  CHECK(out.report.source_state == "paused");
+}
+
+TEST_CASE("driver: a migration that has to be cancelled, and what it says of it") {
+  struct Row {
+    const char* name;
+    void (*configure)(migration::DriverOptions&);
+    const char* fired;   // how the report names the bound
+    const char* note;    // a note the operator saw
+  };
+  const Row rows[] = {
+      {"--stall with --cancel-on-stall: no bytes moved for 30 ms",
+       [](migration::DriverOptions& o) {
+         o.stall = Milliseconds(30);
+         o.cancel_on_stall = true;
+       },
+       "--stall 0.03 s: no progress for 0.03 s (socket state unknown", "cancelling the migration"},
+      {"--timeout: the whole migration took longer than 40 ms",
+       [](migration::DriverOptions& o) { o.timeout = Milliseconds(40); }, "--timeout ",
+       "cancelling the migration"},
+  };
+  for (const Row& row : rows) {
+    CAPTURE(row.name);
+    ScriptedMonitor src;
+    src.timeline = {{{}, info("active", 1'000'000), {}}};  // stuck: the same bytes forever
+    src.after_cancel = Poll{{}, info("cancelled", 1'000'000), {}};
+    auto options = fast();
+    row.configure(options);
+    Recorded rec;
+    auto started = std::chrono::steady_clock::now();
+    auto out = migration::run_migration(src, nullptr, tcp_plan(), options, rec.sinks());
+    auto took = std::chrono::steady_clock::now() - started;
+
+    REQUIRE(out.kind == migration::DriverOutcome::Kind::report);
+    CHECK(out.report.status == "cancelled");
+    CHECK(contains(out.report.fired, row.fired));
+    CHECK(src.count("migrate_cancel") == 1);
+    CHECK(src.count("cont") == 0);  // it was running, and still is
+    CHECK(std::any_of(rec.notes.begin(), rec.notes.end(),
+                      [&](const std::string& n) { return contains(n, row.note); }));
+    CHECK(took < std::chrono::milliseconds(1000));
+  }
+}
+
+TEST_CASE("driver: --stall without --cancel-on-stall only says so; the migration goes on") {
+  ScriptedMonitor src;
+  src.timeline.assign(40, Poll{{}, info("active", 1'000'000), {}});
+  src.timeline.push_back({{}, info("completed", 2'000'000), "postmigrate"});
+  auto options = fast();
+  options.stall = Milliseconds(20);
+  Recorded rec;
+  auto out = migration::run_migration(src, nullptr, tcp_plan(), options, rec.sinks());
+
+  CHECK(out.report.status == "completed");
+  CHECK(src.count("migrate_cancel") == 0);
+  CHECK(out.report.fired.empty());
+  CHECK(std::any_of(rec.notes.begin(), rec.notes.end(), [](const std::string& n) {
+    return n.starts_with("stalled: no progress for 0.02 s");
+  }));
+}
+
+TEST_CASE("driver: a signal mid-run cancels the migration and puts the source back") {
+  InterruptFlag flag{0};
+  ScriptedMonitor src;
+  src.timeline = {{{}, info("active", 1'000'000), {}}, {{}, info("active", 2'000'000), {}},
+                  {{}, info("active", 3'000'000), {}}, {{}, info("active", 4'000'000), {}}};
+  // Cancelled at the switchover: the source is left paused.
+  src.after_cancel = Poll{{}, info("cancelled", 4'000'000), "paused"};
+  int polls = 0;
+  src.on_call = [&](std::string_view call) {
+    if (call == "query-migrate" && ++polls == 2) flag = SIGINT;
+  };
+  auto options = fast();
+  options.interrupted = &flag;
+  Recorded rec;
+  auto out = migration::run_migration(src, nullptr, tcp_plan(), options, rec.sinks());
+
+  CHECK(out.interrupted);
+  CHECK(out.report.status == "cancelled");
+  CHECK(out.report.fired == "interrupted (SIGINT)");
+  CHECK(src.count("migrate_cancel") == 1);
+  REQUIRE(src.count("cont") == 1);
+  CHECK(src.first("cont") > src.first("migrate_cancel"));
+  CHECK(out.report.source_resumed);
+  CHECK(out.report.source_state == "running");
+}
+
+TEST_CASE("driver: a signal before the migration starts sends nothing that starts it") {
+  InterruptFlag flag{SIGTERM};
+  ScriptedMonitor src;
+  src.timeline = {{{}, info("none"), {}}};
+  auto options = fast();
+  options.interrupted = &flag;
+  Recorded rec;
+  auto out = migration::run_migration(src, nullptr, tcp_plan(), options, rec.sinks());
+
+  CHECK(out.kind == migration::DriverOutcome::Kind::error);
+  CHECK(out.interrupted);
+  CHECK_FALSE(out.started);
+  CHECK(src.count("migrate ") == 0);
+}
+
+TEST_CASE("driver: QEMU refusing migrate is an error, and nothing was started") {
+  ScriptedMonitor src;
+  src.timeline = {{{}, info("none"), {}}};
+  src.fail_migrate = qmp::Error{qmp::ErrorKind::qemu, "There's a migration process in progress", Json()};
+  Recorded rec;
+  auto out = migration::run_migration(src, nullptr, tcp_plan(), fast(), rec.sinks());
+
+  CHECK(out.kind == migration::DriverOutcome::Kind::error);
+  CHECK(out.error.message == "There's a migration process in progress");
+  CHECK_FALSE(out.started);
+  CHECK(src.count("query-migrate") == 0);  // never followed
+}
+
+TEST_CASE("driver: watch follows a migration someone else started; a signal stops only qsock") {
+  InterruptFlag flag{0};
+  ScriptedMonitor src;
+  src.timeline = {{{}, info("active", 1'000'000), {}}, {{}, info("active", 2'000'000), {}}};
+  int polls = 0;
+  src.on_call = [&](std::string_view call) {
+    if (call == "query-migrate" && ++polls == 3) flag = SIGINT;
+  };
+  auto options = fast();
+  options.interrupted = &flag;
+  Recorded rec;
+  auto out = migration::watch_migration(src, nullptr, options, rec.sinks());
+
+  CHECK(out.interrupted);
+  CHECK(src.count("migrate_cancel") == 0);
+  CHECK(src.count("migrate ") == 0);
+  CHECK(src.count("cont") == 0);
+  CHECK(contains(out.report.fired, "stopped watching, the migration goes on"));
+}
