@@ -70,6 +70,12 @@ std::optional<std::uint16_t> target_port(const Json& target) {
   return static_cast<std::uint16_t>(v);
 }
 
+// QEMU drops "ram" from query-migrate once a migration has failed: what
+// was sent is still what the report should show.
+void keep_last_seen(MigrationInfo& now, const MigrationInfo& before) {
+  if (!now.ram) now.ram = before.ram;
+}
+
 // Everything the follow loop needs and fills.
 struct Run {
   Monitor* src = nullptr;
@@ -101,13 +107,18 @@ struct Run {
   }
 };
 
-void handle_events(Run& run, Milliseconds wait_for) {
+// Whether events become progress lines: not once the final status was shown
+// (the events of a fast migration arrive with its last replies).
+enum class Progress { shown, quiet };
+
+void handle_events(Run& run, Milliseconds wait_for, Progress progress = Progress::shown) {
   // A monitor without events waits out `wait_for` here: the poll's pace.
   for (qmp::Event& e : run.src->events(Deadline::after(wait_for))) {
     if (e.name == "STOP") run.stop_us = event_time_us(e);
     if (e.name == "MIGRATION_PASS") run.passes = e.data.value("pass", run.passes);
-    if (e.name == "MIGRATION" || e.name == "MIGRATION_PASS" || e.name == "STOP" ||
-        e.name == "RESUME") {
+    if (progress == Progress::shown &&
+        (e.name == "MIGRATION" || e.name == "MIGRATION_PASS" || e.name == "STOP" ||
+         e.name == "RESUME")) {
       ProgressUpdate u{run.last, since(run.start), run.passes, e.name};
       if (e.name == "MIGRATION") u.info.status = e.data.value("status", u.info.status);
       if (run.sinks.progress) run.sinks.progress(u);
@@ -137,6 +148,7 @@ qmp::Result<void> follow(Run& run) {
     handle_events(run, run.options.poll_interval);
     auto info = run.src->query_migrate(run.command());
     if (!info) return tl::unexpected(info.error());
+    keep_last_seen(*info, run.last);
     run.last = *info;
     if (info->expected_downtime) run.last_expected = info->expected_downtime;
     if (run.sinks.progress)
@@ -201,9 +213,13 @@ void finish(Run& run, bool was_running, MigrationReport& r) {
   if (is_terminal(run.last.status)) {
     // QEMU sets the status before the last numbers (total-time): read them settled.
     std::this_thread::sleep_for(Milliseconds(20));
-    if (auto settled = run.src->query_migrate(run.command()); settled) run.last = *settled;
-    // Events that came with the last replies (STOP, the last MIGRATION_PASS).
-    handle_events(run, Milliseconds(0));
+    if (auto settled = run.src->query_migrate(run.command()); settled) {
+      keep_last_seen(*settled, run.last);
+      run.last = *settled;
+    }
+    // Events that came with the last replies (STOP, the last MIGRATION_PASS):
+    // counted, not shown after the final status.
+    handle_events(run, Milliseconds(0), Progress::quiet);
   }
   r.status = run.last.status;
   r.downtime = run.last.downtime;

@@ -3,6 +3,8 @@
 // must come of it.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <chrono>
 #include <csignal>
 #include <string>
 #include <vector>
@@ -270,4 +272,44 @@ TEST_CASE("driver: watch follows a migration someone else started; a signal stop
   CHECK(src.count("migrate ") == 0);
   CHECK(src.count("cont") == 0);
   CHECK(contains(out.report.fired, "stopped watching, the migration goes on"));
+}
+
+TEST_CASE("driver: after a failure the report keeps the bytes and passes last seen") {
+  // QEMU drops "ram" from query-migrate once the migration has failed.
+  ScriptedMonitor src;
+  src.timeline = {{{}, info("active", 5'000'000, 3), {}},
+                  {{}, failed("Unable to write to socket: Connection timed out"), {}}};
+  Recorded rec;
+  auto out = migration::run_migration(src, nullptr, tcp_plan(), fast(), rec.sinks());
+
+  CHECK(out.report.status == "failed");
+  REQUIRE(out.report.ram);
+  CHECK(out.report.ram->transferred.count == 5'000'000);
+  CHECK(out.report.passes == 3);
+}
+
+TEST_CASE("driver: no progress line after the one with the final status") {
+  // The events of a fast migration arrive with its last replies, after the
+  // poll that saw it completed.
+  ScriptedMonitor src;
+  src.timeline = {
+      {{}, info("active", 1'000'000, 1), {}},
+      {{}, info("completed", 2'000'000, 2), "postmigrate"},
+      {{event("MIGRATION", {{"status", "active"}}), event("MIGRATION_PASS", {{"pass", 2}}),
+        event("STOP", {}, 10.0), event("MIGRATION", {{"status", "completed"}})},
+       info("completed", 2'000'000, 2),
+       {}},
+  };
+  Recorded rec;
+  auto out = migration::run_migration(src, nullptr, tcp_plan(), fast(), rec.sinks());
+
+  CHECK(out.report.status == "completed");
+  CHECK(out.report.passes == 2);  // the late MIGRATION_PASS still counts
+  REQUIRE_FALSE(rec.progress.empty());
+  auto final = std::find_if(rec.progress.begin(), rec.progress.end(),
+                            [](const migration::ProgressUpdate& u) {
+                              return migration::is_terminal(u.info.status);
+                            });
+  REQUIRE(final != rec.progress.end());
+  CHECK(final + 1 == rec.progress.end());
 }
