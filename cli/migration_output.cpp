@@ -36,9 +36,16 @@ void print_socket(std::FILE* to, const char* who, const migration::SocketView& s
     fmt::print(to, "    NOT in effect: {} wanted {}, socket has {}\n", d.key, d.wanted,
                d.effective);
   if (s.tcp_info)
-    fmt::print(to, "    TCP_INFO at the end: {}\n", dump_json(sockopts::to_json(*s.tcp_info)));
+    fmt::print(to, "    TCP_INFO {}: {}\n", migration::read_at_text(s.read_at),
+               dump_json(sockopts::to_json(*s.tcp_info)));
   if (!s.error.empty()) fmt::print(to, "    socket error: {}\n", s.error);
 }
+
+Milliseconds ms_of(double seconds) {
+  return Milliseconds(std::llround(seconds * 1000.0));
+}
+
+}  // namespace
 
 void print_report(std::FILE* to, const migration::MigrationReport& r) {
   fmt::print(to, "migration {}\n", r.status);
@@ -73,11 +80,6 @@ void print_report(std::FILE* to, const migration::MigrationReport& r) {
   if (!r.destination_state.empty())
     fmt::print(to, "  destination VM:              {}\n", r.destination_state);
 }
-Milliseconds ms_of(double seconds) {
-  return Milliseconds(std::llround(seconds * 1000.0));
-}
-
-}  // namespace
 
 std::string via_name(const std::optional<migration::SockoptsMode>& via) {
   return via ? std::string(migration::mode_name(*via)) : "";

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdio>
 #include <optional>
 #include <string>
 
@@ -41,6 +42,10 @@ migration::DriverSinks sinks_for(ProgressLine& line);
 // Installs a handler for SIGINT, SIGTERM and SIGHUP that sets the flag to the
 // signal, once: a second signal of the same kind ends qsock at once.
 const InterruptFlag* install_interrupt_flag();
+
+// The report as text: QEMU's numbers with their sources, each end's socket
+// (its options, TCP_INFO and when it was read), the VMs' states.
+void print_report(std::FILE* to, const migration::MigrationReport& r);
 
 // "native", "fd", "inject"; "" when no options reached the socket.
 std::string via_name(const std::optional<migration::SockoptsMode>& via);
