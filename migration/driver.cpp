@@ -124,7 +124,7 @@ void handle_events(Run& run, Milliseconds wait_for, Progress progress = Progress
       if (run.sinks.progress) run.sinks.progress(u);
     }
   }
-  if (run.dst)
+  if (run.dst != nullptr)
     for (qmp::Event& e : run.dst->events(Deadline::after(Milliseconds(0))))
       if (e.name == "RESUME") run.resume_us = event_time_us(e);
 }
@@ -247,7 +247,7 @@ void finish(Run& run, bool was_running, MigrationReport& r) {
 
   auto d = run.command();
   r.downtime_limit = downtime_limit_of(*run.src, d);
-  if (r.status == "completed" && run.dst && run.stop_us) {
+  if (r.status == "completed" && run.dst != nullptr && run.stop_us) {
     // The destination resumes once it has loaded the state: wait for its RESUME.
     auto until = Deadline::after(Milliseconds(3000));
     while (!run.resume_us && !until.expired() && run.dst->supports_events())
@@ -273,7 +273,7 @@ void finish(Run& run, bool was_running, MigrationReport& r) {
     }
     r.source_state = state_of(*run.src, d);
   }
-  if (run.dst) r.destination_state = state_of(*run.dst, Deadline::after(Milliseconds(2000)));
+  if (run.dst != nullptr) r.destination_state = state_of(*run.dst, Deadline::after(Milliseconds(2000)));
   for (const std::string& i : r.inconsistencies())
     run.notes.push_back("QEMU's numbers disagree: " + i);
   r.notes.insert(r.notes.end(), run.notes.begin(), run.notes.end());
@@ -309,7 +309,7 @@ DriverOutcome run_migration(Monitor& source, Monitor* destination, const Migrati
   MigrationSide src_side{&run.src->schema(), &run.src->features(), label("source", *run.src),
                          *current, run.src->schema_release()};
   std::optional<MigrationSide> dst_side;
-  if (run.dst) {
+  if (run.dst != nullptr) {
     auto dcur = run.dst->capabilities(run.command());
     if (!dcur) return error_outcome(dcur.error());
     dst_side = MigrationSide{&run.dst->schema(), &run.dst->features(),
@@ -342,7 +342,7 @@ DriverOutcome run_migration(Monitor& source, Monitor* destination, const Migrati
   }
   // The destination: is it waiting for migrate-incoming (-incoming defer)?
   bool dst_deferred = false;
-  if (run.dst) {
+  if (run.dst != nullptr) {
     auto state = run.dst->run_state(run.command());
     auto dinfo = run.dst->query_migrate(run.command());
     if (!state) return error_outcome(state.error());
@@ -361,11 +361,11 @@ DriverOutcome run_migration(Monitor& source, Monitor* destination, const Migrati
                                "give that side's QMP monitor"});
   };
   expressible(*run.src, pf.source_parameters, "source");
-  if (run.dst) expressible(*run.dst, pf.destination_parameters, "destination");
+  if (run.dst != nullptr) expressible(*run.dst, pf.destination_parameters, "destination");
   const Monitor* silent = !run.src->supports_events()                 ? run.src
-                          : run.dst && !run.dst->supports_events() ? run.dst
+                          : run.dst != nullptr && !run.dst->supports_events() ? run.dst
                                                                    : nullptr;
-  if (silent)
+  if (silent != nullptr)
     pf.notes.push_back(fmt::format(
         "an {} monitor has no events: progress comes from polling 'info "
         "migrate', and the observed downtime (STOP -> RESUME) is not available",
@@ -389,7 +389,7 @@ DriverOutcome run_migration(Monitor& source, Monitor* destination, const Migrati
       std::find(run.src->features().capabilities.begin(), run.src->features().capabilities.end(),
                 "events") != run.src->features().capabilities.end())
     src_caps.push_back({"events", true, "qsock follows MIGRATION events"});
-  if (run.dst) {
+  if (run.dst != nullptr) {
     if (auto r = run.dst->set_capabilities(pf.destination_capabilities, run.command()); !r)
       return error_outcome(r.error());
     if (auto r = run.dst->set_parameters(pf.destination_parameters, run.command()); !r)
@@ -410,7 +410,7 @@ DriverOutcome run_migration(Monitor& source, Monitor* destination, const Migrati
   Json qemu_target = native ? plan.target : without_members(plan.target, per_socket_keys);
   bool channels = run.src->supports_channels();
   std::string uri_text;
-  if (!channels || (run.dst && dst_deferred)) {
+  if (!channels || (run.dst != nullptr && dst_deferred)) {
     auto u = legacy_uri(qemu_target);
     if (!u && !channels) return error_outcome(u.error());
     if (u) uri_text = *u;
@@ -419,7 +419,7 @@ DriverOutcome run_migration(Monitor& source, Monitor* destination, const Migrati
   // 3. The destination's incoming side.
   std::optional<sockopts::Listener> listener;
   std::optional<SockoptsMode> dst_mode;
-  if (run.dst && dst_deferred) {
+  if (run.dst != nullptr && dst_deferred) {
     if (src_mode && src_mode->mode == SockoptsMode::fd && run.dst->can_pass_fds()) {
       sockopts::InetAddress a{plan.target.value("host", ""), plan.target.value("port", ""),
                               run.wanted};
@@ -452,12 +452,12 @@ DriverOutcome run_migration(Monitor& source, Monitor* destination, const Migrati
       else if (want_opts && run.dst->pid())
         dst_mode = SockoptsMode::inject;
     }
-  } else if (run.dst && want_opts && run.dst->pid()) {
+  } else if (run.dst != nullptr && want_opts && run.dst->pid()) {
     dst_mode = SockoptsMode::inject;
   }
-  if (want_opts && run.dst && !dst_mode)
+  if (want_opts && run.dst != nullptr && !dst_mode)
     run.note("the destination's socket is not bounded: its QEMU's pid is unknown");
-  if (want_opts && !run.dst)
+  if (want_opts && run.dst == nullptr)
     run.note(
         "the destination's socket is not bounded by qsock (no -d): a dead source goes "
         "unnoticed there unless its own -incoming address bounds it");
@@ -466,7 +466,7 @@ DriverOutcome run_migration(Monitor& source, Monitor* destination, const Migrati
   if (options.prepare_only) {
     report.status = "prepared";
     report.source_state = state_of(*run.src, run.command());
-    if (run.dst) report.destination_state = state_of(*run.dst, run.command());
+    if (run.dst != nullptr) report.destination_state = state_of(*run.dst, run.command());
     report.notes = run.notes;
     return out;
   }
@@ -545,7 +545,7 @@ DriverOutcome run_migration(Monitor& source, Monitor* destination, const Migrati
       report.sockopts_via.reset();  // no socket of the source's got the options
     }
   }
-  if (run.dst && inet && port && !run.dst_socket_at_start && run.dst->pid()) {
+  if (run.dst != nullptr && inet && port && !run.dst_socket_at_start && run.dst->pid()) {
     const bool inject_dst = dst_mode == SockoptsMode::inject;
     sockopts::SocketOptions apply = inject_dst ? run.wanted : sockopts::SocketOptions{};
     auto dup = inject_options(*run.dst->pid(), {std::nullopt, port}, apply, inject_budget, over);
