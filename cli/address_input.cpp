@@ -18,7 +18,7 @@ tl::expected<CheckSetup, SchemaError> AddressInput::resolve() const {
   if (!target) return tl::unexpected(SchemaError{ExitCode::usage, target.error()});
   auto loaded = schema.load();
   if (!loaded) return tl::unexpected(loaded.error());
-  CheckSetup setup{std::nullopt, *target, loaded->schema};
+  CheckSetup setup{std::nullopt, *target, loaded->schema, version.warning()};
   if (loaded->live_version && version.text.empty())
     setup.target = schema::Target::release(*loaded->live_version);
   if (!as.empty()) setup.kind = uri::parse_kind(as);

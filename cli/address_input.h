@@ -21,6 +21,7 @@ struct CheckSetup {
   std::optional<uri::InputKind> kind;
   schema::Target target;
   std::shared_ptr<const schema::Schema> schema;
+  std::optional<std::string> warning;  // about --qemu-version, for the command to show
 };
 
 struct AddressInput {

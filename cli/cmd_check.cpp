@@ -18,6 +18,11 @@ struct CheckArgs {
 };
 
 void print_text(const Context& ctx, const uri::CheckResult& r) {
+  if (!r.checked()) {
+    fmt::print(ctx.out, "{}: not checked ({}, QEMU {})\n  {}\n", r.input, uri::kind_name(r.kind),
+               r.target.describe(), r.unchecked);
+    return;
+  }
   fmt::print(ctx.out, "{}: {} ({}, QEMU {})\n", r.input, r.valid() ? "valid" : "invalid",
              uri::kind_name(r.kind), r.target.describe());
   if (r.valid() && !r.value.is_null())
@@ -28,17 +33,21 @@ void print_text(const Context& ctx, const uri::CheckResult& r) {
 ExitCode run_check(const Context& ctx, const CheckArgs& args) {
   auto setup = args.address.resolve();
   if (!setup) return fail(ctx, setup.error().code, setup.error().message);
+  if (setup->warning) warn(ctx, *setup->warning);
 
   std::vector<std::string> inputs = expand_stdin(args.inputs);
   if (inputs.empty()) return fail(ctx, ExitCode::usage, "no input to check");
   bool all_valid = true;
+  bool all_checked = true;
   for (const std::string& input : inputs) {
     uri::CheckResult r = uri::check_input(input, setup->kind, setup->target, *setup->schema);
     all_valid = all_valid && r.valid() && !(args.strict && !r.diags.warnings.empty());
+    all_checked = all_checked && r.checked();
     if (ctx.json) fmt::print(ctx.out, "{}\n", dump_json(r.to_json()));
     else print_text(ctx, r);
   }
-  return all_valid ? ExitCode::ok : ExitCode::invalid;
+  if (!all_valid) return ExitCode::invalid;
+  return all_checked ? ExitCode::ok : ExitCode::not_checked;
 }
 
 }  // namespace
@@ -59,7 +68,8 @@ void add_check_command(CLI::App& app, Context& ctx, Action& action) {
       "Examples:\n"
       "  qsock check 'tcp:10.0.0.2:4444,keep-alive=on'\n"
       "  qsock check --qemu-version 7.2 -- '-netdev stream,id=n0,addr.type=unix,addr.path=/tmp/s'\n"
-      "Exit status: 0 all valid, 1 any invalid (or any warning with --strict), 2 usage error.");
+      "Exit status: 0 all valid, 1 any invalid (or any warning with --strict), 2 usage error,\n"
+      "7 none invalid but some not checked (a -netdev or -chardev back end with no socket address).");
   cmd->callback([&ctx, &action, args] { action = [&ctx, args] { return run_check(ctx, *args); }; });
 }
 

@@ -39,6 +39,7 @@ ExitCode run_convert(const Context& ctx, const ConvertArgs& args) {
     if (s.name == args.to) to = &s;
   auto setup = args.address.resolve();
   if (!setup) return fail(ctx, setup.error().code, setup.error().message);
+  if (setup->warning) warn(ctx, *setup->warning);
   const schema::Target& target = setup->target;
   const auto& schema = setup->schema;
   auto found = checked_endpoint(ctx, args.input, *setup);

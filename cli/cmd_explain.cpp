@@ -60,6 +60,7 @@ void print_detection(const Context& ctx, const sockopts::Detection& d, const soc
 ExitCode run_explain(const Context& ctx, const ExplainArgs& args) {
   auto setup = args.address.resolve();
   if (!setup) return fail(ctx, setup.error().code, setup.error().message);
+  if (setup->warning) warn(ctx, *setup->warning);
   const schema::Target& target = setup->target;
 
   auto found = checked_endpoint(ctx, args.input, *setup);

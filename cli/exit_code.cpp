@@ -11,6 +11,7 @@ std::string_view exit_code_table() {
          "  4    QEMU replied with an error\n"
          "  5    timed out\n"
          "  6    migration failed or cancelled\n"
+         "  7    not checked: qsock does not check that input (none invalid)\n"
          "  130  interrupted\n";
 }
 

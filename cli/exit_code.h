@@ -13,6 +13,7 @@ enum class ExitCode : int {
   qemu_error = 4,        // QEMU replied with an error
   timeout = 5,           // a deadline expired
   migration_failed = 6,  // migration failed or was cancelled
+  not_checked = 7,       // qsock check: nothing invalid, but an input qsock does not check
   interrupted = 130,     // SIGINT
 };
 

@@ -24,7 +24,7 @@ std::optional<QemuVersion> parse_qemu_version(std::string_view text);
 
 // The oldest release qsock supports and the newest whose schema it knows.
 inline constexpr QemuVersion oldest_supported_qemu{7, 2};
-inline constexpr QemuVersion newest_known_qemu{10, 2};
+inline constexpr QemuVersion newest_known_qemu{11, 1};
 
 // Every release from the oldest supported to the newest known, oldest first.
 // QEMU has numbered its releases X.0, X.1, X.2 (three a year) since 5.0.
@@ -62,7 +62,7 @@ struct Target {
 
   // Whether an entity with that availability is accepted by this target.
   bool has(const Availability& a) const;
-  std::string describe() const;  // "10.2 (newest known, proposed accepted)" or "7.2"
+  std::string describe() const;  // "11.1 (newest known; proposed members accepted)" or "7.2"
 };
 
 }  // namespace qsock::schema

@@ -1,6 +1,8 @@
 #include "uri/chardev_opts.h"
 
+#include <algorithm>
 #include <cstdint>
+#include <iterator>
 #include <string>
 
 #include <fmt/format.h>
@@ -97,6 +99,10 @@ const std::vector<ChardevOption>& chardev_options() {
   return options;
 }
 
+bool is_chardev_backend(std::string_view name) {
+  return std::find(std::begin(backend_kinds), std::end(backend_kinds), name) != std::end(backend_kinds);
+}
+
 Parsed parse_chardev(std::string_view text, const schema::Target& target, const schema::Schema& schema) {
   Parsed out;
   if (reject_nul(text, out)) return out;
@@ -177,10 +183,18 @@ Parsed parse_chardev(std::string_view text, const schema::Target& target, const 
                       "give one address: path= (unix), host=+port= (tcp) or fd="});
   if (has("host") && !has("port"))
     return fail(out, {"chardev: socket: no port given", "port", "add port=N"});
+  if (addresses == 0 && has("port")) {
+    // QEMU 7.2 to 11.1 take this and make a chardev with no address
+    // (query-chardev shows disconnected:fd:) that never listens or connects.
+    out.diags.warn("QEMU accepts port= without host=, path= or fd= and makes a chardev that never "
+                   "listens or connects",
+                   "port", "add host=localhost (or host= for any address)");
+    out.value = nullptr;
+    return out;
+  }
   if (addresses == 0)
     return fail(out, {"chardev: socket: no address given", "",
-                      has("port") ? "port= needs host=: add host=localhost (or host= for any)"
-                                  : "give path= (unix), host=+port= (tcp) or fd="});
+                      "give path= (unix), host=+port= (tcp) or fd="});
   if (has("delay") && has("nodelay"))
     return fail(out, {"'delay' and 'nodelay' are mutually exclusive", "nodelay",
                       "use nodelay=on|off only"});

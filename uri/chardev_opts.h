@@ -29,6 +29,9 @@ struct ChardevOption {
 // qemu_chardev_opts across the releases qsock knows, in QEMU's order.
 const std::vector<ChardevOption>& chardev_options();
 
+// Whether QEMU has a chardev back end of that name (socket among them).
+bool is_chardev_backend(std::string_view name);
+
 Parsed parse_chardev(std::string_view text, const schema::Target& target, const schema::Schema& schema);
 
 }  // namespace qsock::uri

@@ -99,8 +99,9 @@ void check_qapi_option(CheckResult& r, std::string_view text, std::string_view i
   r.diags.append(v.diags);
 }
 
-// The -netdev back end named by a keyval string: the implied first item, or type=.
-std::string_view netdev_driver(std::string_view text) {
+// The back end an option string names: its implied first item, or `key`=
+// ("type=" for -netdev, "backend=" for -chardev).
+std::string_view option_driver(std::string_view text, std::string_view key) {
   std::string_view first = text.substr(0, text.find(','));
   if (first.find('=') == std::string_view::npos) return first;
   std::string_view driver;
@@ -108,19 +109,27 @@ std::string_view netdev_driver(std::string_view text) {
     std::size_t end = text.find(',', pos);
     if (end == std::string_view::npos) end = text.size();
     std::string_view item = text.substr(pos, end - pos);
-    if (item.starts_with("type=")) driver = item.substr(5);
+    if (item.starts_with(key)) driver = item.substr(key.size());
     pos = end + 1;
   }
   return driver;
 }
 
+// The "type" of a JSON object option, "" when it is not one.
+std::string json_driver(std::string_view text) {
+  auto json = parse_json_argument(text);
+  if (!json || !json->is_object()) return {};
+  auto it = json->find("type");
+  return it != json->end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
 void check_netdev(CheckResult& r, std::string_view text, const schema::Schema& schema) {
   // Only stream and dgram go through QAPI (keyval/JSON); every other back
   // end still uses QEMU's legacy option parser, which qsock does not model.
-  std::string_view driver = text.empty() || text.front() == '{' ? "" : netdev_driver(text);
+  std::string driver = !text.empty() && text.front() == '{' ? json_driver(text)
+                                                              : std::string(option_driver(text, "type="));
   if (!driver.empty() && driver != "stream" && driver != "dgram") {
-    r.diags.error(fmt::format("qsock checks the socket back ends of -netdev (stream, dgram), not '{}'", driver),
-                  "type", "-netdev stream and dgram take a SocketAddress under addr. (dgram: local./remote.)");
+    r.unchecked = fmt::format("qsock checks the socket back ends of -netdev (stream, dgram), not '{}'", driver);
     return;
   }
   KeyvalRoot root = *keyval_root(InputKind::netdev);
@@ -159,6 +168,17 @@ void check_incoming(CheckResult& r, std::string_view text, const schema::Schema&
 }
 
 void check_chardev(CheckResult& r, std::string_view text, const schema::Schema& schema) {
+  if (!text.empty() && text.front() == '{') {
+    // -chardev reads QemuOpts only; the JSON form is chardev-add's arguments.
+    r.diags.error("-chardev does not take JSON: QEMU reads the text as QemuOpts and fails", "",
+                  "this JSON is chardev-add arguments (QMP): check it with --as json");
+    return;
+  }
+  std::string_view backend = option_driver(text, "backend=");
+  if (backend != "socket" && is_chardev_backend(backend)) {
+    r.unchecked = fmt::format("qsock checks only socket chardevs, not '{}'", backend);
+    return;
+  }
   Parsed p = parse_chardev(text, r.target, schema);
   r.value = std::move(p.value);
   r.diags.append(p.diags);
@@ -300,6 +320,8 @@ Json CheckResult::to_json() const {
   Json j;
   j["input"] = input;
   j["valid"] = valid();
+  j["checked"] = checked();
+  j["not_checked"] = unchecked.empty() ? Json(nullptr) : Json(unchecked);
   j["kind"] = kind_name(kind);
   j["qemu_version"] = target.version.str();
   j["proposed_accepted"] = target.accept_proposed;

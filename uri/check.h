@@ -60,8 +60,12 @@ struct CheckResult {
   Json value;           // typed QMP JSON; null when invalid
   std::string qapi_type;  // what `value` is: "SocketAddress", "Netdev", ...
   Diagnostics diags;
+  // Why qsock did not check the input (a -netdev or -chardev back end that
+  // takes no socket address); "" when it did. Not checked is not invalid.
+  std::string unchecked;
 
   bool valid() const { return diags.ok(); }
+  bool checked() const { return unchecked.empty(); }
   Json to_json() const;  // the --json record of `qsock check`
 };
 

@@ -179,11 +179,18 @@ struct Flag {
 };
 
 // QEMU's inet_parse_flag(): nothing or "=on" => true, "=off" => false.
+// A longer option that starts with the flag's name (keep-alive-idle after
+// keep-alive) and that a newer QEMU has gets the "needs QEMU X" hint.
 std::optional<bool> parse_flag(std::string_view name, std::string_view rest, Parsed& out,
-                               const schema::Target& target) {
+                               const schema::Target& target,
+                               const std::vector<const schema::Member*>& members) {
   auto comma = rest.find(',');
   std::string hint;
-  if (!rest.empty() && rest.front() != '=' && rest.front() != ',')
+  std::string longer = fmt::format("{}{}", name, rest.substr(0, rest.find_first_of("=,")));
+  const schema::Member* newer = longer != name ? find_member(members, longer) : nullptr;
+  if (newer && !target.has(newer->avail))
+    hint = schema::availability_hint(longer, newer->name, newer->avail, target);
+  else if (!rest.empty() && rest.front() != '=' && rest.front() != ',')
     hint = fmt::format(
         "QEMU {} found ',{}' as the prefix of a longer option name; put {} before the options "
         "that start with it, or drop those (this QEMU ignores them)",
@@ -340,7 +347,7 @@ void parse_scanf_generation(std::string_view s, const schema::Target& target,
     auto at = opts.find(pattern);
     if (at == std::string_view::npos) continue;
     f.at = at;
-    auto value = parse_flag(f.name, opts.substr(at + pattern.size()), out, target);
+    auto value = parse_flag(f.name, opts.substr(at + pattern.size()), out, target, members);
     if (!value) {
       out.value = nullptr;
       return;

@@ -31,13 +31,16 @@ void parse_file(std::string_view rest, Parsed& out) {
       bool range = size.error().message.find("out of range") != std::string::npos;
       fail(out, {fmt::format("file URI has bad offset {}: {}", offset,
                              range ? "Numerical result out of range" : "Invalid argument"),
-                 "offset", "a byte count, optionally with a k/M/G/T/P/E suffix"});
+                 "offset", "a byte count, optionally with a k/M/G/T/P/E suffix (a 0x number takes no suffix)"});
       return;
     }
     value["offset"] = size->count;
   }
   if (filename.find(',') != std::string::npos)
     out.diags.warn("QEMU takes every comma but ',offset=' as part of the file name", "filename");
+  if (filename.find('~') != std::string::npos)
+    out.diags.warn("QEMU does not expand '~' in the file name: it is a literal character of the path",
+                   "filename", "write the home directory out, e.g. /root/...");
   value["filename"] = filename;
   out.value = std::move(value);
 }

@@ -179,58 +179,88 @@ tl::expected<std::uint64_t, Diagnostic> qemu_opt_number(std::string_view name,
   return r.value;
 }
 
+namespace {
+
+// The multiplier of a size suffix (qemu_strtosz's suffix_mul), 0 for none.
+std::uint64_t size_suffix(char c) {
+  switch (c) {
+    case 'b': case 'B': return 1;
+    case 'k': case 'K': return std::uint64_t{1} << 10;
+    case 'm': case 'M': return std::uint64_t{1} << 20;
+    case 'g': case 'G': return std::uint64_t{1} << 30;
+    case 't': case 'T': return std::uint64_t{1} << 40;
+    case 'p': case 'P': return std::uint64_t{1} << 50;
+    case 'e': case 'E': return std::uint64_t{1} << 60;
+    default: return 0;
+  }
+}
+
+}  // namespace
+
+// How qemu_strtosz() has read a size since the 8.1 rewrite (observed on
+// 10.0.2 and 11.1.3):
+//   size     = space* ["+"] (decimal [fraction] [suffix] | "." digit+ [suffix]
+//              | hex)
+//   decimal  = digit+                  read in base 10 first: 010 is ten, 08 eight
+//   fraction = "." digit*              1.5k, 1.k; a non-zero fraction needs a
+//                                      suffix above B (1.0 is one, 1.5 invalid)
+//   hex      = "0" ("x"|"X") hexdigit+ only bare: 0x20M and 0x2.0 are invalid
+//   suffix   = one of bBkKmMgGtTpPeE   powers of 1024
+// A '-' anywhere before the digits is "out of range" (even -0), as is a
+// value of 2^64 or more; anything left over (trailing space too) is invalid.
+// QEMU 7.2 differs at the edges: 0x20M is accepted with a deprecation
+// warning, .5k is invalid and -0 is invalid rather than out of range.
+tl::expected<Bytes, SizeError> qemu_strtosz(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size() && is_space(s[i])) ++i;
+  if (i < s.size() && s[i] == '-') return tl::unexpected(SizeError::range);
+  if (i < s.size() && s[i] == '+') ++i;
+  const std::size_t digits = i;
+  std::uint64_t value = 0;
+  bool overflow = false;
+  while (i < s.size() && is_digit(s[i])) {
+    auto d = static_cast<std::uint64_t>(s[i] - '0');
+    if (value > (std::numeric_limits<std::uint64_t>::max() - d) / 10) overflow = true;
+    value = value * 10 + d;
+    ++i;
+  }
+  if (i == digits && (i == s.size() || s[i] != '.')) return tl::unexpected(SizeError::invalid);
+  if (overflow) return tl::unexpected(SizeError::range);
+  if (value == 0 && i - digits == 1 && i < s.size() && (s[i] == 'x' || s[i] == 'X')) {
+    UnsignedParse hex = parse_unsigned(s.substr(digits), 16);
+    if (!hex.converted) return tl::unexpected(SizeError::invalid);
+    if (hex.overflow) return tl::unexpected(SizeError::range);
+    std::size_t end = digits + hex.end;
+    if (end != s.size()) return tl::unexpected(SizeError::invalid);  // 0x20M, 0x2.0, 0x1p
+    return Bytes{hex.value};
+  }
+  long double fraction = 0;
+  if (i < s.size() && s[i] == '.') {
+    const std::size_t dot = i;
+    long double scale = 0.1L;
+    for (++i; i < s.size() && is_digit(s[i]); ++i, scale /= 10) fraction += scale * (s[i] - '0');
+    if (dot == digits && i == dot + 1) return tl::unexpected(SizeError::invalid);  // ".", ".k"
+  }
+  std::uint64_t unit = 1;
+  if (i < s.size() && size_suffix(s[i]) != 0) unit = size_suffix(s[i++]);
+  if (i != s.size()) return tl::unexpected(SizeError::invalid);
+  if (unit == 1 && fraction != 0) return tl::unexpected(SizeError::invalid);  // no fractional bytes
+  auto extra = static_cast<std::uint64_t>(fraction * static_cast<long double>(unit));
+  if (value > (std::numeric_limits<std::uint64_t>::max() - extra) / unit) return tl::unexpected(SizeError::range);
+  return Bytes{value * unit + extra};
+}
+
 tl::expected<Bytes, Diagnostic> qemu_opt_size(std::string_view name, std::string_view value) {
-  auto bad = [&] {
-    Diagnostic d = invalid_value(name, "a non-negative number below 2^64");
-    d.hint = "Optional suffix k, M, G, T, P or E means kilo-, mega-, giga-, tera-, peta- and "
-             "exabytes, respectively.";
-    return tl::unexpected(std::move(d));
-  };
-  auto range = [&] {
+  auto size = qemu_strtosz(value);
+  if (size) return *size;
+  if (size.error() == SizeError::range)
     return tl::unexpected(Diagnostic{
         fmt::format("Value '{}' is out of range for parameter '{}'", value, name),
         std::string(name), {}});
-  };
-  std::size_t i = 0;
-  while (i < value.size() && is_space(value[i])) ++i;
-  if (i < value.size() && value[i] == '-') return bad();
-  UnsignedParse whole = parse_unsigned(value.substr(i), 0);
-  if (!whole.converted) return bad();
-  bool hex = value.substr(i).size() > 1 && value[i] == '0' && (value[i + 1] == 'x' || value[i + 1] == 'X');
-  std::size_t pos = i + whole.end;
-  long double fraction = 0;
-  bool has_fraction = false;
-  if (!hex && pos < value.size() && value[pos] == '.') {
-    // Only a decimal integer part may have a fraction.
-    std::size_t f = pos + 1;
-    long double scale = 0.1L;
-    while (f < value.size() && is_digit(value[f])) {
-      fraction += scale * (value[f] - '0');
-      scale /= 10;
-      ++f;
-    }
-    if (f == pos + 1) return bad();
-    has_fraction = true;
-    pos = f;
-  }
-  std::uint64_t unit = 1;
-  if (pos < value.size()) {
-    static const char suffixes[] = "BKMGTPE";
-    char c = value[pos];
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-    int exp = -1;
-    for (int k = 0; suffixes[k]; ++k)
-      if (suffixes[k] == c) exp = k;
-    if (exp < 0) return bad();
-    for (int k = 0; k < exp; ++k) unit *= 1024;
-    ++pos;
-  }
-  if (pos != value.size()) return bad();
-  if (has_fraction && unit == 1) return bad();  // no fractional bytes
-  if (whole.overflow) return range();
-  long double total = (static_cast<long double>(whole.value) + fraction) * unit;
-  if (total >= 18446744073709551616.0L) return range();
-  return Bytes{static_cast<std::uint64_t>(total)};
+  Diagnostic d = invalid_value(name, "a non-negative number below 2^64");
+  d.hint = "Optional suffix k, M, G, T, P or E means kilo-, mega-, giga-, tera-, peta- and "
+           "exabytes, respectively; a hexadecimal 0x number takes neither suffix nor fraction.";
+  return tl::unexpected(std::move(d));
 }
 
 tl::expected<Json, Diagnostic> qemu_opt_typed(std::string_view name, std::string_view value,

@@ -1,5 +1,6 @@
 #include "uri/semantic_rules.h"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <optional>
@@ -62,9 +63,60 @@ struct Failure {
   }
 };
 
+// A port getaddrinfo() can look up: a number, or a name from /etc/services
+// (letters, digits and -_.+, starting with a letter), so "0,", "4x" and
+// "44 44" are neither.
+bool resolvable_port(std::string_view port) {
+  if (port.empty()) return false;
+  if (std::isdigit(static_cast<unsigned char>(port.front())))
+    return port.find_first_not_of("0123456789") == std::string_view::npos;
+  for (char c : port)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == '+'))
+      return false;
+  return true;
+}
+
+bool ipv4_literal(std::string_view host) {
+  return !host.empty() && host.find_first_not_of("0123456789.") == std::string_view::npos &&
+         std::count(host.begin(), host.end(), '.') == 3;
+}
+
+bool ipv6_literal(std::string_view host) { return host.find(':') != std::string_view::npos; }
+
+// What QEMU passes on to getaddrinfo() and then cannot resolve: it takes the
+// address, and fails only when it opens the socket.
+void resolution_rules(const Json& a, SocketRole role, std::string_view path, const Failure& failure) {
+  std::string host = a.value("host", "");
+  std::string port = a.value("port", "");
+  std::string message = fmt::format("address resolution failed for {}:{}", host, port);
+  if (host.starts_with("//")) {
+    failure(message, key(path, "host"),
+            fmt::format("'{}' is a URL (tcp://HOST:PORT); QEMU's syntax is tcp:HOST:PORT, e.g. tcp:{}:{}",
+                        host, host.substr(2), port));
+    return;
+  }
+  if (!resolvable_port(port)) {
+    failure(message, key(path, "port"), "a port is a number or a service name from /etc/services");
+    return;
+  }
+  // inet_ai_family_from_address(): one family when the flags single one out.
+  auto ipv4 = get_bool(a, "ipv4");
+  auto ipv6 = get_bool(a, "ipv6");
+  bool only6 = ipv4 != ipv6 && (ipv6 == true || ipv4 == false);
+  bool only4 = ipv4 != ipv6 && !only6;
+  // Connecting sockets ask for AI_V4MAPPED, so an IPv4 literal still resolves.
+  if (only6 && role != SocketRole::connect && ipv4_literal(host))
+    failure(message, key(path, ipv4 ? "ipv4" : "ipv6"),
+            fmt::format("{} is an IPv4 address, and the ipv4/ipv6 flags leave only IPv6", host));
+  else if (only4 && ipv6_literal(host))
+    failure(message, key(path, ipv6 ? "ipv6" : "ipv4"),
+            fmt::format("{} is an IPv6 address, and the ipv4/ipv6 flags leave only IPv4", host));
+}
+
 void inet_rules(const Json& a, SocketRole role, const schema::Target& target, std::string_view path,
                 Diagnostics& d, Opened opened) {
   Failure failure{d, opened};
+  resolution_rules(a, role, path, failure);
   auto ipv4 = get_bool(a, "ipv4");
   auto ipv6 = get_bool(a, "ipv6");
   if (ipv4 == false && ipv6 == false)
@@ -110,6 +162,10 @@ Diagnostics socket_address_rules(const Json& address, SocketRole role, const sch
   if (!address.is_object()) return d;
   std::string type = address.value("type", "");
   if (type == "inet") inet_rules(address, role, target, path, d, opened);
+  if (type == "unix" && address.value("path", "").find('~') != std::string::npos)
+    d.warn(fmt::format("QEMU does not expand '~' in {}: it is a literal character of the path",
+                       key(path, "path")),
+           key(path, "path"), "write the home directory out, e.g. /root/...");
   if (type == "unix" && address.value("path", "").empty() && role == SocketRole::connect)
     Failure{d, opened}("unix connect: no path specified", key(path, "path"));
   return d;

@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <string>
+#include <vector>
 
 #include "schema/versions.h"
 
@@ -50,4 +51,13 @@ TEST_CASE("Availability decides presence per release") {
   CHECK_FALSE(Target::release({10, 2}).has(proposed_only));
   CHECK(Target::release({10, 2}).has(keepcnt));
   CHECK_FALSE(Target::release({7, 2}).has(keepcnt));
+}
+
+TEST_CASE("the releases qsock knows run from 7.2 to 11.1") {
+  CHECK(newest_known_qemu == QemuVersion{11, 1});
+  std::vector<QemuVersion> all = known_releases();
+  REQUIRE(all.size() == 12);  // 7.2, 8.0-8.2, 9.0-9.2, 10.0-10.2, 11.0, 11.1
+  CHECK(all.front() == QemuVersion{7, 2});
+  CHECK(all[all.size() - 2] == QemuVersion{11, 0});
+  CHECK(all.back() == QemuVersion{11, 1});
 }

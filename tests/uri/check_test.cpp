@@ -207,3 +207,97 @@ TEST_CASE("endpoints carry what converters need") {
   CHECK(e->address.dump() == R"({"type":"unix","path":"/s"})");
   CHECK(e->extras.dump() == R"({"reconnect-ms":10})");
 }
+
+// "Rules that real command lines exercise": what QEMU takes and then cannot
+// resolve or use. -incoming opens its socket at start (QEMU refuses: an
+// error); -netdev stream opens it later (QEMU accepts: a warning).
+TEST_CASE("addresses QEMU accepts and then cannot resolve or use") {
+  run({
+      {"tcp://10.0.0.2:4444", "11.1", false, "address resolution failed for //10.0.0.2:4444",
+       "write tcp:HOST:PORT"},
+      {"-incoming tcp://10.0.0.2:4444", "10.0", false, "address resolution failed", "tcp:10.0.0.2:4444"},
+      {"-incoming tcp:127.0.0.1:0,", "11.1", true, "", ""},  // the empty item is skipped
+      {"-incoming tcp:127.0.0.1:44 44", "11.1", false, "address resolution failed for 127.0.0.1:44 44",
+       "service name"},
+      {"-incoming tcp:127.0.0.1:http", "11.1", true, "", ""},  // a service name
+      {"-incoming tcp:127.0.0.1:0,ipv4=off", "11.1", false, "address resolution failed", "only IPv6"},
+      {"-incoming tcp:127.0.0.1:0,ipv6=on", "11.1", false, "address resolution failed", "only IPv6"},
+      {"-incoming tcp:[::1]:0,ipv6=off", "11.1", false, "address resolution failed", "only IPv4"},
+      {"-incoming tcp:[::1]:0,ipv4=on", "11.1", false, "address resolution failed", "only IPv4"},
+      {"-incoming tcp:127.0.0.1:0,ipv4=on", "11.1", true, "", ""},
+      {"-incoming tcp:127.0.0.1:4x", "7.2", false, "address resolution failed", "service name"},
+      {"-incoming tcp:127.0.0.1:0,,", "11.1", false, "address resolution failed for 127.0.0.1:0,", ""},
+      {"-incoming tcp:127.0.0.1:0,,", "10.0", true, "", ""},  // the scanf parser stops at ','
+      {"-netdev stream,id=n,server=off,addr.type=inet,addr.host=127.0.0.1,addr.port=1,addr.ipv4=off",
+       "10.0", true, "address resolution failed", "only IPv6"},  // connecting: AI_V4MAPPED
+      {"-netdev stream,id=n,server=on,addr.type=inet,addr.host=127.0.0.1,addr.port=1,addr.ipv4=off",
+       "10.0", true, "QEMU accepts the option, then fails to open the socket", "only IPv6"},
+  });
+}
+
+TEST_CASE("-chardev: port= alone, and JSON") {
+  run({
+      {"-chardev socket,id=c,port=4444,server=on,wait=off", "7.2", true,
+       "never listens or connects", "host=localhost"},
+      {"-chardev socket,id=c,port=4444", "11.1", true, "never listens or connects", ""},
+      {"-chardev {\"id\":\"c\",\"backend\":{\"type\":\"socket\"}}", "11.1", false,
+       "-chardev does not take JSON", "--as json"},
+  });
+}
+
+TEST_CASE("inputs qsock does not check are 'not checked', not invalid") {
+  struct Case {
+    const char* input;
+    const char* reason;
+  };
+  const Case cases[] = {
+      {"-netdev user,id=n0", "not 'user'"},
+      {"-netdev {\"type\":\"socket\",\"id\":\"n\",\"listen\":\":1234\"}", "not 'socket'"},
+      {"-netdev type=tap,id=n0", "not 'tap'"},
+      {"-chardev pty,id=c", "not 'pty'"},
+      {"-chardev backend=file,id=c,path=/tmp/x", "not 'file'"},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.input);
+    CheckResult r = check_input(c.input, std::nullopt, Target::newest(), test_schema());
+    CHECK_FALSE(r.checked());
+    CHECK(r.valid());
+    CHECK(r.unchecked.find(c.reason) != std::string::npos);
+    CHECK(r.to_json()["checked"] == false);
+  }
+  // An unknown back end is still invalid.
+  CheckResult typo = check_input("-chardev sockett,id=c", std::nullopt, Target::newest(), test_schema());
+  CHECK(typo.checked());
+  CHECK_FALSE(typo.valid());
+}
+
+TEST_CASE("file: offsets are read as qemu_strtosz reads them; '~' is not expanded") {
+  run({
+      {"file:/tmp/vm,offset=010", "11.1", true, "", ""},
+      {"file:/tmp/vm,offset=1.5k", "11.1", true, "", ""},
+      {"file:/tmp/vm,offset=0x20", "11.1", true, "", ""},
+      {"file:/tmp/vm,offset=0x20M", "11.1", false, "file URI has bad offset 0x20M: Invalid argument", "0x"},
+      {"file:/tmp/vm,offset=16E", "11.1", false, "file URI has bad offset 16E: Numerical result out of range",
+       ""},
+      {"file:~/vm", "11.1", true, "does not expand '~'", "home directory"},
+      {"unix:~/mig.sock", "11.1", true, "does not expand '~'", "home directory"},
+  });
+  CheckResult r = check_input("file:/tmp/vm,offset=010", std::nullopt, Target::newest(), test_schema());
+  CHECK(r.value["offset"] == 10);
+}
+
+// A member a newer QEMU has is named as such, whatever parser meets it first.
+TEST_CASE("10.1-only keep-alive members on 10.0: 'needs QEMU 10.1 or newer'") {
+  run({
+      {"tcp:h:1,keep-alive-idle=30", "10.0", false, "error parsing 'keep-alive' flag '-idle=30'",
+       "keep-alive-idle needs QEMU 10.1 or newer"},
+      {"-incoming tcp:h:1,keep-alive-interval=5", "7.2", false, "error parsing 'keep-alive' flag",
+       "keep-alive-interval needs QEMU 10.1 or newer"},
+      {"tcp:h:1,keep-alive=on,keep-alive-count=3", "10.0", true, "QEMU 10.0 ignores 'keep-alive-count=3'",
+       "keep-alive-count needs QEMU 10.1 or newer"},
+      {"-netdev stream,id=n,addr.type=inet,addr.host=h,addr.port=1,addr.keep-alive-count=3", "10.0", false,
+       "Parameter 'addr.keep-alive-count' is unexpected", "needs QEMU 10.1 or newer"},
+      {"tcp:h:1,keep-alive=on,keep-alive-idle=30", "11.1", true, "", ""},
+      {"tcp:h:1,keep-alive-idle=30", "11.1", true, "has no effect without keep-alive=on", ""},
+  });
+}
