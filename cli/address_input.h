@@ -43,7 +43,8 @@ struct CheckedEndpoint {
 };
 
 // Checks `input` as `setup` says and takes its endpoint. An input that is
-// not valid is printed (the error and its diagnostics) and its exit code
+// not valid is printed (the error and its diagnostics), one of a kind
+// qsock does not check is named (exit 7), and the exit code
 // returned.
 tl::expected<CheckedEndpoint, ExitCode> checked_endpoint(const Context& ctx,
                                                          const std::string& input,

@@ -17,7 +17,36 @@ expect_exit 2 "$QSOCK" check --schema /nonexistent 'tcp:h:1'
 out=$("$QSOCK" check -- '-netdev stream,id=n0,addr.type=inet,addr.host=h,addr.port=1,keep-alive=on' || true)
 case "$out" in *"Parameter 'keep-alive' is unexpected"*"addr.keep-alive"*) pass ;; *) fail "missing addr. hint: $out" ;; esac
 out=$("$QSOCK" check --qemu-version 7.2 'tcp:h:1,keep-alive-count=5' || true)
-case "$out" in *valid*"ignore"*) pass ;; *) fail "7.2 silently ignores keep-alive-count; qsock should warn: $out" ;; esac
+case "$out" in *invalid*"keep-alive-count needs QEMU 10.1 or newer"*) pass ;;
+  *) fail "7.2 reads ,keep-alive-count as a bad keep-alive flag; qsock should say it needs 10.1: $out" ;; esac
+out=$("$QSOCK" check --qemu-version 7.2 'tcp:h:1,keep-alive=on,keep-alive-count=5' || true)
+case "$out" in *valid*"ignores"*"needs QEMU 10.1"*) pass ;; *) fail "7.2 silently ignores keep-alive-count; qsock should warn: $out" ;; esac
+
+# --qemu-version: any release from 7.2; a newer one than qsock knows is checked as the newest, with a warning.
+expect_exit 0 "$QSOCK" check --qemu-version 11.1 'tcp:h:1,keep-alive=on,keep-alive-idle=30'
+expect_exit 1 "$QSOCK" check --qemu-version 10.0 'tcp:h:1,keep-alive-idle=30'
+err=$("$QSOCK" check --qemu-version 12.0 'tcp:h:1' 2>&1 >/dev/null) && pass || fail "--qemu-version 12.0 refused: $err"
+case "$err" in *"12.0"*"up to 11.1"*"checking as 11.1"*) pass ;; *) fail "no newer-release warning: $err" ;; esac
+help=$("$QSOCK" check --help)
+case "$help" in *"11.0, 11.1"*) pass ;; *) fail "--help does not list the known releases: $help" ;; esac
+
+# Inputs qsock does not check: exit 7, "not checked", not "invalid"; an invalid input still wins.
+expect_exit 7 "$QSOCK" check -- '-netdev user,id=n0'
+expect_exit 7 "$QSOCK" check -- '-netdev {"type":"socket","id":"n0","listen":":1234"}'
+expect_exit 7 "$QSOCK" check -- '-chardev pty,id=c0' 'tcp:h:1'
+expect_exit 1 "$QSOCK" check -- '-chardev pty,id=c0' 'tcp:h'
+out=$("$QSOCK" check -- '-netdev user,id=n0' || true)
+case "$out" in *"not checked"*"not 'user'"*) pass ;; *) fail "not-checked text: $out" ;; esac
+
+# Accepted, then silently broken: a warning, and a failure with --strict.
+expect_exit 0 "$QSOCK" check -- '-chardev socket,id=c0,port=4444,server=on,wait=off'
+expect_exit 1 "$QSOCK" check --strict -- '-chardev socket,id=c0,port=4444,server=on,wait=off'
+expect_exit 1 "$QSOCK" check --strict -- '-netdev stream,id=n0,server=on,addr.type=inet,addr.host=127.0.0.1,addr.port=1,addr.ipv4=off'
+expect_exit 1 "$QSOCK" check 'tcp://10.0.0.2:4444'
+out=$("$QSOCK" check 'tcp://10.0.0.2:4444' || true)
+case "$out" in *"write tcp:HOST:PORT"*) pass ;; *) fail "tcp:// hint: $out" ;; esac
+out=$("$QSOCK" check -- '-chardev {"id":"c0","backend":{"type":"socket"}}' || true)
+case "$out" in *invalid*"--as json"*) pass ;; *) fail "JSON -chardev hint: $out" ;; esac
 
 # --json: one object per input line, with the documented fields.
 json=$(printf 'tcp:h:1\n# a comment\n\nunix:\n' | "$QSOCK" --json check - || true)

@@ -43,5 +43,13 @@ expect_exit 0 "$QSOCK" explain -- '-netdev stream,id=n0,addr.type=inet,addr.host
 expect_exit 1 "$QSOCK" explain 'unix:/tmp/qsock.sock'
 expect_exit 1 "$QSOCK" explain 'tcp:h'
 expect_exit 2 "$QSOCK" explain
+expect_exit 7 "$QSOCK" explain -- '-netdev user,id=n0'
+
+# Accepted, then silently broken: explain says what QEMU will do.
+out=$("$QSOCK" explain --qemu-version 11.1 -- '-netdev stream,id=n0,server=on,addr.type=inet,addr.host=127.0.0.1,addr.port=4444,addr.ipv4=off')
+case "$out" in *"address resolution failed"*"then fails to open the socket"*"only IPv6"*) pass ;;
+  *) fail "explain of an IPv4 literal with ipv4=off: $out" ;; esac
+out=$("$QSOCK" explain --qemu-version 12.0 'tcp:10.0.0.2:4444' 2>&1)
+case "$out" in *"checking as 11.1"*) pass ;; *) fail "explain --qemu-version 12.0: $out" ;; esac
 
 finish
