@@ -49,7 +49,9 @@ struct Captured {
     std::string arg = c.value("arg-type", "");
     return arg.empty() ? Names{} : members(find(arg));
   }
-  Names return_members(const std::string& command) const { return members(find(find(command)["ret-type"])); }
+  Names return_members(const std::string& command) const {
+    return members(find(find(command)["ret-type"].get<std::string>()));
+  }
   // The one object type with all these members (type names are masked).
   Names object_with(const Names& wanted) const {
     for (const Json& e : entries) {
@@ -61,18 +63,22 @@ struct Captured {
     return {};
   }
   Names capabilities() const {
-    const Json& list = find(find(command_arg_type("migrate-set-capabilities"))["members"][0]["type"]);
-    const Json& status = find(list["element-type"]);
+    const Json& args = find(command_arg_type("migrate-set-capabilities"));
+    const Json& list = find(args["members"][0]["type"].get<std::string>());
+    const Json& status = find(list["element-type"].get<std::string>());
     for (const Json& m : status["members"])
       if (m["name"] == "capability") {
         Names out;
-        for (const Json& v : find(m["type"])["members"]) out.insert(v["name"].get<std::string>());
+        for (const Json& v : find(m["type"].get<std::string>())["members"])
+          out.insert(v["name"].get<std::string>());
         return out;
       }
     FAIL("no capability member");
     return {};
   }
-  std::string command_arg_type(const std::string& command) const { return find(command)["arg-type"]; }
+  std::string command_arg_type(const std::string& command) const {
+    return find(command)["arg-type"].get<std::string>();
+  }
 };
 
 // What the embedded schema has of an object or enum in a release.
