@@ -183,7 +183,7 @@ void check_chardev(CheckResult& r, std::string_view text, const schema::Schema& 
   r.value = std::move(p.value);
   r.diags.append(p.diags);
   r.qapi_type = "chardev-add arguments";
-  if (!r.valid()) return;
+  if (!r.valid() || r.value.is_null()) return;  // null: port= alone, no address to check
   const Json& data = r.value["backend"]["data"];
   const Json& legacy = data["addr"];
   Json flat = legacy.contains("data") ? legacy["data"] : Json::object();
