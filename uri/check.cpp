@@ -334,6 +334,7 @@ Json CheckResult::to_json() const {
 
 tl::expected<Endpoint, Diagnostic> endpoint_of(const CheckResult& checked) {
   if (!checked.valid()) return tl::unexpected(Diagnostic{"the input is not valid", "", ""});
+  if (checked.value.is_null()) return tl::unexpected(Diagnostic{"the input names no address", "", ""});
   Endpoint e;
   const Json& v = checked.value;
   if (v.is_string())
