@@ -106,10 +106,10 @@ void resolution_rules(const Json& a, SocketRole role, std::string_view path, con
   bool only4 = ipv4 != ipv6 && !only6;
   // Connecting sockets ask for AI_V4MAPPED, so an IPv4 literal still resolves.
   if (only6 && role != SocketRole::connect && ipv4_literal(host))
-    failure(message, key(path, ipv4 ? "ipv4" : "ipv6"),
+    failure(message, key(path, ipv4.has_value() ? "ipv4" : "ipv6"),
             fmt::format("{} is an IPv4 address, and the ipv4/ipv6 flags leave only IPv6", host));
   else if (only4 && ipv6_literal(host))
-    failure(message, key(path, ipv6 ? "ipv6" : "ipv4"),
+    failure(message, key(path, ipv6.has_value() ? "ipv6" : "ipv4"),
             fmt::format("{} is an IPv6 address, and the ipv4/ipv6 flags leave only IPv4", host));
 }
 
