@@ -1,4 +1,9 @@
 // qsock convert: the same address in another syntax.
+#include <algorithm>
+#include <string>
+#include <string_view>
+#include <vector>
+
 #include <fmt/format.h>
 
 #include "cli/commands.h"
@@ -32,6 +37,47 @@ constexpr SyntaxName syntaxes[] = {
     {"incoming", uri::Syntax::incoming, uri::InputKind::incoming},
     {"chardev", uri::Syntax::chardev, uri::InputKind::chardev},
 };
+
+// Whether `name` is a member anywhere in `value`.
+bool has_member(const Json& value, std::string_view name) {
+  if (value.is_array())
+    return std::any_of(value.begin(), value.end(),
+                       [&](const Json& v) { return has_member(v, name); });
+  if (!value.is_object()) return false;
+  for (const auto& [k, v] : value.items())
+    if (k == name || has_member(v, name)) return true;
+  return false;
+}
+
+// What convert says besides the result: the warnings `qsock check` gives for
+// the input and for the output, each once, and the input's members the output
+// leaves out (a member the input warns about and the output does not carry).
+struct ConvertNotes {
+  std::vector<Diagnostic> warnings;
+  std::vector<std::string> dropped;
+};
+
+ConvertNotes notes_for(const uri::CheckResult& input, const uri::CheckResult& output,
+                       std::string_view to) {
+  ConvertNotes notes;
+  auto add = [&](const Diagnostic& d) {
+    bool seen = std::any_of(notes.warnings.begin(), notes.warnings.end(),
+                            [&](const Diagnostic& w) { return w.message == d.message; });
+    if (!seen) notes.warnings.push_back(d);
+  };
+  for (const Diagnostic& w : input.diags.warnings) add(w);
+  for (const Diagnostic& w : output.diags.warnings) add(w);
+  for (const Diagnostic& w : input.diags.warnings) {
+    if (w.key.empty()) continue;
+    std::string name = w.key.substr(w.key.rfind('.') + 1);
+    bool listed = std::find(notes.dropped.begin(), notes.dropped.end(), name) != notes.dropped.end();
+    if (!listed && !has_member(output.value, name)) notes.dropped.push_back(name);
+  }
+  for (const std::string& name : notes.dropped)
+    notes.warnings.push_back(
+        {fmt::format("the {} form leaves out {} (see the warning above)", to, name), name, ""});
+  return notes;
+}
 
 ExitCode run_convert(const Context& ctx, const ConvertArgs& args) {
   const SyntaxName* to = nullptr;
@@ -69,17 +115,19 @@ ExitCode run_convert(const Context& ctx, const ConvertArgs& args) {
     print_diagnostics(ctx.err, recheck.diags);
     return ExitCode::invalid;
   }
+  ConvertNotes notes = notes_for(checked, recheck, to->name);
   if (ctx.json) {
     Json j = {{"input", args.input}, {"from", uri::kind_name(checked.kind)}, {"to", to->name},
               {"output", *rendered}, {"qemu_version", target.version.str()}};
     Json warnings = Json::array();
-    for (const auto& w : recheck.diags.warnings) warnings.push_back(w.message);
+    for (const auto& w : notes.warnings) warnings.push_back(w.message);
     j["warnings"] = warnings;
+    j["dropped"] = notes.dropped;
     fmt::print(ctx.out, "{}\n", dump_json(j));
   } else {
     fmt::print(ctx.out, "{}\n", *rendered);
     Diagnostics only_warnings;
-    only_warnings.warnings = recheck.diags.warnings;
+    only_warnings.warnings = notes.warnings;
     print_diagnostics(ctx.err, only_warnings, 0);
   }
   return ExitCode::ok;

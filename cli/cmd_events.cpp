@@ -50,6 +50,9 @@ ExitCode run_events(Context& ctx, const EventsOptions& o) {
     auto event = session->next_event(deadline);
     if (!event) {
       qmp::Error e = event.error();
+      // --timeout without --count asks to listen for that long: its end is
+      // the end of the run, not a failure.
+      if (e.kind == qmp::ErrorKind::timeout && o.count == 0 && o.timeout_given) return ExitCode::ok;
       if (e.kind == qmp::ErrorKind::timeout)
         e.message += o.count ? fmt::format(" ({} of {} events received)", seen, o.count)
                              : fmt::format(" ({} events received)", seen);
@@ -70,8 +73,9 @@ void add_events_command(CLI::App& app, Context& ctx, Action& action) {
   auto* cmd = app.add_subcommand(
       "events", "Print QMP events as they arrive, one JSON object a line with its timestamp");
   add_monitor_options(*cmd, o->monitor,
-                      "Stop after this many seconds with exit 5 (default: wait until --count "
-                      "events or interrupted; connecting is always bounded by 10 s)");
+                      "Listen for this many seconds, then stop: exit 0 without --count, exit 5 "
+                      "when fewer than --count events came (default: wait until --count events "
+                      "or interrupted; connecting is always bounded by 10 s)");
   cmd->add_option("--name", o->names, "Only events with this name (repeatable, any case)");
   cmd->add_option("--count", o->count, "Exit 0 after this many events")->check(positive_number());
   cmd->callback([&ctx, &action, o, cmd] {

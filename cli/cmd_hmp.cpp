@@ -51,14 +51,34 @@ ExitCode run_hmp(Context& ctx, const HmpOptions& o) {
   if (!address) return report(ctx, address.error());
   auto output = run_on_monitor(*address, o);
   if (!output) return report(ctx, output.error());
+  // HMP has no status: an error is known by the shape of its text.
+  auto error = qmp::hmp_error_in(*output);
   if (ctx.json) {
     Json out = Json::object();
     out["output"] = *output;
+    if (error) out["error"] = *error;
     fmt::print(ctx.out, "{}\n", dump_json(out));
-  } else {
+  } else if (!error) {
     fmt::print(ctx.out, "{}", *output);
   }
+  if (error) {
+    std::string text = *output;
+    while (!text.empty() && text.back() == '\n') text.pop_back();
+    return fail(ctx, ExitCode::qemu_error, "QEMU: " + (ctx.json ? *error : text));
+  }
   return ExitCode::ok;
+}
+
+// CLI11 takes an HMP option (migrate -d) for one of qsock's: say how to pass it.
+ExitCode refuse_hmp_options(const Context& ctx, const HmpOptions& o,
+                            const std::vector<std::string>& extras) {
+  std::string list;
+  for (const auto& e : extras) list += (list.empty() ? "" : " ") + e;
+  std::string socket = o.monitor.socket.empty() ? "SOCKET" : o.monitor.socket;
+  return fail(ctx, ExitCode::usage,
+              fmt::format("'{}' is not an option of qsock hmp; put -- before an HMP command "
+                          "line that has options: qsock hmp -s {} -- migrate -d tcp:HOST:PORT",
+                          list, socket));
 }
 
 }  // namespace
@@ -78,8 +98,24 @@ void add_hmp_command(CLI::App& app, Context& ctx, Action& action) {
   cmd->footer(
       "On a QMP socket the line runs through human-monitor-command; on an HMP socket "
       "(-monitor unix:PATH,server=on,wait=off) directly. A line with a newline or control "
-      "character is refused (exit 1).");
-  cmd->callback([&ctx, &action, o] {
+      "character is refused (exit 1). An HMP error reply (unknown command, arguments HMP "
+      "cannot parse, 'Error: ...') exits 4. Put -- before a line with options: "
+      "qsock hmp -s SOCKET -- migrate -d tcp:HOST:PORT.");
+  // Unknown options stay here rather than fall through to qsock's own, so the
+  // error can say how to pass HMP's options; --json is still taken after `hmp`.
+  cmd->allow_extras();
+  cmd->fallthrough(false);
+  cmd->callback([&ctx, &action, o, cmd] {
+    std::vector<std::string> extras;
+    for (const std::string& e : cmd->remaining())
+      if (e == "--json")
+        ctx.json = true;
+      else
+        extras.push_back(e);
+    if (!extras.empty()) {
+      action = [&ctx, o, extras] { return refuse_hmp_options(ctx, *o, extras); };
+      return;
+    }
     for (const auto& w : o->words) o->line += (o->line.empty() ? "" : " ") + w;
     action = [&ctx, o] { return run_hmp(ctx, *o); };
   });

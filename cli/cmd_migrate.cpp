@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/migration_address.h"
 #include "cli/migration_output.h"
 #include "cli/migration_target.h"
 #include "cli/monitor_options.h"
@@ -40,6 +41,7 @@ ExitCode run_migrate(Context& ctx, const MigrateOptions& o) {
   migration::MigrationPlan plan;
   auto target = parse_target(ctx, o.to);
   if (!target) return target.error();
+  if (auto ok = check_migration_address(ctx, *source, o.to, 10.0); ok != ExitCode::ok) return ok;
   plan.target = *target;
   plan.target_text = o.to;
   plan.sockopts = migration::parse_mode(o.sockopts).value_or(migration::SockoptsMode::automatic);

@@ -52,6 +52,45 @@ std::string clean_hmp_output(std::string_view raw) {
   return out;
 }
 
+namespace {
+
+// One error shape of HMP: a line that starts and ends so.
+struct HmpErrorShape {
+  std::string_view starts;
+  std::string_view ends;
+  bool reason_is_line_before;  // the line before states the error, when there is one
+};
+constexpr HmpErrorShape hmp_error_shapes[] = {
+    {"unknown command: '", "'", false},
+    {"Command '", "' not available until machine initialization has completed.", false},
+    {"Command \"", "\" is not available.", false},
+    {"Try \"help ", "\" for more information", true},
+    {"Error: ", "", false},
+};
+
+bool has_shape(std::string_view line, const HmpErrorShape& shape) {
+  return line.size() >= shape.starts.size() + shape.ends.size() && line.starts_with(shape.starts) &&
+         line.ends_with(shape.ends);
+}
+
+}  // namespace
+
+std::optional<std::string> hmp_error_in(std::string_view output) {
+  std::string_view before;  // the previous non-empty line
+  while (!output.empty()) {
+    auto end = output.find('\n');
+    std::string_view line = output.substr(0, end);
+    output.remove_prefix(end == std::string_view::npos ? output.size() : end + 1);
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.remove_suffix(1);
+    if (line.empty()) continue;
+    for (const HmpErrorShape& shape : hmp_error_shapes)
+      if (has_shape(line, shape))
+        return std::string(shape.reason_is_line_before && !before.empty() ? before : line);
+    before = line;
+  }
+  return std::nullopt;
+}
+
 Result<HmpSession> HmpSession::connect(const MonitorAddress& address, Deadline deadline) {
   auto connection = Connection::open(address, deadline);
   if (!connection) return tl::unexpected(connection.error());

@@ -4,6 +4,7 @@
 // QMP's human-monitor-command.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -23,6 +24,15 @@ Result<void> check_hmp_line(std::string_view line);
 
 // Removes ANSI escape sequences (ESC [ ... final byte) and turns CRLF into LF.
 std::string clean_hmp_output(std::string_view raw);
+
+// HMP answers every command with text and no status, so an error is known by
+// its shape only. The shapes QEMU's HMP dispatcher and its error handler print
+// (monitor/hmp.c, hmp_handle_error): an unknown command, a command that is not
+// available (yet), arguments it could not parse (the reason, then `Try "help
+// CMD" for more information`), and a failed command's `Error: ...` line.
+// Returns the line that states the error; nullopt when the output has none of
+// these shapes (a command that prints a failure in its own words is not caught).
+std::optional<std::string> hmp_error_in(std::string_view output);
 
 class HmpSession {
  public:

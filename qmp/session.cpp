@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "qmp/protocol_detect.h"
+
 namespace qsock::qmp {
 
 std::string Greeting::version_string() const {
@@ -35,8 +37,18 @@ Result<Session> Session::connect(const MonitorAddress& address, Deadline deadlin
 
 Result<Session> Session::start(Connection connection, Deadline deadline,
                                std::string_view already_read) {
+  // The first bytes tell an HMP banner from the QMP greeting; the banner
+  // would otherwise read as invalid JSON.
+  std::string first(already_read);
+  if (!protocol_of(first)) {
+    auto detected = detect_protocol(std::move(connection), deadline, "the QMP greeting");
+    if (!detected) return tl::unexpected(detected.error());
+    connection = std::move(detected->connection);
+    first += detected->already_read;
+  }
+  if (protocol_of(first) != Protocol::qmp) return tl::unexpected(not_qmp_error(first));
   Session s(std::move(connection));
-  s.reader_.feed(already_read);
+  s.reader_.feed(first);
   if (auto g = s.read_greeting(deadline); !g) return tl::unexpected(g.error());
   auto negotiated = s.execute("qmp_capabilities", Json(), deadline);
   if (!negotiated) {

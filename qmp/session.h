@@ -43,7 +43,8 @@ class Session {
   static Result<Session> connect(const MonitorAddress& address, Deadline deadline);
 
   // The same over a connected socket. `already_read` holds bytes read from it
-  // before (while detecting the protocol).
+  // before (while detecting the protocol). A monitor that greets with an HMP
+  // banner is refused (kind protocol) with a message that says so.
   static Result<Session> start(Connection connection, Deadline deadline,
                                std::string_view already_read = {});
 

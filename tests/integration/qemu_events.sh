@@ -1,5 +1,6 @@
 # qsock events against a real QEMU: STOP and RESUME arrive one JSON object
-# a line with their timestamps; --count ends with 0, the deadline with 5.
+# a line with their timestamps; --count ends with 0, the deadline with 5
+# when --count was not reached, and with 0 when no --count was asked.
 . "$(dirname "$0")/lib.sh"
 need_qemu
 
@@ -26,6 +27,18 @@ for line in open(sys.argv[1]):
 # Nothing happens: exit 5 at the deadline, naming what was awaited.
 expect_within 2 5 "timed out after 1 s awaiting an event (0 of 1 events received)" \
   "$QSOCK" events -s "$D/qmp.sock" --count 1 --timeout 1
+
+# --timeout alone means "listen for N seconds": its end is success.
+expect_within 3 0 "" "$QSOCK" events -s "$D/qmp.sock" --timeout 1
+# The events that came in that time are printed, and the exit is still 0.
+"$QSOCK" events -s "$D/qmp.sock" --name STOP --timeout 2 >"$D/listen" 2>"$D/listen.err" &
+listen_pid=$!
+sleep 0.5
+"$QSOCK" hmp -s "$D/hmp.sock" cont
+"$QSOCK" hmp -s "$D/hmp.sock" stop
+rc=0; wait "$listen_pid" || rc=$?
+[ "$rc" = 0 ] && pass || { fail "events --timeout 2 exited $rc"; cat "$D/listen.err" >&2; }
+[ "$(jq -r .event "$D/listen")" = STOP ] && pass || fail "events --timeout 2 printed: $(cat "$D/listen")"
 
 # While one client holds the QMP monitor, another is never greeted.
 "$QSOCK" events -s "$D/qmp.sock" --timeout 3 >/dev/null 2>&1 &

@@ -1,5 +1,8 @@
 #include <doctest/doctest.h>
 
+#include <optional>
+#include <string>
+
 #include "peer_socket.h"
 #include "qmp/hmp.h"
 #include "qmp/protocol_detect.h"
@@ -50,6 +53,44 @@ TEST_CASE("check_hmp_line refuses what would inject a second command") {
     REQUIRE_FALSE(r.has_value());
     CHECK(r.error().kind == ErrorKind::invalid);
     CHECK(r.error().message == c.message);
+  }
+}
+
+TEST_CASE("hmp_error_in knows HMP's error replies by their shape") {
+  struct Case {
+    std::string_view output;
+    std::optional<std::string> error;
+  };
+  const Case cases[] = {
+      // The dispatcher: unknown commands, top level and in a sub-table.
+      {"unknown command: 'no_such_cmd'\n", "unknown command: 'no_such_cmd'"},
+      {"unknown command: 'info no_such'\n", "unknown command: 'info no_such'"},
+      {"Command 'migrate' not available until machine initialization has completed.\n",
+       "Command 'migrate' not available until machine initialization has completed."},
+      {"Command \"snapshot_blkdev\" is not available.\n",
+       "Command \"snapshot_blkdev\" is not available."},
+      // Arguments it cannot parse: the reason is the line before the "Try help".
+      {"migrate: string expected\nTry \"help migrate\" for more information\n",
+       "migrate: string expected"},
+      {"stop: extraneous characters at the end of line\nTry \"help stop\" for more information\n",
+       "stop: extraneous characters at the end of line"},
+      {"Try \"help x\" for more information\n", "Try \"help x\" for more information"},
+      // A command that failed (hmp_handle_error), also after other output and with CRLF.
+      {"Error: Failed to connect to '/path,user-timeout=5000': No such file or directory\n",
+       "Error: Failed to connect to '/path,user-timeout=5000': No such file or directory"},
+      {"some output\r\nError: Invalid parameter 'bogus'\r\n", "Error: Invalid parameter 'bogus'"},
+      // Ordinary output, even when it mentions errors.
+      {"VM status: running\n", std::nullopt},
+      {"", std::nullopt},
+      {"\n\n", std::nullopt},
+      {"Migration status: failed (Error: connection reset)\n", std::nullopt},
+      {"  unknown command: 'x'\n", std::nullopt},
+      {"Error:\n", std::nullopt},
+      {"help: Try \"help\" later\n", std::nullopt},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.output);
+    CHECK(hmp_error_in(c.output) == c.error);
   }
 }
 

@@ -6,7 +6,9 @@
 #include <atomic>
 #include <chrono>
 #include <cstring>
+#include <string_view>
 #include <thread>
+#include <vector>
 
 #include "peer_socket.h"
 #include "qmp/fd_passing.h"
@@ -219,6 +221,47 @@ TEST_CASE("Session: not a greeting") {
   REQUIRE_FALSE(s.has_value());
   CHECK(s.error().kind == ErrorKind::protocol);
   CHECK(s.error().message == "expected the QMP greeting {\"QMP\": ...}, got {\"return\":{}}");
+}
+
+TEST_CASE("Session: an HMP monitor where QMP was expected says so") {
+  struct Case {
+    std::vector<std::string_view> pieces;  // what the monitor says, read by read
+    std::string message;
+  };
+  const Case cases[] = {
+      {{"QEMU 10.0.2 monitor - type 'help' for more information\r\n(qemu) "},
+       "this is an HMP monitor, not QMP (it greets with 'QEMU 10.0.2 monitor - type 'help' for "
+       "more information'): use 'qsock hmp' on it, or give the socket of QEMU's -qmp option"},
+      {{"\r\n", "QEMU 7.2.22 monitor - type 'help' for more information\r\n"},
+       "this is an HMP monitor, not QMP (it greets with 'QEMU 7.2.22 monitor - type 'help' for "
+       "more information'): use 'qsock hmp' on it, or give the socket of QEMU's -qmp option"},
+      {{"SSH-2.0-OpenSSH_9.2\r\n"},
+       "expected the QMP greeting {\"QMP\": ...}, got 'SSH-2.0-OpenSSH_9.2'"},
+  };
+  for (const Case& c : cases) {
+    PeerSocket p;
+    for (auto piece : c.pieces) p.say(piece);
+    auto s = Session::start(p.take_client(), soon());
+    REQUIRE_FALSE(s.has_value());
+    CHECK(s.error().kind == ErrorKind::protocol);
+    CHECK(s.error().message == c.message);
+    CHECK(p.heard().empty());  // not even qmp_capabilities reached it
+  }
+  SUBCASE("bytes read before (protocol detection) count too") {
+    PeerSocket p;
+    auto s = Session::start(p.take_client(), soon(), "QEMU 11.1.0 monitor - type 'help'");
+    REQUIRE_FALSE(s.has_value());
+    CHECK(s.error().message.starts_with("this is an HMP monitor, not QMP"));
+  }
+}
+
+TEST_CASE("Session: the peer closes before greeting") {
+  PeerSocket p;
+  p.stop_talking();
+  auto s = Session::start(p.take_client(), soon());
+  REQUIRE_FALSE(s.has_value());
+  CHECK(s.error().kind == ErrorKind::protocol);
+  CHECK(s.error().message == "QEMU closed the monitor connection while awaiting the QMP greeting");
 }
 
 TEST_CASE("Session: the peer closes mid-reply") {
