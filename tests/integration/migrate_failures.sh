@@ -31,6 +31,19 @@ done
 [ "$(cap_state "$D/qmp.sock" multifd)" = False ] && pass || fail "preflight changed the destination"
 [ "$(state_of "$D/qmp.sock")" = inmigrate ] && pass || fail "destination no longer waiting"
 
+# 1b. The --to address as check sees it for the source's release: options after
+# a UNIX path would become part of the path, so that is refused before
+# anything changes (exit 1); check's warnings are shown.
+code=0
+"$QSOCK" migrate -s "$S/qmp.sock" -d "$D/qmp.sock" --to "unix:$S/mig.sock,user-timeout=5000" \
+  >"$out" 2>&1 || code=$?
+[ "$code" = 1 ] && pass || { fail "unix path with options: exit $code, not 1"; sed 's/^/    /' "$out" >&2; }
+for m in "would take 'user-timeout=5000' as part of the path" "nothing was changed on either QEMU" \
+  "QEMU takes everything after unix: as the path, commas included"; do
+  grep -qF "$m" "$out" && pass || { fail "address check lacks '$m'"; sed 's/^/    /' "$out" >&2; }
+done
+[ "$(state_of "$D/qmp.sock")" = inmigrate ] && pass || fail "address check changed the destination"
+
 # 2. The destination killed mid-migration (100 KiB/s keeps it in flight).
 "$QSOCK" --json migrate -s "$S/qmp.sock" -d "$D/qmp.sock" --max-bandwidth 100K \
   --to 'tcp:127.0.0.1:44512,user-timeout=3000' >"$out" 2>"$S/err" &

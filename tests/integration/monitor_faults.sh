@@ -30,7 +30,16 @@ unmatched-id|qmp query-status|3|a reply with unexpected id "not-yours" while awa
 error-without-id|qmp query-status|4|QEMU rejected 'query-status' before reading its id: GenericError: JSON parse error, expecting value
 event-flood|qmp query-status|0|{"flooded":true}
 hmp-no-prompt|hmp info status|5|timed out after 2 s awaiting the HMP prompt '(qemu) ' (received 55 bytes without a prompt)
+hmp-no-prompt|qmp query-status|3|this is an HMP monitor, not QMP (it greets with 'QEMU 7.2.0 monitor - type 'help' for more information'): use 'qsock hmp' on it
+hmp-no-prompt|caps|3|this is an HMP monitor, not QMP
+hmp-no-prompt|events|3|this is an HMP monitor, not QMP
 CASES
+
+# check --schema-from reads the schema over QMP: an HMP socket is named as one.
+mkdir -p "$D/schema-from"
+start_peer hmp-no-prompt "$D/schema-from/qmp.sock" "$D/schema-from"
+expect_within "$limit" 3 "this is an HMP monitor, not QMP" \
+  "$QSOCK" check --schema-from "$PEER_ADDR" --timeout "$T" tcp:h:1
 
 # Nothing listening: exit 3 at once, naming the socket.
 expect_within 1 3 "cannot connect to unix:$D/none.sock: No such file or directory" \

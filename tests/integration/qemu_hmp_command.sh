@@ -24,7 +24,21 @@ for sock in "$D/qmp.sock" "$D/hmp.sock"; do
     "$QSOCK" hmp -s "$sock" $'info status\nquit'
   expect_within 2 1 "control character \\x1b" "$QSOCK" hmp -s "$sock" $'info\x1b[A'
   kill -0 "$QEMU_PID" && pass || fail "QEMU quit: the refused line reached it"
+  # HMP's error replies exit 4 with the reply on stderr, none on stdout.
+  expect_within 2 4 "QEMU: unknown command: 'no_such_cmd'" "$QSOCK" hmp -s "$sock" no_such_cmd
+  [ -z "$("$QSOCK" hmp -s "$sock" no_such_cmd 2>/dev/null)" ] && pass ||
+    fail "an HMP error reply reached stdout on $sock"
+  expect_within 2 4 'Try "help migrate" for more information' "$QSOCK" hmp -s "$sock" migrate
+  expect_within 2 4 "QEMU: Error: Invalid parameter 'no_such_param'" \
+    "$QSOCK" hmp -s "$sock" migrate_set_parameter no_such_param 1
+  # An HMP option before -- is not qsock's: the error says where -- goes.
+  expect_within 2 2 "put -- before an HMP command line that has options" \
+    "$QSOCK" hmp -s "$sock" migrate -d unix:"$D/nowhere.sock"
 done
+
+expect_within 2 4 "\"error\":\"unknown command: 'no_such_cmd'\"" \
+  "$QSOCK" --json hmp -s "$D/hmp.sock" no_such_cmd
+expect_within 2 0 '{"output":"VM status: paused\n"}' "$QSOCK" hmp -s "$D/hmp.sock" info status --json
 
 expect_within 2 0 '{"output":"VM status: paused\n"}' "$QSOCK" --json hmp -s "$D/hmp.sock" info status
 
