@@ -99,7 +99,7 @@ Diagnostics check_migration_address(std::string_view to, schema::QemuVersion rel
 
 qmp::Result<SourceAddressCheck> check_address_for_source(const qmp::MonitorAddress& source,
                                                          std::string_view to, Deadline deadline) {
-  auto monitor = MigrationMonitor::connect(source, deadline);
+  auto monitor = connect_monitor(source, deadline);
   if (!monitor) return tl::unexpected(monitor.error());
   SourceAddressCheck out;
   out.release = (*monitor)->version();

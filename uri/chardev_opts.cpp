@@ -183,15 +183,11 @@ Parsed parse_chardev(std::string_view text, const schema::Target& target, const 
                       "give one address: path= (unix), host=+port= (tcp) or fd="});
   if (has("host") && !has("port"))
     return fail(out, {"chardev: socket: no port given", "port", "add port=N"});
-  if (addresses == 0 && has("port")) {
-    // QEMU 7.2 to 11.1 take this and make a chardev with no address
-    // (query-chardev shows disconnected:fd:) that never listens or connects.
-    out.diags.warn("QEMU accepts port= without host=, path= or fd= and makes a chardev that never "
-                   "listens or connects",
-                   "port", "add host=localhost (or host= for any address)");
-    out.value = nullptr;
-    return out;
-  }
+  if (addresses == 0 && has("port"))
+    // QEMU 7.2 to 11.1 make it an fd address with no number, and the command
+    // line has no monitor to look a name up in.
+    return fail(out, {"Unable to parse FD number", "port",
+                      "port= alone is no address: add host=localhost (or host= for any address)"});
   if (addresses == 0)
     return fail(out, {"chardev: socket: no address given", "",
                       "give path= (unix), host=+port= (tcp) or fd="});

@@ -2,6 +2,7 @@
 
 #include "base/text.h"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 
@@ -123,12 +124,22 @@ std::string json_driver(std::string_view text) {
   return it != json->end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
+// Whether the schema's NetClientDriver has `driver` (a back end qsock does
+// not check); a name it lacks ("Stream", "streams") is checked, and refused
+// with QEMU's message, as QEMU refuses it.
+bool is_netdev_driver(const std::string& driver, const schema::Schema& schema) {
+  const schema::TypeDef* drivers = schema.find("NetClientDriver");
+  if (!drivers || driver.empty()) return false;
+  return std::any_of(drivers->values.begin(), drivers->values.end(),
+                     [&](const schema::EnumValue& v) { return v.name == driver; });
+}
+
 void check_netdev(CheckResult& r, std::string_view text, const schema::Schema& schema) {
   // Only stream and dgram go through QAPI (keyval/JSON); every other back
   // end still uses QEMU's legacy option parser, which qsock does not model.
   std::string driver = !text.empty() && text.front() == '{' ? json_driver(text)
                                                               : std::string(option_driver(text, "type="));
-  if (!driver.empty() && driver != "stream" && driver != "dgram") {
+  if (driver != "stream" && driver != "dgram" && is_netdev_driver(driver, schema)) {
     r.unchecked = fmt::format("qsock checks the socket back ends of -netdev (stream, dgram), not '{}'", driver);
     return;
   }
@@ -183,7 +194,7 @@ void check_chardev(CheckResult& r, std::string_view text, const schema::Schema& 
   r.value = std::move(p.value);
   r.diags.append(p.diags);
   r.qapi_type = "chardev-add arguments";
-  if (!r.valid() || r.value.is_null()) return;  // null: port= alone, no address to check
+  if (!r.valid() || r.value.is_null()) return;
   const Json& data = r.value["backend"]["data"];
   const Json& legacy = data["addr"];
   Json flat = legacy.contains("data") ? legacy["data"] : Json::object();

@@ -95,7 +95,10 @@ void resolution_rules(const Json& a, SocketRole role, std::string_view path, con
                         host, host.substr(2), port));
     return;
   }
-  if (!resolvable_port(port)) {
+  // A listening socket with an empty port takes one the kernel picks
+  // (7.2 to 11.1 listen on an ephemeral port).
+  bool ephemeral = port.empty() && role == SocketRole::listen;
+  if (!ephemeral && !resolvable_port(port)) {
     failure(message, key(path, "port"), "a port is a number or a service name from /etc/services");
     return;
   }

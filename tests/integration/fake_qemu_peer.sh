@@ -166,7 +166,7 @@ expect_json "$D/failed.json" '.status == "failed" and ."error-desc" == "disk on 
 "$QSOCK" qmp -s "$F/qmp.sock" query-status >"$D/status.json"
 expect_json "$D/status.json" '.status == "running"' "source runs after a failure"
 # Without capability events there are no MIGRATION events (STOP and RESUME did come).
-expect_within 3 5 "" "$QSOCK" events -s "$F/events.sock" --name MIGRATION --timeout 1
+expect_within 3 5 "" "$QSOCK" events -s "$F/events.sock" --name MIGRATION --count 1 --timeout 1
 
 # --- hang until cancelled ----------------------------------------------------
 H="$D/h"

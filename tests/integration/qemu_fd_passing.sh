@@ -33,7 +33,7 @@ expect_within 2 1 "cannot pass fd 9: not an open descriptor" \
 # HMP getfd on the HMP socket, then HMP closefd.
 expect_within 2 0 "" with_socket_fd "$QSOCK" hmp -s "$D/hmp.sock" --fd 3 getfd hmpfd
 expect_within 2 0 "" "$QSOCK" hmp -s "$D/hmp.sock" closefd hmpfd
-expect_within 2 0 "File descriptor named 'hmpfd' not found" \
+expect_within 2 4 "File descriptor named 'hmpfd' not found" \
   "$QSOCK" hmp -s "$D/hmp.sock" closefd hmpfd
 
 # add-fd puts it in an fd set; remove-fd takes it out.

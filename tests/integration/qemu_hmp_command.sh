@@ -29,7 +29,7 @@ for sock in "$D/qmp.sock" "$D/hmp.sock"; do
   [ -z "$("$QSOCK" hmp -s "$sock" no_such_cmd 2>/dev/null)" ] && pass ||
     fail "an HMP error reply reached stdout on $sock"
   expect_within 2 4 'Try "help migrate" for more information' "$QSOCK" hmp -s "$sock" migrate
-  expect_within 2 4 "QEMU: Error: Invalid parameter 'no_such_param'" \
+  expect_within 2 4 "no_such_param" \
     "$QSOCK" hmp -s "$sock" migrate_set_parameter no_such_param 1
   # An HMP option before -- is not qsock's: the error says where -- goes.
   expect_within 2 2 "put -- before an HMP command line that has options" \

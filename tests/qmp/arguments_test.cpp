@@ -129,8 +129,8 @@ TEST_CASE("typed_arguments: unions by their discriminator, lists by index") {
       {"netdev_add",
        R"({"id":"n0","type":"stream","server":"off","addr":{"type":"inet","host":"localhost",)"
        R"("port":"4444","keep-alive":"on"}})",
-       R"({"id":"n0","type":"stream","server":false,"addr":{"type":"inet","host":"localhost",)"
-       R"("port":"4444","keep-alive":true}})"},
+       R"({"id":"n0","type":"stream","addr":{"type":"inet","host":"localhost",)"
+       R"("port":"4444","keep-alive":true},"server":false})"},
       {"migrate-set-capabilities",
        R"({"capabilities":[{"capability":"events","state":"on"},)"
        R"({"capability":"xbzrle","state":"false"}]})",

@@ -158,6 +158,7 @@ TEST_CASE("-chardev socket: hints and warnings") {
   }
   {
     Parsed p = parse_chardev("socket,id=c0,port=1", target(10, 2), test_schema());
+    CHECK(p.diags.errors.at(0).message == "Unable to parse FD number");
     CHECK(p.diags.errors.at(0).hint.find("host=") != std::string::npos);
   }
   {

@@ -88,7 +88,6 @@ TEST_CASE("-netdev stream: the addr. prefix, members, types and releases") {
       {R"({"type":"stream","id":"n0","addr":{"type":"inet","host":"h","port":"1"}})", "7.2", true, "", ""},
       {R"({"type":"stream","id":"n0","addr":{"type":"inet","host":"h","port":1}})", "7.2", false,
        "Invalid parameter type for 'addr.port', expected: string", ""},
-      {"user,id=n0", "", false, "not 'user'", ""},
   }, InputKind::netdev);
 }
 
@@ -214,7 +213,7 @@ TEST_CASE("endpoints carry what converters need") {
 TEST_CASE("addresses QEMU accepts and then cannot resolve or use") {
   run({
       {"tcp://10.0.0.2:4444", "11.1", false, "address resolution failed for //10.0.0.2:4444",
-       "write tcp:HOST:PORT"},
+       "QEMU's syntax is tcp:HOST:PORT"},
       {"-incoming tcp://10.0.0.2:4444", "10.0", false, "address resolution failed", "tcp:10.0.0.2:4444"},
       {"-incoming tcp:127.0.0.1:0,", "11.1", true, "", ""},  // the empty item is skipped
       {"-incoming tcp:127.0.0.1:44 44", "11.1", false, "address resolution failed for 127.0.0.1:44 44",
@@ -237,9 +236,12 @@ TEST_CASE("addresses QEMU accepts and then cannot resolve or use") {
 
 TEST_CASE("-chardev: port= alone, and JSON") {
   run({
-      {"-chardev socket,id=c,port=4444,server=on,wait=off", "7.2", true,
-       "never listens or connects", "host=localhost"},
-      {"-chardev socket,id=c,port=4444", "11.1", true, "never listens or connects", ""},
+      {"-chardev socket,id=c,port=4444,server=on,wait=off", "7.2", false,
+       "Unable to parse FD number", "host=localhost"},
+      {"-chardev socket,id=c,port=4444", "11.1", false, "Unable to parse FD number", ""},
+      // An empty port on a listening chardev is one the kernel picks.
+      {"-chardev socket,id=c,host=127.0.0.1,port=,server=on,wait=off", "7.2", true, "", ""},
+      {"-chardev socket,id=c,host=127.0.0.1,port=,server=on,wait=off", "11.1", true, "", ""},
       {"-chardev {\"id\":\"c\",\"backend\":{\"type\":\"socket\"}}", "11.1", false,
        "-chardev does not take JSON", "--as json"},
   });
@@ -259,7 +261,7 @@ TEST_CASE("inputs qsock does not check are 'not checked', not invalid") {
   };
   for (const Case& c : cases) {
     CAPTURE(c.input);
-    CheckResult r = check_input(c.input, std::nullopt, Target::newest(), test_schema());
+    CheckResult r = check_input(c.input, std::nullopt, Target::newest(), embedded_test_schema());
     CHECK_FALSE(r.checked());
     CHECK(r.valid());
     CHECK(r.unchecked.find(c.reason) != std::string::npos);
@@ -269,6 +271,12 @@ TEST_CASE("inputs qsock does not check are 'not checked', not invalid") {
   CheckResult typo = check_input("-chardev sockett,id=c", std::nullopt, Target::newest(), test_schema());
   CHECK(typo.checked());
   CHECK_FALSE(typo.valid());
+  for (const char* netdev : {"-netdev Stream,id=n0", "-netdev streams,id=n0"}) {
+    CAPTURE(netdev);
+    CheckResult wrong = check_input(netdev, std::nullopt, Target::newest(), embedded_test_schema());
+    CHECK(wrong.checked());
+    CHECK_FALSE(wrong.valid());
+  }
 }
 
 TEST_CASE("file: offsets are read as qemu_strtosz reads them; '~' is not expanded") {

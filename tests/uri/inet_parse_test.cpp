@@ -237,8 +237,16 @@ TEST_CASE("inet_parse before 10.1: warnings for what QEMU ignores") {
     CHECK(p.value["keep-alive"] == true);
   }
   {
-    // The prefix clash gets a hint that explains it.
+    // A longer option that a newer QEMU has: this one found ',keep-alive' in
+    // it, and the hint names the release that has the longer option.
     Parsed p = parse_inet("h:1,keep-alive-idle=60,keep-alive", target(10, 0), test_schema());
+    REQUIRE_FALSE(p.ok());
+    CHECK(p.diags.errors[0].key == "keep-alive");
+    CHECK(p.diags.errors[0].hint.find("10.1") != std::string::npos);
+  }
+  {
+    // A longer option no release has: the prefix clash is explained.
+    Parsed p = parse_inet("h:1,keep-alivex=1,keep-alive", target(10, 0), test_schema());
     REQUIRE_FALSE(p.ok());
     CHECK(p.diags.errors[0].key == "keep-alive");
     CHECK(p.diags.errors[0].hint.find("prefix") != std::string::npos);
