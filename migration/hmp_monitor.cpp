@@ -30,7 +30,9 @@ std::vector<std::pair<std::string, std::string>> hmp_pairs(const std::string& te
 }  // namespace
 
 HmpMonitor::HmpMonitor(qmp::MonitorAddress address, qmp::HmpSession session)
-    : address_(std::move(address)), session_(std::move(session)), pid_(monitor_peer_pid(address_)) {}
+    : address_(std::move(address)),
+      session_(std::move(session)),
+      pid_(monitor_peer_pid(address_)) {}
 
 HmpMonitor::~HmpMonitor() { release_fd(); }
 
@@ -43,9 +45,7 @@ std::string HmpMonitor::version() const {
   return b.substr(at + 5, end == std::string::npos ? std::string::npos : end - at - 5);
 }
 
-bool HmpMonitor::can_pass_fds() const {
-  return address_.kind == qmp::MonitorAddress::Kind::unix_socket;
-}
+bool HmpMonitor::can_pass_fds() const { return fd_passing_possible(address_).has_value(); }
 
 std::string HmpMonitor::cannot_set_parameter(const std::string& name, const Json& value) const {
   if (!value.is_array() && !value.is_object()) return "";
@@ -117,8 +117,8 @@ qmp::Result<std::map<std::string, bool>> HmpMonitor::capabilities(Deadline deadl
 qmp::Result<void> HmpMonitor::set_capabilities(const std::vector<CapabilityRequest>& caps,
                                                Deadline deadline) {
   for (const CapabilityRequest& c : caps)
-    QSOCK_TRY(command(
-        fmt::format("migrate_set_capability {} {}", c.name, c.state ? "on" : "off"), deadline));
+    QSOCK_TRY(command(fmt::format("migrate_set_capability {} {}", c.name, c.state ? "on" : "off"),
+                      deadline));
   return {};
 }
 
@@ -156,7 +156,9 @@ qmp::Result<void> HmpMonitor::migrate_incoming(const std::string& uri, Deadline 
   return command("migrate_incoming " + uri, deadline);
 }
 
-qmp::Result<void> HmpMonitor::cancel(Deadline deadline) { return command("migrate_cancel", deadline); }
+qmp::Result<void> HmpMonitor::cancel(Deadline deadline) {
+  return command("migrate_cancel", deadline);
+}
 
 qmp::Result<std::string> HmpMonitor::run_state(Deadline deadline) {
   // "VM status: running", "VM status: paused", "VM status: paused (postmigrate)"
@@ -177,11 +179,7 @@ qmp::Result<std::string> HmpMonitor::run_state(Deadline deadline) {
 qmp::Result<void> HmpMonitor::cont(Deadline deadline) { return command("cont", deadline); }
 
 qmp::Result<void> HmpMonitor::pass_fd(int fd, const std::string& name, Deadline deadline) {
-  if (!can_pass_fds())
-    return qmp::fail(qmp::ErrorKind::invalid,
-                     fmt::format("cannot pass a socket to {}: fd passing needs a UNIX monitor "
-                                 "socket",
-                                 address_.describe()));
+  if (auto can = fd_passing_possible(address_); !can) return can;
   release_fd();
   auto r = hmp("getfd " + name, deadline, fd);
   if (!r) return tl::unexpected(r.error());

@@ -1,5 +1,8 @@
 #include "migration/monitor.h"
 
+#include <fmt/format.h>
+
+#include "base/names.h"
 #include "migration/hmp_monitor.h"
 #include "migration/qmp_monitor.h"
 #include "qmp/protocol_detect.h"
@@ -8,13 +11,9 @@
 namespace qsock::migration {
 
 std::string_view protocol_name(MonitorProtocol p) {
-  switch (p) {
-    case MonitorProtocol::qmp:
-      return "QMP";
-    case MonitorProtocol::hmp:
-      return "HMP";
-  }
-  return "?";
+  static constexpr Named<MonitorProtocol> names[] = {{MonitorProtocol::qmp, "QMP"},
+                                                     {MonitorProtocol::hmp, "HMP"}};
+  return name_in<MonitorProtocol>(names, p);
 }
 
 qmp::Result<std::unique_ptr<Monitor>> connect_monitor(const qmp::MonitorAddress& address,
@@ -28,9 +27,17 @@ qmp::Result<std::unique_ptr<Monitor>> connect_monitor(const qmp::MonitorAddress&
     if (!s) return tl::unexpected(s.error());
     return std::make_unique<QmpMonitor>(address, std::move(*s));
   }
-  auto h = qmp::HmpSession::start(std::move(detected->connection), deadline, detected->already_read);
+  auto h =
+      qmp::HmpSession::start(std::move(detected->connection), deadline, detected->already_read);
   if (!h) return tl::unexpected(h.error());
   return std::make_unique<HmpMonitor>(address, std::move(*h));
+}
+
+qmp::Result<void> fd_passing_possible(const qmp::MonitorAddress& address) {
+  if (address.kind == qmp::MonitorAddress::Kind::unix_socket) return {};
+  return qmp::fail(qmp::ErrorKind::invalid,
+                   fmt::format("cannot pass a socket to {}: fd passing needs a UNIX monitor socket",
+                               address.describe()));
 }
 
 std::optional<pid_t> monitor_peer_pid(const qmp::MonitorAddress& address) {

@@ -92,6 +92,9 @@ qmp::Result<std::unique_ptr<Monitor>> connect_monitor(const qmp::MonitorAddress&
                                                       Deadline deadline);
 
 // What the implementations share.
+// Whether a socket can be passed to the monitor at `address` (a UNIX
+// socket), else the error that says why not.
+qmp::Result<void> fd_passing_possible(const qmp::MonitorAddress& address);
 // The pid of the QEMU listening on a UNIX monitor socket, if readable.
 std::optional<pid_t> monitor_peer_pid(const qmp::MonitorAddress& address);
 // Whether `schema` has InetSocketAddress `member`; with `release`, only if

@@ -1,26 +1,22 @@
 #include "migration/plan.h"
 
+#include "base/names.h"
+
 namespace qsock::migration {
 
-std::string_view mode_name(SockoptsMode m) {
-  switch (m) {
-    case SockoptsMode::automatic:
-      return "auto";
-    case SockoptsMode::native:
-      return "native";
-    case SockoptsMode::fd:
-      return "fd";
-    case SockoptsMode::inject:
-      return "inject";
-  }
-  return "auto";
-}
+namespace {
+constexpr Named<SockoptsMode> mode_names[] = {
+    {SockoptsMode::automatic, "auto"},
+    {SockoptsMode::native, "native"},
+    {SockoptsMode::fd, "fd"},
+    {SockoptsMode::inject, "inject"},
+};
+}  // namespace
+
+std::string_view mode_name(SockoptsMode m) { return name_in<SockoptsMode>(mode_names, m, "auto"); }
 
 std::optional<SockoptsMode> parse_mode(std::string_view name) {
-  for (SockoptsMode m :
-       {SockoptsMode::automatic, SockoptsMode::native, SockoptsMode::fd, SockoptsMode::inject})
-    if (mode_name(m) == name) return m;
-  return std::nullopt;
+  return value_in<SockoptsMode>(mode_names, name);
 }
 
 std::string MigrationPlan::transport() const {

@@ -7,15 +7,15 @@
 namespace qsock::migration {
 
 QmpMonitor::QmpMonitor(qmp::MonitorAddress address, qmp::Session session)
-    : address_(std::move(address)), session_(std::move(session)), pid_(monitor_peer_pid(address_)) {}
+    : address_(std::move(address)),
+      session_(std::move(session)),
+      pid_(monitor_peer_pid(address_)) {}
 
 QmpMonitor::~QmpMonitor() { release_fd(); }
 
 std::string QmpMonitor::version() const { return session_.greeting().version_string(); }
 
-bool QmpMonitor::can_pass_fds() const {
-  return address_.kind == qmp::MonitorAddress::Kind::unix_socket;
-}
+bool QmpMonitor::can_pass_fds() const { return fd_passing_possible(address_).has_value(); }
 
 bool QmpMonitor::supports_channels() const {
   return features_.has("migrate-channels").value_or(false);
@@ -112,11 +112,7 @@ qmp::Result<std::string> QmpMonitor::run_state(Deadline deadline) {
 qmp::Result<void> QmpMonitor::cont(Deadline deadline) { return run("cont", nullptr, deadline); }
 
 qmp::Result<void> QmpMonitor::pass_fd(int fd, const std::string& name, Deadline deadline) {
-  if (!can_pass_fds())
-    return qmp::fail(qmp::ErrorKind::invalid,
-                     fmt::format("cannot pass a socket to {}: fd passing needs a UNIX monitor "
-                                 "socket",
-                                 address_.describe()));
+  if (auto can = fd_passing_possible(address_); !can) return can;
   release_fd();
   auto named = qmp::pass_fd(session_, fd, name, deadline);
   if (!named) return tl::unexpected(named.error());

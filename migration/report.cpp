@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "base/names.h"
+
 namespace qsock::migration {
 
 namespace {
@@ -14,13 +16,9 @@ Json mode_or_null(const std::optional<SockoptsMode>& m) {
 }  // namespace
 
 std::string_view read_at_text(SocketReadAt when) {
-  switch (when) {
-    case SocketReadAt::end:
-      return "at the end";
-    case SocketReadAt::start:
-      return "when applied, at the start";
-  }
-  return "?";
+  static constexpr Named<SocketReadAt> texts[] = {
+      {SocketReadAt::end, "at the end"}, {SocketReadAt::start, "when applied, at the start"}};
+  return name_in<SocketReadAt>(texts, when);
 }
 
 Json to_json(const SocketView& v) {

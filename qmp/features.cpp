@@ -1,5 +1,7 @@
 #include "qmp/features.h"
 
+#include "base/names.h"
+
 namespace qsock::qmp {
 
 using schema::Meta;
@@ -7,17 +9,12 @@ using schema::Schema;
 using schema::TypeDef;
 
 std::string_view spelling(BackendTransfer bt) {
-  switch (bt) {
-    case BackendTransfer::none:
-      return "";
-    case BackendTransfer::backend_transfer:
-      return "backend-transfer";
-    case BackendTransfer::fds:
-      return "fds";
-    case BackendTransfer::device_ids:
-      return "backend-transfer-ids";
-  }
-  return "";
+  static constexpr Named<BackendTransfer> spellings[] = {
+      {BackendTransfer::backend_transfer, "backend-transfer"},
+      {BackendTransfer::fds, "fds"},
+      {BackendTransfer::device_ids, "backend-transfer-ids"},
+  };
+  return name_in<BackendTransfer>(spellings, bt, "");
 }
 
 const std::vector<FeatureProbe>& feature_probes() {

@@ -1,5 +1,6 @@
 #include "schema/qapi_reader.h"
 
+#include "base/names.h"
 #include "base/text.h"
 
 #include <algorithm>
@@ -60,17 +61,13 @@ const Value* Value::get(std::string_view key) const {
 }
 
 std::string_view kind_name(Value::Kind kind) {
-  switch (kind) {
-    case Value::Kind::string:
-      return "a string";
-    case Value::Kind::boolean:
-      return "a boolean";
-    case Value::Kind::list:
-      return "a list";
-    case Value::Kind::dict:
-      return "a dictionary";
-  }
-  return "a value";
+  static constexpr Named<Value::Kind> names[] = {
+      {Value::Kind::string, "a string"},
+      {Value::Kind::boolean, "a boolean"},
+      {Value::Kind::list, "a list"},
+      {Value::Kind::dict, "a dictionary"},
+  };
+  return name_in<Value::Kind>(names, kind, "a value");
 }
 
 // ---------------------------------------------------------------------------

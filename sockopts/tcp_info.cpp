@@ -4,38 +4,27 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
+#include "base/names.h"
+
 namespace qsock::sockopts {
 
 std::string_view state_name(TcpState s) {
-  switch (s) {
-    case TcpState::established:
-      return "ESTABLISHED";
-    case TcpState::syn_sent:
-      return "SYN-SENT";
-    case TcpState::syn_recv:
-      return "SYN-RECV";
-    case TcpState::fin_wait1:
-      return "FIN-WAIT-1";
-    case TcpState::fin_wait2:
-      return "FIN-WAIT-2";
-    case TcpState::time_wait:
-      return "TIME-WAIT";
-    case TcpState::close:
-      return "CLOSE";
-    case TcpState::close_wait:
-      return "CLOSE-WAIT";
-    case TcpState::last_ack:
-      return "LAST-ACK";
-    case TcpState::listen:
-      return "LISTEN";
-    case TcpState::closing:
-      return "CLOSING";
-    case TcpState::new_syn_recv:
-      return "NEW-SYN-RECV";
-    case TcpState::unknown:
-      break;
-  }
-  return "UNKNOWN";
+  // ss(8)'s spellings.
+  static constexpr Named<TcpState> names[] = {
+      {TcpState::established, "ESTABLISHED"},
+      {TcpState::syn_sent, "SYN-SENT"},
+      {TcpState::syn_recv, "SYN-RECV"},
+      {TcpState::fin_wait1, "FIN-WAIT-1"},
+      {TcpState::fin_wait2, "FIN-WAIT-2"},
+      {TcpState::time_wait, "TIME-WAIT"},
+      {TcpState::close, "CLOSE"},
+      {TcpState::close_wait, "CLOSE-WAIT"},
+      {TcpState::last_ack, "LAST-ACK"},
+      {TcpState::listen, "LISTEN"},
+      {TcpState::closing, "CLOSING"},
+      {TcpState::new_syn_recv, "NEW-SYN-RECV"},
+  };
+  return name_in<TcpState>(names, s, "UNKNOWN");
 }
 
 Result<TcpInfo> read_tcp_info(int fd) {

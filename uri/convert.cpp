@@ -4,6 +4,7 @@
 #include <utility>
 #include <vector>
 
+#include "base/names.h"
 #include "uri/front_members.h"
 #include "uri/keyval.h"
 
@@ -56,7 +57,8 @@ std::string flat_chardev_types(const schema::Schema& schema) {
     const schema::TypeDef* branch = schema.find(v.type);
     std::vector<std::string> needed;
     for (const FlatOption& o : chardev_flat_options(schema, v.value))
-      if (const schema::Member* m = branch ? schema.member(*branch, o.member) : nullptr; m && !m->optional)
+      if (const schema::Member* m = branch ? schema.member(*branch, o.member) : nullptr;
+          m && !m->optional)
         needed.push_back(o.option + "=");
     if (!needed.empty()) types.push_back(v.value + " (" + and_list(needed) + ")");
   }
@@ -88,8 +90,8 @@ tl::expected<std::string, Diagnostic> scalar_text(const Json& value, const std::
 
 bool valid_option_name(std::string_view name) {
   return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '_';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_';
   });
 }
 
@@ -124,8 +126,7 @@ Json with_first(const Json& object, std::string_view first) {
 }
 
 tl::expected<Address, Diagnostic> classify(const Json& address) {
-  if (!address.is_object())
-    return tl::unexpected(problem("the address is not an object", "addr"));
+  if (!address.is_object()) return tl::unexpected(problem("the address is not an object", "addr"));
   Address out;
   if (auto transport = address.find("transport"); transport != address.end()) {
     if (!transport->is_string())
@@ -176,10 +177,10 @@ tl::expected<std::string, Diagnostic> uri_inet(const Json& inet, std::string_vie
   auto port = required_string(inet, "port", "an inet address");
   if (!port) return tl::unexpected(port.error());
   if (host->find_first_of(",[]") != std::string::npos)
-    return tl::unexpected(host->find(',') != std::string::npos
-                              ? no_comma("host", Syntax::uri)
-                              : problem("a host containing '[' or ']' cannot be written in a URI",
-                                        "host"));
+    return tl::unexpected(
+        host->find(',') != std::string::npos
+            ? no_comma("host", Syntax::uri)
+            : problem("a host containing '[' or ']' cannot be written in a URI", "host"));
   if (port->empty() || port->find(',') != std::string::npos)
     return tl::unexpected(port->empty() ? problem("the port is empty", "port")
                                         : no_comma("port", Syntax::uri));
@@ -189,8 +190,8 @@ tl::expected<std::string, Diagnostic> uri_inet(const Json& inet, std::string_vie
   for (const auto& [name, value] : inet.items()) {
     if (name == "host" || name == "port" || name == skip) continue;
     if (!valid_option_name(name))
-      return tl::unexpected(problem("the uri syntax cannot express the member " + quote(name),
-                                    name, "the json syntax can"));
+      return tl::unexpected(problem("the uri syntax cannot express the member " + quote(name), name,
+                                    "the json syntax can"));
     auto text = scalar_text(value, name, Syntax::uri);
     if (!text) return tl::unexpected(text.error());
     if (text->find(',') != std::string::npos) return tl::unexpected(no_comma(name, Syntax::uri));
@@ -207,9 +208,9 @@ tl::expected<void, Diagnostic> uri_no_options(const Json& members,
   for (const auto& [name, value] : members.items()) {
     if (std::find(written.begin(), written.end(), name) != written.end()) continue;
     if (auto d = defaults.find(name); d != defaults.end() && *d == value) continue;
-    return tl::unexpected(problem("the uri syntax cannot express " + quote(name) + " of " + what,
-                                  name,
-                                  "the json, netdev, incoming and chardev syntaxes can express it"));
+    return tl::unexpected(
+        problem("the uri syntax cannot express " + quote(name) + " of " + what, name,
+                "the json, netdev, incoming and chardev syntaxes can express it"));
   }
   return {};
 }
@@ -289,9 +290,9 @@ tl::expected<std::string, Diagnostic> render_uri(const Endpoint& endpoint, const
       for (const auto& [member, value] : m.items()) {
         if (member == "transport" || member == "filename") continue;
         if (member != "offset" || !value.is_number_unsigned())
-          return tl::unexpected(problem("the uri syntax cannot express " + quote(member) +
-                                            " of a file address",
-                                        member, "the json and incoming syntaxes can"));
+          return tl::unexpected(
+              problem("the uri syntax cannot express " + quote(member) + " of a file address",
+                      member, "the json and incoming syntaxes can"));
         out += ",offset=" + dump_json(value);
       }
       return out;
@@ -314,9 +315,9 @@ tl::expected<std::string, Diagnostic> render_uri(const Endpoint& endpoint, const
 tl::expected<std::string, Diagnostic> render_netdev(const Endpoint& endpoint, const Address& a,
                                                     const FrontMembers& fronts) {
   if (a.kind != Address::Kind::socket)
-    return tl::unexpected(problem(a_type(a.type) +
-                                      " migration address cannot be expressed in the netdev syntax",
-                                  "transport", "the uri and incoming syntaxes can express it"));
+    return tl::unexpected(
+        problem(a_type(a.type) + " migration address cannot be expressed in the netdev syntax",
+                "transport", "the uri and incoming syntaxes can express it"));
   if (a.type == "vsock")
     return tl::unexpected(problem("a vsock address cannot be expressed in the netdev syntax",
                                   "addr.type",
@@ -341,9 +342,10 @@ tl::expected<std::string, Diagnostic> render_netdev(const Endpoint& endpoint, co
 tl::expected<std::string, Diagnostic> render_incoming(const Endpoint& endpoint, const Address& a,
                                                       const FrontMembers& fronts) {
   if (endpoint.server == false)
-    return tl::unexpected(problem("-incoming listens; a connecting endpoint (server=off) cannot "
-                                  "be expressed in the incoming syntax",
-                                  "server", "the uri syntax serves migrate"));
+    return tl::unexpected(
+        problem("-incoming listens; a connecting endpoint (server=off) cannot "
+                "be expressed in the incoming syntax",
+                "server", "the uri syntax serves migrate"));
   if (auto ok = check_extras(endpoint, Syntax::incoming, fronts, fronts.incoming); !ok)
     return tl::unexpected(ok.error());
   Json tree = Json::object();
@@ -377,9 +379,9 @@ tl::expected<std::string, Diagnostic> render_chardev(const Endpoint& endpoint, c
                                                      const FrontMembers& fronts,
                                                      const schema::Schema& schema) {
   if (a.kind != Address::Kind::socket)
-    return tl::unexpected(problem(a_type(a.type) +
-                                      " migration address cannot be expressed in the chardev syntax",
-                                  "transport", "the uri and incoming syntaxes can express it"));
+    return tl::unexpected(
+        problem(a_type(a.type) + " migration address cannot be expressed in the chardev syntax",
+                "transport", "the uri and incoming syntaxes can express it"));
   std::vector<FlatOption> options = chardev_flat_options(schema, a.type);
   if (options.empty())
     return tl::unexpected(
@@ -401,11 +403,12 @@ tl::expected<std::string, Diagnostic> render_chardev(const Endpoint& endpoint, c
     if (flat == options.end()) {
       std::string takes;
       for (const auto& o : options) takes += (takes.empty() ? "" : ", ") + o.option;
-      return tl::unexpected(problem(
-          "the flat -chardev socket options cannot express " + quote(name) + " of " + a_type(a.type) + " address",
-          name,
-          "-chardev socket takes " + takes + " for " + a_type(a.type) +
-              " address; chardev-add over QMP (json) takes every member"));
+      return tl::unexpected(
+          problem("the flat -chardev socket options cannot express " + quote(name) + " of " +
+                      a_type(a.type) + " address",
+                  name,
+                  "-chardev socket takes " + takes + " for " + a_type(a.type) +
+                      " address; chardev-add over QMP (json) takes every member"));
     }
     auto text = scalar_text(value, name, Syntax::chardev);
     if (!text) return tl::unexpected(text.error());
@@ -440,21 +443,17 @@ tl::expected<std::string, Diagnostic> render_json(const Endpoint& endpoint, cons
 
 }  // namespace
 
-std::string_view syntax_name(Syntax syntax) {
-  switch (syntax) {
-    case Syntax::uri: return "uri";
-    case Syntax::json: return "json";
-    case Syntax::netdev: return "netdev";
-    case Syntax::incoming: return "incoming";
-    case Syntax::chardev: return "chardev";
-  }
-  return "?";
-}
+namespace {
+constexpr Named<Syntax> syntax_names[] = {
+    {Syntax::uri, "uri"},           {Syntax::json, "json"},       {Syntax::netdev, "netdev"},
+    {Syntax::incoming, "incoming"}, {Syntax::chardev, "chardev"},
+};
+}  // namespace
+
+std::string_view syntax_name(Syntax syntax) { return name_in<Syntax>(syntax_names, syntax); }
 
 std::optional<Syntax> syntax_from_name(std::string_view name) {
-  for (Syntax s : {Syntax::uri, Syntax::json, Syntax::netdev, Syntax::incoming, Syntax::chardev})
-    if (syntax_name(s) == name) return s;
-  return std::nullopt;
+  return value_in<Syntax>(syntax_names, name);
 }
 
 tl::expected<std::string, Diagnostic> render(const Endpoint& endpoint, Syntax syntax,

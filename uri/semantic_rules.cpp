@@ -46,7 +46,8 @@ bool is_multicast(const Json& address) {
   unsigned first = 0;
   auto [end, ec] = std::from_chars(host.data(), host.data() + host.size(), first);
   if (ec == std::errc{} && end != host.data() && *end == '.') return first >= 224 && first <= 239;
-  return host.size() > 2 && (host[0] == 'f' || host[0] == 'F') && (host[1] == 'f' || host[1] == 'F');
+  return host.size() > 2 && (host[0] == 'f' || host[0] == 'F') &&
+         (host[1] == 'f' || host[1] == 'F');
 }
 
 // Reports a problem that makes opening the socket fail.
@@ -71,7 +72,8 @@ bool resolvable_port(std::string_view port) {
   if (std::isdigit(static_cast<unsigned char>(port.front())))
     return port.find_first_not_of("0123456789") == std::string_view::npos;
   for (char c : port)
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == '+'))
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' ||
+          c == '+'))
       return false;
   return true;
 }
@@ -85,13 +87,14 @@ bool ipv6_literal(std::string_view host) { return host.find(':') != std::string_
 
 // What QEMU passes on to getaddrinfo() and then cannot resolve: it takes the
 // address, and fails only when it opens the socket.
-void resolution_rules(const Json& a, SocketRole role, std::string_view path, const Failure& failure) {
+void resolution_rules(const Json& a, SocketRole role, std::string_view path,
+                      const Failure& failure) {
   std::string host = a.value("host", "");
   std::string port = a.value("port", "");
   std::string message = fmt::format("address resolution failed for {}:{}", host, port);
   if (host.starts_with("//")) {
     failure(message, key(path, "host"),
-            fmt::format("'{}' is a URL (tcp://HOST:PORT); QEMU's syntax is tcp:HOST:PORT, e.g. tcp:{}:{}",
+            fmt::format("'{}' is a URL (tcp://HOST:PORT); write tcp:HOST:PORT, e.g. tcp:{}:{}",
                         host, host.substr(2), port));
     return;
   }
@@ -128,11 +131,13 @@ void inet_rules(const Json& a, SocketRole role, const schema::Target& target, st
 
   auto port = numeric_port(a);
   if (port && *port > 65535)
-    failure(fmt::format("port {} out of range", *port), key(path, "port"), "ports go from 0 to 65535");
+    failure(fmt::format("port {} out of range", *port), key(path, "port"),
+            "ports go from 0 to 65535");
 
   if (a.contains("to")) {
     if (role == SocketRole::connect) {
-      d.warn("'to' only applies to listening sockets; it is ignored when connecting", key(path, "to"));
+      d.warn("'to' only applies to listening sockets; it is ignored when connecting",
+             key(path, "to"));
     } else if (port && a["to"].is_number() && a["to"].get<unsigned long>() < *port) {
       failure(fmt::format("port range {}..{} is empty", *port, a["to"].get<unsigned long>()),
               key(path, "to"), "'to' is the highest port to try; it must not be below 'port'");
@@ -146,10 +151,12 @@ void inet_rules(const Json& a, SocketRole role, const schema::Target& target, st
                key(path, name), fmt::format("add {}=on", key(path, "keep-alive")));
   }
   // Passive sockets got keep-alive in 10.1; before, it is silently not set.
-  if (get_bool(a, "keep-alive") == true && role == SocketRole::listen && target.version < schema::QemuVersion{10, 1})
-    d.warn(fmt::format("QEMU {} does not set keep-alive on listening sockets (since 10.1): the accepted "
-                       "connection will have SO_KEEPALIVE off",
-                       target.version.str()),
+  if (get_bool(a, "keep-alive") == true && role == SocketRole::listen &&
+      target.version < schema::QemuVersion{10, 1})
+    d.warn(fmt::format(
+               "QEMU {} does not set keep-alive on listening sockets (since 10.1): the accepted "
+               "connection will have SO_KEEPALIVE off",
+               target.version.str()),
            key(path, "keep-alive"));
 
   if (get_bool(a, "numeric") == true && !looks_numeric_host(a.value("host", "")))
@@ -179,8 +186,8 @@ Diagnostics command_line_fd_rules(const Json& address, std::string_view path,
   Diagnostics d;
   if (!address.is_object() || address.value("type", "") != "fd") return d;
   std::string str = address.value("str", "");
-  bool decimal = !str.empty() && str.size() < 10 &&
-                 str.find_first_not_of("0123456789") == std::string::npos;
+  bool decimal =
+      !str.empty() && str.size() < 10 && str.find_first_not_of("0123456789") == std::string::npos;
   if (!decimal)
     Failure{d, opened}(fmt::format(fmt::runtime(message), str), key(path, "str"),
                        "on the command line an fd is the number of a descriptor QEMU inherited; "
@@ -211,11 +218,13 @@ void stream_rules(const Json& n, const schema::Target& target, Diagnostics& d) {
     d.warn(fmt::format("QEMU {} accepts addr.keep-alive=on with server=on and then never listens, "
                        "without any error",
                        target.version.str()),
-           "addr.keep-alive", "drop addr.keep-alive on the listening side, or use QEMU 10.1 or newer");
+           "addr.keep-alive",
+           "drop addr.keep-alive on the listening side, or use QEMU 10.1 or newer");
   else
     d.append(socket_address_rules(addr, server ? SocketRole::listen : SocketRole::connect, target,
                                   "addr", Opened::later));
-  d.append(command_line_fd_rules(addr, "addr", "Invalid file descriptor number '{}'", Opened::later));
+  d.append(
+      command_line_fd_rules(addr, "addr", "Invalid file descriptor number '{}'", Opened::later));
 }
 
 // QEMU's own rules for -netdev dgram, in its words.
@@ -245,7 +254,9 @@ void dgram_rules(const Json& n, const schema::Target& target, Diagnostics& d) {
   }
   if (!d.ok()) return;
   for (const Json* side : {local, remote})
-    if (side) d.append(socket_address_rules(*side, SocketRole::either, target, side == local ? "local" : "remote"));
+    if (side)
+      d.append(socket_address_rules(*side, SocketRole::either, target,
+                                    side == local ? "local" : "remote"));
 }
 
 }  // namespace

@@ -46,7 +46,7 @@ expect_exit 0 "$QSOCK" check -- "$netdev_v6_only"
 expect_exit 1 "$QSOCK" check --strict -- "$netdev_v6_only"
 expect_exit 1 "$QSOCK" check 'tcp://10.0.0.2:4444'
 out=$("$QSOCK" check 'tcp://10.0.0.2:4444' || true)
-case "$out" in *"QEMU's syntax is tcp:HOST:PORT"*) pass ;; *) fail "tcp:// hint: $out" ;; esac
+case "$out" in *"write tcp:HOST:PORT"*) pass ;; *) fail "tcp:// hint: $out" ;; esac
 out=$("$QSOCK" check -- '-chardev {"id":"c0","backend":{"type":"socket"}}' || true)
 case "$out" in *invalid*"--as json"*) pass ;; *) fail "JSON -chardev hint: $out" ;; esac
 
