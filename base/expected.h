@@ -16,15 +16,14 @@
 #define QSOCK_TRY_CONCAT_(a, b) a##b
 #define QSOCK_TRY_NAME_(line) QSOCK_TRY_CONCAT_(qsock_try_result_, line)
 
-#define QSOCK_TRY(expr)                                                  \
-  do {                                                                   \
-    auto&& qsock_try_result_ = (expr);                                   \
-    if (!qsock_try_result_)                                              \
-      return tl::unexpected(std::move(qsock_try_result_).error());       \
+#define QSOCK_TRY(expr)                                                                  \
+  do {                                                                                   \
+    auto&& qsock_try_result_ = (expr);                                                   \
+    if (!qsock_try_result_) return tl::unexpected(std::move(qsock_try_result_).error()); \
   } while (false)
 
-#define QSOCK_TRY_ASSIGN(declaration, expr)                                     \
-  auto&& QSOCK_TRY_NAME_(__LINE__) = (expr);                                    \
-  if (!QSOCK_TRY_NAME_(__LINE__))                                               \
-    return tl::unexpected(std::move(QSOCK_TRY_NAME_(__LINE__)).error());        \
+#define QSOCK_TRY_ASSIGN(declaration, expr)                              \
+  auto&& QSOCK_TRY_NAME_(__LINE__) = (expr);                             \
+  if (!QSOCK_TRY_NAME_(__LINE__))                                        \
+    return tl::unexpected(std::move(QSOCK_TRY_NAME_(__LINE__)).error()); \
   declaration = std::move(*QSOCK_TRY_NAME_(__LINE__))

@@ -29,7 +29,8 @@ tl::expected<CheckedEndpoint, ExitCode> checked_endpoint(const Context& ctx,
                                                          const std::string& input,
                                                          const CheckSetup& setup) {
   uri::CheckResult checked = uri::check_input(input, setup.kind, setup.target, *setup.schema);
-  if (!checked.checked()) return tl::unexpected(fail(ctx, ExitCode::not_checked, checked.unchecked));
+  if (!checked.checked())
+    return tl::unexpected(fail(ctx, ExitCode::not_checked, checked.unchecked));
   if (!checked.valid()) {
     fmt::print(ctx.err, "qsock: error: {}: not a valid {} for QEMU {}\n", input,
                uri::kind_name(checked.kind), checked.target.describe());

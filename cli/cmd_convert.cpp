@@ -6,9 +6,9 @@
 
 #include <fmt/format.h>
 
+#include "cli/address_input.h"
 #include "cli/commands.h"
 #include "cli/diagnostics_text.h"
-#include "cli/address_input.h"
 #include "uri/check.h"
 #include "uri/convert.h"
 
@@ -70,7 +70,8 @@ ConvertNotes notes_for(const uri::CheckResult& input, const uri::CheckResult& ou
   for (const Diagnostic& w : input.diags.warnings) {
     if (w.key.empty()) continue;
     std::string name = w.key.substr(w.key.rfind('.') + 1);
-    bool listed = std::find(notes.dropped.begin(), notes.dropped.end(), name) != notes.dropped.end();
+    bool listed =
+        std::find(notes.dropped.begin(), notes.dropped.end(), name) != notes.dropped.end();
     if (!listed && !has_member(output.value, name)) notes.dropped.push_back(name);
   }
   for (const std::string& name : notes.dropped)
@@ -106,8 +107,9 @@ ExitCode run_convert(const Context& ctx, const ConvertArgs& args) {
   }
   // The output must itself be valid for the same QEMU: check it again, so a
   // conversion never hands the user something QEMU would refuse.
-  uri::InputKind again = to->check_as.value_or(
-      checked.kind == uri::InputKind::migrate_uri ? uri::InputKind::migrate_uri : uri::InputKind::uri);
+  uri::InputKind again = to->check_as.value_or(checked.kind == uri::InputKind::migrate_uri
+                                                   ? uri::InputKind::migrate_uri
+                                                   : uri::InputKind::uri);
   uri::CheckResult recheck = uri::check_input(*rendered, again, target, *schema);
   if (!recheck.valid()) {
     fmt::print(ctx.err, "qsock: error: the {} form is not valid for QEMU {}: {}\n", to->name,
@@ -117,8 +119,11 @@ ExitCode run_convert(const Context& ctx, const ConvertArgs& args) {
   }
   ConvertNotes notes = notes_for(checked, recheck, to->name);
   if (ctx.json) {
-    Json j = {{"input", args.input}, {"from", uri::kind_name(checked.kind)}, {"to", to->name},
-              {"output", *rendered}, {"qemu_version", target.version.str()}};
+    Json j = {{"input", args.input},
+              {"from", uri::kind_name(checked.kind)},
+              {"to", to->name},
+              {"output", *rendered},
+              {"qemu_version", target.version.str()}};
     Json warnings = Json::array();
     for (const auto& w : notes.warnings) warnings.push_back(w.message);
     j["warnings"] = warnings;
@@ -145,13 +150,15 @@ void add_convert_command(CLI::App& app, Context& ctx, Action& action) {
   cmd->add_option("--id", args->id, "The id for a -netdev or -chardev (default net0 / char0)");
   auto* server = cmd->add_flag("--server", args->server, "The result listens (server=on)");
   cmd->add_flag("--client", args->client, "The result connects (server=off)")->excludes(server);
-  cmd->add_option("input", args->input, "The address, in any syntax 'qsock check' knows")->required();
+  cmd->add_option("input", args->input, "The address, in any syntax 'qsock check' knows")
+      ->required();
   cmd->footer(
       "Examples:\n"
       "  qsock convert --to netdev 'tcp:[fe80::1]:4444,keep-alive=on'\n"
       "  qsock convert --to uri -- '-netdev stream,id=n0,addr.type=unix,addr.path=/tmp/s'\n"
       "The result is checked again for the same QEMU release before it is printed.");
-  cmd->callback([&ctx, &action, args] { action = [&ctx, args] { return run_convert(ctx, *args); }; });
+  cmd->callback(
+      [&ctx, &action, args] { action = [&ctx, args] { return run_convert(ctx, *args); }; });
 }
 
 }  // namespace qsock::cli

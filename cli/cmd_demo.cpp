@@ -14,8 +14,8 @@
 #include "cli/migration_target.h"
 #include "cli/monitor_options.h"
 #include "cli/progress_line.h"
-#include "migration/driver.h"
 #include "cli/qemu_process.h"
+#include "migration/driver.h"
 #include "sockopts/connect.h"
 #include "sockopts/detection.h"
 #include "sockopts/sysctls.h"
@@ -103,7 +103,8 @@ void explain(const Context& ctx, const DemoOptions& o, const migration::Migratio
   fmt::print(ctx.out, "  The migration went over tcp loopback with user-timeout={} ms.\n",
              o.user_timeout_ms);
   fmt::print(ctx.out, "  Source side: {}.\n", mechanism_text(via_name(r.sockopts_via)));
-  fmt::print(ctx.out, "  Destination side: {}.\n", destination_text(via_name(r.destination_sockopts_via)));
+  fmt::print(ctx.out, "  Destination side: {}.\n",
+             destination_text(via_name(r.destination_sockopts_via)));
   fmt::print(ctx.out, "  \"options in effect\" above is read back from the sockets themselves.\n");
   fmt::print(ctx.out, "  If the peer died while data is in flight, it would be noticed after\n");
   fmt::print(ctx.out, "    with user-timeout={}: {}\n", o.user_timeout_ms,
@@ -178,7 +179,7 @@ ExitCode run_demo(Context& ctx, const DemoOptions& o) {
   if (!dir) return report(ctx, dir.error());
   const Deadline boot = Deadline::after(Milliseconds(20000));
   auto src = spawn_qemu(*binary, machine_args(o, "qsock-demo-source"), dir->path() + "/source",
-                             boot, interrupted);
+                        boot, interrupted);
   if (!src) return interrupted->load() ? ExitCode::interrupted : report(ctx, src.error());
   std::vector<std::string> dst_args = machine_args(o, "qsock-demo-destination");
   dst_args.insert(dst_args.end(), {"-incoming", "defer"});

@@ -2,9 +2,9 @@
 // takes to notice a dead peer with those settings.
 #include <fmt/format.h>
 
+#include "cli/address_input.h"
 #include "cli/commands.h"
 #include "cli/diagnostics_text.h"
-#include "cli/address_input.h"
 #include "sockopts/describe.h"
 #include "sockopts/detection.h"
 #include "sockopts/options.h"
@@ -22,7 +22,8 @@ struct ExplainArgs {
 
 // Addresses without TCP underneath have no timeouts to explain.
 std::string_view not_tcp_reason(const std::string& type) {
-  if (type == "unix") return "a UNIX socket has no TCP timeouts: a dead peer on this host closes it at once";
+  if (type == "unix")
+    return "a UNIX socket has no TCP timeouts: a dead peer on this host closes it at once";
   if (type == "vsock") return "a vsock socket has no TCP timeouts to set";
   if (type == "fd")
     return "an fd socket keeps whatever options its creator set: read them with 'qsock sockets'";
@@ -35,7 +36,9 @@ void print_effects(const Context& ctx, const std::vector<sockopts::OptionEffect>
   for (const auto& e : effects) {
     std::string what = e.option;
     if (!e.level.empty()) what += fmt::format(" ({})", e.level);
-    if (e.value) what += fmt::format(" = {}{}", *e.value, e.unit.empty() || e.unit == "bool" ? "" : " " + e.unit);
+    if (e.value)
+      what +=
+          fmt::format(" = {}{}", *e.value, e.unit.empty() || e.unit == "bool" ? "" : " " + e.unit);
     if (!e.applied) what += " — not set";
     fmt::print(ctx.out, "  {:<20} {}\n", e.member, what);
     if (!e.note.empty()) fmt::print(ctx.out, "  {:<20} {}\n", "", e.note);
@@ -76,8 +79,11 @@ ExitCode run_explain(const Context& ctx, const ExplainArgs& args) {
   if (!options) return fail(ctx, ExitCode::invalid, options.error().message);
   sockopts::Sysctls sysctls;
   std::string sysctl_note;
-  if (auto read = sockopts::read_sysctls()) sysctls = *read;
-  else sysctl_note = "cannot read this host's TCP sysctls (" + read.error().message + "); Linux defaults assumed";
+  if (auto read = sockopts::read_sysctls())
+    sysctls = *read;
+  else
+    sysctl_note = "cannot read this host's TCP sysctls (" + read.error().message +
+                  "); Linux defaults assumed";
 
   auto effects = sockopts::describe_options(*options);
   sockopts::Detection detection = sockopts::detection_times(*options, sysctls);
@@ -115,13 +121,15 @@ void add_explain_command(CLI::App& app, Context& ctx, Action& action) {
   CLI::App* cmd = app.add_subcommand(
       "explain", "Show what an address sets on its socket and how long a dead peer goes unnoticed");
   args->address.add_options(*cmd);
-  cmd->add_option("address", args->input, "The address, in any syntax 'qsock check' knows")->required();
+  cmd->add_option("address", args->input, "The address, in any syntax 'qsock check' knows")
+      ->required();
   cmd->footer(
       "Examples:\n"
       "  qsock explain 'tcp:10.0.0.2:4444,user-timeout=30000'\n"
       "  qsock explain --qemu-version 7.2 'tcp:10.0.0.2:4444,keep-alive=on,keep-alive-idle=60'\n"
       "The detection times use this host's sysctls (/proc/sys/net/ipv4).");
-  cmd->callback([&ctx, &action, args] { action = [&ctx, args] { return run_explain(ctx, *args); }; });
+  cmd->callback(
+      [&ctx, &action, args] { action = [&ctx, args] { return run_explain(ctx, *args); }; });
 }
 
 }  // namespace qsock::cli

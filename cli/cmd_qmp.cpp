@@ -50,8 +50,8 @@ tl::expected<Arguments, Diagnostic> read_arguments(const std::vector<std::string
           "give JSON arguments as a single object, not mixed with key=value pairs", "", ""});
   auto tree = uri::parse_keyval_words(args);
   if (!tree) return tl::unexpected(tree.error());
-  return Arguments{std::move(*tree), args.empty() ? schema::InputMode::json
-                                                  : schema::InputMode::keyval};
+  return Arguments{std::move(*tree),
+                   args.empty() ? schema::InputMode::json : schema::InputMode::keyval};
 }
 
 ExitCode refused(const Context& ctx, const std::string& what, const Diagnostics& diags) {
@@ -80,10 +80,9 @@ ExitCode run_qmp(Context& ctx, const QmpOptions& o) {
     if (!schema) return report(ctx, schema.error());
     auto typed = qmp::typed_arguments(*schema, o.command, to_send, schema::InputMode::keyval);
     if (!typed.diags.ok())
-      return refused(ctx,
-                     fmt::format("the arguments of {} are not valid for {}", o.command,
-                                 schema->origin),
-                     typed.diags);
+      return refused(
+          ctx, fmt::format("the arguments of {} are not valid for {}", o.command, schema->origin),
+          typed.diags);
     to_send = std::move(typed.value);
   }
   auto reply = session->execute(o.command, to_send, deadline, o.monitor.pass_fd);

@@ -8,12 +8,12 @@
 
 #include <fmt/format.h>
 
+#include "base/json.h"
+#include "base/suggest.h"
 #include "cli/commands.h"
 #include "cli/schema_source.h"
-#include "base/json.h"
-#include "schema/model.h"
 #include "schema/loader.h"
-#include "base/suggest.h"
+#include "schema/model.h"
 
 namespace qsock::cli {
 
@@ -421,7 +421,8 @@ ExitCode show(const Context& ctx, const Schema& schema, std::string_view query) 
     if (v.value == *member_name) {
       if (ctx.json) {
         Json branch = {{"value", v.value}, {"type", v.type}, {"discriminator", def->discriminator}};
-        fmt::print(ctx.out, "{}\n", dump_json(Json{{"type-name", def->name}, {"branch", branch}}, 2));
+        fmt::print(ctx.out, "{}\n",
+                   dump_json(Json{{"type-name", def->name}, {"branch", branch}}, 2));
       } else {
         fmt::print(ctx.out, "{}.{} (branch: {}={})\n  Type:       {}\n", def->name, v.value,
                    def->discriminator, v.value, v.type);

@@ -46,8 +46,7 @@ void register_commands(CLI::App& app, Context& ctx, Action& action,
   // whole app, every command is built.
   bool some = std::any_of(commands.begin(), commands.end(),
                           [&](const Command& c) { return named(words, c.name); });
-  bool all = !some || named(words, "__complete") || named(words, "--help") ||
-             named(words, "-h");
+  bool all = !some || named(words, "__complete") || named(words, "--help") || named(words, "-h");
   for (const Command& c : commands)
     if (all || named(words, c.name)) c.add(app, ctx, action);
 }

@@ -4,9 +4,9 @@
 #include <optional>
 #include <string_view>
 
+#include "schema/versions.h"
 #include "uri/address_completion.h"
 #include "uri/check.h"
-#include "schema/versions.h"
 
 namespace qsock::cli {
 

@@ -41,9 +41,7 @@ void print_socket(std::FILE* to, const char* who, const migration::SocketView& s
   if (!s.error.empty()) fmt::print(to, "    socket error: {}\n", s.error);
 }
 
-Milliseconds ms_of(double seconds) {
-  return Milliseconds(std::llround(seconds * 1000.0));
-}
+Milliseconds ms_of(double seconds) { return Milliseconds(std::llround(seconds * 1000.0)); }
 
 }  // namespace
 

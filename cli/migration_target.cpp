@@ -3,9 +3,9 @@
 #include <fmt/format.h>
 
 #include "cli/diagnostics_text.h"
-#include "uri/check.h"
 #include "schema/loader.h"
 #include "schema/validator.h"
+#include "uri/check.h"
 
 namespace qsock::cli {
 

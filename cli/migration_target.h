@@ -6,9 +6,9 @@
 
 #include <tl/expected.hpp>
 
-#include "cli/context.h"
 #include "base/json.h"
 #include "base/units.h"
+#include "cli/context.h"
 
 namespace qsock::cli {
 

@@ -8,8 +8,8 @@
 
 #include <CLI/CLI.hpp>
 
-#include "cli/context.h"
 #include "base/deadline.h"
+#include "cli/context.h"
 #include "qmp/error.h"
 #include "qmp/monitor_address.h"
 

@@ -95,7 +95,8 @@ qmp::Result<TempDir> TempDir::create(std::string_view prefix) {
   std::vector<char> buf(templ.begin(), templ.end());
   buf.push_back('\0');
   if (::mkdtemp(buf.data()) == nullptr)
-    return qmp::fail(qmp::ErrorKind::invalid, fmt::format("mkdtemp {}: {}", templ, std::strerror(errno)));
+    return qmp::fail(qmp::ErrorKind::invalid,
+                     fmt::format("mkdtemp {}: {}", templ, std::strerror(errno)));
   return TempDir(std::string(buf.data()));
 }
 
@@ -117,8 +118,8 @@ QemuProcess::QemuProcess(QemuProcess&& other) noexcept
 QemuProcess::~QemuProcess() { stop_and_reap(pid_); }
 
 qmp::Result<QemuProcess> spawn_qemu(const std::string& binary, std::vector<std::string> args,
-                               const std::string& dir_and_name, const Deadline& deadline,
-                               const InterruptFlag* interrupted) {
+                                    const std::string& dir_and_name, const Deadline& deadline,
+                                    const InterruptFlag* interrupted) {
   std::string qmp_path = dir_and_name + ".qmp";
   std::string log_path = dir_and_name + ".log";
   args.insert(args.begin(), binary);
@@ -153,7 +154,8 @@ qmp::Result<QemuProcess> spawn_qemu(const std::string& binary, std::vector<std::
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   if (rc != 0)
-    return qmp::fail(qmp::ErrorKind::connect, fmt::format("cannot start {}: {}", binary, std::strerror(rc)));
+    return qmp::fail(qmp::ErrorKind::connect,
+                     fmt::format("cannot start {}: {}", binary, std::strerror(rc)));
   QemuProcess process(pid, qmp_path, log_path);
 
   while (!accepts_connection(qmp_path)) {
@@ -164,14 +166,18 @@ qmp::Result<QemuProcess> spawn_qemu(const std::string& binary, std::vector<std::
                             ? fmt::format("exited with status {}", WEXITSTATUS(status))
                             : fmt::format("died of signal {}", WTERMSIG(status));
       std::string tail = log_tail(log_path);
-      return qmp::fail(qmp::ErrorKind::connect, fmt::format("{} {} before its monitor was up{}", binary, why,
-                                                  tail.empty() ? "" : ": " + tail));
+      return qmp::fail(qmp::ErrorKind::connect,
+                       fmt::format("{} {} before its monitor was up{}", binary, why,
+                                   tail.empty() ? "" : ": " + tail));
     }
     if (interrupted && interrupted->load())
-      return qmp::fail(qmp::ErrorKind::timeout, fmt::format("interrupted ({}) while starting {}", signal_name(interrupted->load()), binary));
+      return qmp::fail(qmp::ErrorKind::timeout,
+                       fmt::format("interrupted ({}) while starting {}",
+                                   signal_name(interrupted->load()), binary));
     if (deadline.expired())
-      return qmp::fail(qmp::ErrorKind::timeout, fmt::format("{}'s monitor {} did not come up within {}",
-                                                  binary, qmp_path, deadline.describe_budget()));
+      return qmp::fail(qmp::ErrorKind::timeout,
+                       fmt::format("{}'s monitor {} did not come up within {}", binary, qmp_path,
+                                   deadline.describe_budget()));
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   return process;

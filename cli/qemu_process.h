@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "base/deadline.h"
-#include "qmp/error.h"
 #include "base/interrupt.h"
+#include "qmp/error.h"
 
 namespace qsock::cli {
 
@@ -51,8 +51,8 @@ class QemuProcess {
   void release() { pid_ = -1; }  // leave it running
 
   friend qmp::Result<QemuProcess> spawn_qemu(const std::string&, std::vector<std::string>,
-                                        const std::string&, const Deadline&,
-                                        const InterruptFlag*);
+                                             const std::string&, const Deadline&,
+                                             const InterruptFlag*);
 
  private:
   QemuProcess(pid_t pid, std::string qmp_path, std::string log_path)
@@ -68,7 +68,7 @@ class QemuProcess {
 // error quotes its log), the deadline expires (kind timeout) or `interrupted`
 // is set (kind timeout, "interrupted").
 qmp::Result<QemuProcess> spawn_qemu(const std::string& binary, std::vector<std::string> args,
-                               const std::string& dir_and_name, const Deadline& deadline,
-                               const InterruptFlag* interrupted = nullptr);
+                                    const std::string& dir_and_name, const Deadline& deadline,
+                                    const InterruptFlag* interrupted = nullptr);
 
 }  // namespace qsock::cli

@@ -12,8 +12,8 @@
 #include <tl/expected.hpp>
 
 #include "cli/exit_code.h"
-#include "schema/versions.h"
 #include "schema/model.h"
+#include "schema/versions.h"
 
 namespace qsock::cli {
 
@@ -37,9 +37,9 @@ struct LoadedSchema {
 
 // The --schema and --schema-from options of a command, and the schema they select.
 struct SchemaSource {
-  std::string dir;                 // --schema DIR
-  std::string from_socket;         // --schema-from SOCK
-  double timeout_seconds = 10.0;   // --timeout, for --schema-from
+  std::string dir;                // --schema DIR
+  std::string from_socket;        // --schema-from SOCK
+  double timeout_seconds = 10.0;  // --timeout, for --schema-from
 
   void add_options(CLI::App& cmd);
   // The embedded schema, the directory's, or the live QEMU's (versioned = false).

@@ -24,7 +24,9 @@ void VersionOption::add_option(CLI::App& cmd) {
 tl::expected<schema::Target, std::string> VersionOption::target() const {
   if (text.empty()) return schema::Target::newest();
   auto v = schema::parse_qemu_version(text);
-  if (!v) return tl::unexpected(fmt::format("--qemu-version: '{}' is not a release number like 7.2 or 10.1", text));
+  if (!v)
+    return tl::unexpected(
+        fmt::format("--qemu-version: '{}' is not a release number like 7.2 or 10.1", text));
   if (*v < schema::oldest_supported_qemu)
     return tl::unexpected(fmt::format("--qemu-version: qsock supports QEMU {} and newer, not {}",
                                       schema::oldest_supported_qemu.str(), v->str()));

@@ -23,8 +23,8 @@
 #include <sstream>
 #include <string>
 
-#include "uri/chardev_opts.h"
 #include "schema/loader.h"
+#include "uri/chardev_opts.h"
 
 namespace {
 
@@ -84,7 +84,8 @@ std::string default_of(const Member& m, const std::string& doc) {
 
 // What qsock knows of a member that every release it models has.
 std::string every_release() {
-  return "QEMU " + qsock::schema::oldest_supported_qemu.str() + " and later (every release qsock knows)";
+  return "QEMU " + qsock::schema::oldest_supported_qemu.str() +
+         " and later (every release qsock knows)";
 }
 
 // The releases that have it, as a sentence.
@@ -184,8 +185,9 @@ void chardev_table(std::ostream& out) {
   bool first = true;
   for (const auto& o : qsock::uri::chardev_options()) {
     if (!o.socket) continue;
-    std::string since = o.since == qsock::schema::QemuVersion{} ? every_release()
-                                                               : "QEMU " + o.since.str() + " and later";
+    std::string since = o.since == qsock::schema::QemuVersion{}
+                            ? every_release()
+                            : "QEMU " + o.since.str() + " and later";
     if (o.removed) since += ", removed in " + o.removed->str();
     if (!first) out << "\n";
     first = false;

@@ -23,8 +23,8 @@ constexpr std::array<std::string_view, 2> fails_to_open = {
 
 // The address types whose member names, written after a comma in a path,
 // show an option meant for the address rather than part of the path.
-constexpr std::array<std::string_view, 3> address_types = {
-    "InetSocketAddress", "UnixSocketAddress", "VsockSocketAddress"};
+constexpr std::array<std::string_view, 3> address_types = {"InetSocketAddress", "UnixSocketAddress",
+                                                           "VsockSocketAddress"};
 
 std::string last_fragment(const std::string& key) { return key.substr(key.rfind('.') + 1); }
 

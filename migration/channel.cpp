@@ -29,21 +29,23 @@ qmp::Result<ModeChoice> choose_mode(SockoptsMode requested, const ChannelFacts& 
     case SockoptsMode::native:
       if (!f.missing.empty())
         return qmp::fail(qmp::ErrorKind::invalid,
-                    fmt::format("--sockopts native: this QEMU's schema has no {} in "
-                                "InetSocketAddress; use --sockopts fd or inject",
-                                missing()));
+                         fmt::format("--sockopts native: this QEMU's schema has no {} in "
+                                     "InetSocketAddress; use --sockopts fd or inject",
+                                     missing()));
       return ModeChoice{SockoptsMode::native, "asked for"};
     case SockoptsMode::fd:
       if (!f.inet) return qmp::fail(qmp::ErrorKind::invalid, "--sockopts fd needs a tcp: target");
       if (!f.can_pass_fds)
-        return qmp::fail(qmp::ErrorKind::invalid,
-                    "--sockopts fd needs a UNIX monitor socket (fds cannot be passed over TCP)");
+        return qmp::fail(
+            qmp::ErrorKind::invalid,
+            "--sockopts fd needs a UNIX monitor socket (fds cannot be passed over TCP)");
       return ModeChoice{SockoptsMode::fd, "asked for"};
     case SockoptsMode::inject:
-      if (!f.inet) return qmp::fail(qmp::ErrorKind::invalid, "--sockopts inject needs a tcp: target");
+      if (!f.inet)
+        return qmp::fail(qmp::ErrorKind::invalid, "--sockopts inject needs a tcp: target");
       if (!f.have_pid)
         return qmp::fail(qmp::ErrorKind::invalid,
-                    "--sockopts inject needs QEMU's pid (a UNIX monitor socket on this host)");
+                         "--sockopts inject needs QEMU's pid (a UNIX monitor socket on this host)");
       return ModeChoice{SockoptsMode::inject, "asked for"};
     case SockoptsMode::automatic:
       break;
@@ -54,10 +56,11 @@ qmp::Result<ModeChoice> choose_mode(SockoptsMode requested, const ChannelFacts& 
     return ModeChoice{SockoptsMode::fd, why + "; the monitor is a UNIX socket"};
   if (f.inet && f.have_pid)
     return ModeChoice{SockoptsMode::inject, why + "; fds cannot be passed, QEMU's pid is known"};
-  return qmp::fail(qmp::ErrorKind::invalid,
-              fmt::format("cannot apply {}: the schema lacks it, and the monitor is not a UNIX "
-                          "socket on this host (no fd passing, no pidfd_getfd)",
-                          missing()));
+  return qmp::fail(
+      qmp::ErrorKind::invalid,
+      fmt::format("cannot apply {}: the schema lacks it, and the monitor is not a UNIX "
+                  "socket on this host (no fd passing, no pidfd_getfd)",
+                  missing()));
 }
 
 namespace {
@@ -67,8 +70,8 @@ qmp::Error from_sockopts(const sockopts::Error& e) {
 }  // namespace
 
 qmp::Result<Fd> inject_options(pid_t pid, const SocketMatch& match,
-                                    const sockopts::SocketOptions& o, Deadline deadline,
-                                    const std::function<bool()>& over) {
+                               const sockopts::SocketOptions& o, Deadline deadline,
+                               const std::function<bool()>& over) {
   bool ended = false;
   for (;;) {
     auto sockets = sockopts::list_tcp_sockets(pid);
@@ -86,13 +89,13 @@ qmp::Result<Fd> inject_options(pid_t pid, const SocketMatch& match,
       return std::move(*dup);
     }
     if (ended)
-      return qmp::fail(qmp::ErrorKind::invalid,
-                  fmt::format("the migration ended before qsock found its socket in process {}",
-                              pid));
+      return qmp::fail(
+          qmp::ErrorKind::invalid,
+          fmt::format("the migration ended before qsock found its socket in process {}", pid));
     if (deadline.expired())
       return qmp::fail(qmp::ErrorKind::timeout,
-                  fmt::format("no established migration socket in process {} within {}", pid,
-                              deadline.describe_budget()));
+                       fmt::format("no established migration socket in process {} within {}", pid,
+                                   deadline.describe_budget()));
     ended = over && over();
     std::this_thread::sleep_for(Milliseconds(10));
   }

@@ -10,12 +10,12 @@
 #include <string>
 
 #include "base/deadline.h"
-#include "qmp/error.h"
+#include "base/fd.h"
+#include "base/json.h"
 #include "migration/plan.h"
 #include "migration/report.h"
-#include "base/fd.h"
+#include "qmp/error.h"
 #include "sockopts/options.h"
-#include "base/json.h"
 
 namespace qsock::migration {
 
@@ -54,8 +54,8 @@ struct SocketMatch {
 // then it gives up (kind invalid) instead of waiting out the deadline for a
 // socket that is gone.
 qmp::Result<Fd> inject_options(pid_t pid, const SocketMatch& match,
-                                    const sockopts::SocketOptions& o, Deadline deadline,
-                                    const std::function<bool()>& over = {});
+                               const sockopts::SocketOptions& o, Deadline deadline,
+                               const std::function<bool()>& over = {});
 
 // What `fd` has: its options against `wanted`, TCP_INFO, its addresses and
 // SO_ERROR; `end` and `when` say which socket it is and when it was read.

@@ -7,15 +7,15 @@
 
 #include <fmt/format.h>
 
-#include "migration/channel.h"
 #include "base/expected.h"
+#include "migration/channel.h"
 #include "migration/monitor.h"
+#include "schema/loader.h"
 #include "sockopts/apply.h"
 #include "sockopts/connect.h"
 #include "sockopts/error.h"
 #include "sockopts/tcp_info.h"
 #include "uri/convert.h"
-#include "schema/loader.h"
 
 namespace qsock::migration {
 
@@ -57,7 +57,9 @@ qmp::Result<std::string> legacy_uri(const Json& target) {
   // A URI carries the address alone: the schema (which decides the extras
   // of the other fronts) plays no part, so the embedded one serves.
   auto r = uri::render(e, uri::Syntax::uri, schema::embedded_schema());
-  if (!r) return qmp::fail(qmp::ErrorKind::invalid, "cannot write the target as a URI: " + r.error().message);
+  if (!r)
+    return qmp::fail(qmp::ErrorKind::invalid,
+                     "cannot write the target as a URI: " + r.error().message);
   return *r;
 }
 
@@ -116,9 +118,8 @@ void handle_events(Run& run, Milliseconds wait_for, Progress progress = Progress
   for (qmp::Event& e : run.src->events(Deadline::after(wait_for))) {
     if (e.name == "STOP") run.stop_us = event_time_us(e);
     if (e.name == "MIGRATION_PASS") run.passes = e.data.value("pass", run.passes);
-    if (progress == Progress::shown &&
-        (e.name == "MIGRATION" || e.name == "MIGRATION_PASS" || e.name == "STOP" ||
-         e.name == "RESUME")) {
+    if (progress == Progress::shown && (e.name == "MIGRATION" || e.name == "MIGRATION_PASS" ||
+                                        e.name == "STOP" || e.name == "RESUME")) {
       ProgressUpdate u{run.last, since(run.start), run.passes, e.name};
       if (e.name == "MIGRATION") u.info.status = e.data.value("status", u.info.status);
       if (run.sinks.progress) run.sinks.progress(u);
@@ -158,8 +159,8 @@ qmp::Result<void> follow(Run& run) {
     if (is_terminal(info->status)) return {};
     if (cancel_wait && cancel_wait->expired())
       return qmp::fail(qmp::ErrorKind::timeout,
-                  fmt::format("the migration is still '{}' {} after migrate_cancel", info->status,
-                              cancel_wait->describe_budget()));
+                       fmt::format("the migration is still '{}' {} after migrate_cancel",
+                                   info->status, cancel_wait->describe_budget()));
     if (run.options.interrupted && run.options.interrupted->load() && !run.interrupted) {
       run.interrupted = true;
       if (!run.cancel_on_interrupt) {
@@ -273,7 +274,8 @@ void finish(Run& run, bool was_running, MigrationReport& r) {
     }
     r.source_state = state_of(*run.src, d);
   }
-  if (run.dst != nullptr) r.destination_state = state_of(*run.dst, Deadline::after(Milliseconds(2000)));
+  if (run.dst != nullptr)
+    r.destination_state = state_of(*run.dst, Deadline::after(Milliseconds(2000)));
   for (const std::string& i : r.inconsistencies())
     run.notes.push_back("QEMU's numbers disagree: " + i);
   r.notes.insert(r.notes.end(), run.notes.begin(), run.notes.end());
@@ -357,19 +359,19 @@ DriverOutcome run_migration(Monitor& source, Monitor* destination, const Migrati
   auto expressible = [&](const Monitor& m, const Json& params, const char* role) {
     for (const auto& [name, value] : params.items())
       if (std::string why = m.cannot_set_parameter(name, value); !why.empty())
-        pf.problems.push_back({fmt::format("the {} monitor is {}", role, why),
-                               "give that side's QMP monitor"});
+        pf.problems.push_back(
+            {fmt::format("the {} monitor is {}", role, why), "give that side's QMP monitor"});
   };
   expressible(*run.src, pf.source_parameters, "source");
   if (run.dst != nullptr) expressible(*run.dst, pf.destination_parameters, "destination");
-  const Monitor* silent = !run.src->supports_events()                 ? run.src
+  const Monitor* silent = !run.src->supports_events()                         ? run.src
                           : run.dst != nullptr && !run.dst->supports_events() ? run.dst
-                                                                   : nullptr;
+                                                                              : nullptr;
   if (silent != nullptr)
-    pf.notes.push_back(fmt::format(
-        "an {} monitor has no events: progress comes from polling 'info "
-        "migrate', and the observed downtime (STOP -> RESUME) is not available",
-        protocol_name(silent->protocol())));
+    pf.notes.push_back(
+        fmt::format("an {} monitor has no events: progress comes from polling 'info "
+                    "migrate', and the observed downtime (STOP -> RESUME) is not available",
+                    protocol_name(silent->protocol())));
   if (options.prepare_only && src_mode && src_mode->mode == SockoptsMode::fd)
     pf.problems.push_back(
         {"--prepare cannot pass the connection (--sockopts fd): qsock would "
@@ -403,8 +405,8 @@ DriverOutcome run_migration(Monitor& source, Monitor* destination, const Migrati
   MigrationReport& report = out.report;
   if (src_mode) {
     report.sockopts_via = src_mode->mode;
-    run.note(fmt::format("socket options via {} ({})", mode_name(src_mode->mode),
-                         src_mode->reason));
+    run.note(
+        fmt::format("socket options via {} ({})", mode_name(src_mode->mode), src_mode->reason));
   }
   const bool native = !src_mode || src_mode->mode == SockoptsMode::native;
   Json qemu_target = native ? plan.target : without_members(plan.target, per_socket_keys);
@@ -435,7 +437,8 @@ DriverOutcome run_migration(Monitor& source, Monitor* destination, const Migrati
                         "QEMU listens instead",
                         l.error().text()));
       } else {
-        return error_outcome(qmp::Error{qmp::ErrorKind::invalid, "listen: " + l.error().text(), Json()});
+        return error_outcome(
+            qmp::Error{qmp::ErrorKind::invalid, "listen: " + l.error().text(), Json()});
       }
     }
     if (dst_mode != SockoptsMode::fd) {
@@ -581,8 +584,8 @@ DriverOutcome watch_migration(Monitor& source, Monitor* destination, const Drive
   auto info = run.src->query_migrate(run.command());
   if (!info) return error_outcome(info.error());
   if (info->status == "none")
-    return error_outcome(
-        qmp::Error{qmp::ErrorKind::invalid, "no migration on the source (query-migrate: none)", Json()});
+    return error_outcome(qmp::Error{qmp::ErrorKind::invalid,
+                                    "no migration on the source (query-migrate: none)", Json()});
   DriverOutcome out;
   out.started = true;
   // Running before? A migration in flight keeps the source running until switchover.
@@ -625,19 +628,17 @@ DriverOutcome run_migration(const qmp::MonitorAddress& source,
                             const std::optional<qmp::MonitorAddress>& destination,
                             const MigrationPlan& plan, const DriverOptions& options,
                             const DriverSinks& sinks) {
-  return with_monitors(source, destination, options.command_timeout, true,
-                       [&](Monitor& src, Monitor* dst) {
-                         return run_migration(src, dst, plan, options, sinks);
-                       });
+  return with_monitors(
+      source, destination, options.command_timeout, true,
+      [&](Monitor& src, Monitor* dst) { return run_migration(src, dst, plan, options, sinks); });
 }
 
 DriverOutcome watch_migration(const qmp::MonitorAddress& source,
                               const std::optional<qmp::MonitorAddress>& destination,
                               const DriverOptions& options, const DriverSinks& sinks) {
-  return with_monitors(source, destination, options.command_timeout, false,
-                       [&](Monitor& src, Monitor* dst) {
-                         return watch_migration(src, dst, options, sinks);
-                       });
+  return with_monitors(
+      source, destination, options.command_timeout, false,
+      [&](Monitor& src, Monitor* dst) { return watch_migration(src, dst, options, sinks); });
 }
 
 }  // namespace qsock::migration

@@ -8,14 +8,14 @@
 #include <optional>
 #include <string>
 
-#include "qmp/error.h"
 #include "base/interrupt.h"
+#include "base/units.h"
 #include "migration/info.h"
 #include "migration/plan.h"
 #include "migration/preflight.h"
 #include "migration/report.h"
+#include "qmp/error.h"
 #include "qmp/monitor_address.h"
-#include "base/units.h"
 
 namespace qsock::migration {
 
@@ -25,7 +25,7 @@ struct DriverOptions {
   std::optional<Milliseconds> stall;    // --stall: no bytes moved for this long
   bool cancel_on_stall = false;         // --cancel-on-stall
   bool prepare_only = false;            // --prepare
-  Milliseconds poll_interval{100};       // between query-migrate polls (events may cut it short)
+  Milliseconds poll_interval{100};      // between query-migrate polls (events may cut it short)
   const InterruptFlag* interrupted = nullptr;  // set by SIGINT, SIGTERM or SIGHUP
 };
 

@@ -40,8 +40,9 @@ std::optional<Bytes> bytes_member(const Json& j, const char* key) {
 
 qmp::Result<MigrationInfo> migration_info_from_json(const Json& reply) {
   if (!reply.is_object())
-    return qmp::fail(qmp::ErrorKind::protocol, fmt::format("query-migrate returned {} instead of an object",
-                                                 dump_json(reply).substr(0, 100)));
+    return qmp::fail(qmp::ErrorKind::protocol,
+                     fmt::format("query-migrate returned {} instead of an object",
+                                 dump_json(reply).substr(0, 100)));
   MigrationInfo info;
   info.raw = reply;
   info.status = reply.value("status", "none");
@@ -112,33 +113,82 @@ struct HmpField {
 };
 Milliseconds ms_of(const Quantity& q) { return Milliseconds(static_cast<long long>(q.value)); }
 constexpr HmpField hmp_fields[] = {
-    {"total time", [](MigrationInfo& i, RamStats&, const Quantity& q) { i.total_time = ms_of(q); }, false},
-    {"Time (ms).total", [](MigrationInfo& i, RamStats&, const Quantity& q) { i.total_time = ms_of(q); }, false},
-    {"setup", [](MigrationInfo& i, RamStats&, const Quantity& q) { i.setup_time = ms_of(q); }, false},
-    {"Time (ms).setup", [](MigrationInfo& i, RamStats&, const Quantity& q) { i.setup_time = ms_of(q); }, false},
-    {"expected downtime", [](MigrationInfo& i, RamStats&, const Quantity& q) { i.expected_downtime = ms_of(q); }, false},
-    {"Time (ms).exp_down", [](MigrationInfo& i, RamStats&, const Quantity& q) { i.expected_downtime = ms_of(q); }, false},
-    {"downtime", [](MigrationInfo& i, RamStats&, const Quantity& q) { i.downtime = ms_of(q); }, false},
-    {"Time (ms).down", [](MigrationInfo& i, RamStats&, const Quantity& q) { i.downtime = ms_of(q); }, false},
-    {"transferred ram", [](MigrationInfo&, RamStats& r, const Quantity& q) { r.transferred = Bytes{as_bytes(q)}; }, true},
-    {"Transfers.transferred", [](MigrationInfo&, RamStats& r, const Quantity& q) { r.transferred = Bytes{as_bytes(q)}; }, true},
-    {"remaining ram", [](MigrationInfo&, RamStats& r, const Quantity& q) { r.remaining = Bytes{as_bytes(q)}; }, true},
-    {"Transfers.remain", [](MigrationInfo&, RamStats& r, const Quantity& q) { r.remaining = Bytes{as_bytes(q)}; }, true},
-    {"total ram", [](MigrationInfo&, RamStats& r, const Quantity& q) { r.total = Bytes{as_bytes(q)}; }, true},
-    {"Sizes.total", [](MigrationInfo&, RamStats& r, const Quantity& q) { r.total = Bytes{as_bytes(q)}; }, true},
-    {"page size", [](MigrationInfo&, RamStats& r, const Quantity& q) { r.page_size = Bytes{as_bytes(q)}; }, false},
-    {"Sizes.pagesize", [](MigrationInfo&, RamStats& r, const Quantity& q) { r.page_size = Bytes{as_bytes(q)}; }, false},
+    {"total time", [](MigrationInfo& i, RamStats&, const Quantity& q) { i.total_time = ms_of(q); },
+     false},
+    {"Time (ms).total",
+     [](MigrationInfo& i, RamStats&, const Quantity& q) { i.total_time = ms_of(q); }, false},
+    {"setup", [](MigrationInfo& i, RamStats&, const Quantity& q) { i.setup_time = ms_of(q); },
+     false},
+    {"Time (ms).setup",
+     [](MigrationInfo& i, RamStats&, const Quantity& q) { i.setup_time = ms_of(q); }, false},
+    {"expected downtime",
+     [](MigrationInfo& i, RamStats&, const Quantity& q) { i.expected_downtime = ms_of(q); }, false},
+    {"Time (ms).exp_down",
+     [](MigrationInfo& i, RamStats&, const Quantity& q) { i.expected_downtime = ms_of(q); }, false},
+    {"downtime", [](MigrationInfo& i, RamStats&, const Quantity& q) { i.downtime = ms_of(q); },
+     false},
+    {"Time (ms).down",
+     [](MigrationInfo& i, RamStats&, const Quantity& q) { i.downtime = ms_of(q); }, false},
+    {"transferred ram",
+     [](MigrationInfo&, RamStats& r, const Quantity& q) { r.transferred = Bytes{as_bytes(q)}; },
+     true},
+    {"Transfers.transferred",
+     [](MigrationInfo&, RamStats& r, const Quantity& q) { r.transferred = Bytes{as_bytes(q)}; },
+     true},
+    {"remaining ram",
+     [](MigrationInfo&, RamStats& r, const Quantity& q) { r.remaining = Bytes{as_bytes(q)}; },
+     true},
+    {"Transfers.remain",
+     [](MigrationInfo&, RamStats& r, const Quantity& q) { r.remaining = Bytes{as_bytes(q)}; },
+     true},
+    {"total ram",
+     [](MigrationInfo&, RamStats& r, const Quantity& q) { r.total = Bytes{as_bytes(q)}; }, true},
+    {"Sizes.total",
+     [](MigrationInfo&, RamStats& r, const Quantity& q) { r.total = Bytes{as_bytes(q)}; }, true},
+    {"page size",
+     [](MigrationInfo&, RamStats& r, const Quantity& q) { r.page_size = Bytes{as_bytes(q)}; },
+     false},
+    {"Sizes.pagesize",
+     [](MigrationInfo&, RamStats& r, const Quantity& q) { r.page_size = Bytes{as_bytes(q)}; },
+     false},
     {"throughput", [](MigrationInfo&, RamStats& r, const Quantity& q) { r.mbps = q.value; }, false},
-    {"Throughput (Mbps)", [](MigrationInfo&, RamStats& r, const Quantity& q) { r.mbps = q.value; }, false},
-    {"dirty sync count", [](MigrationInfo&, RamStats& r, const Quantity& q) { r.dirty_sync_count = static_cast<std::uint64_t>(q.value); }, false},
-    {"Others.dirty_syncs", [](MigrationInfo&, RamStats& r, const Quantity& q) { r.dirty_sync_count = static_cast<std::uint64_t>(q.value); }, false},
-    {"dirty pages rate", [](MigrationInfo&, RamStats& r, const Quantity& q) { r.dirty_pages_rate = static_cast<std::uint64_t>(q.value); }, false},
-    {"Page Rates (pps).dirty", [](MigrationInfo&, RamStats& r, const Quantity& q) { r.dirty_pages_rate = static_cast<std::uint64_t>(q.value); }, false},
-    {"precopy ram", [](MigrationInfo&, RamStats& r, const Quantity& q) { r.precopy_bytes = Bytes{as_bytes(q)}; }, false},
-    {"Channels.precopy", [](MigrationInfo&, RamStats& r, const Quantity& q) { r.precopy_bytes = Bytes{as_bytes(q)}; }, false},
-    {"downtime ram", [](MigrationInfo&, RamStats& r, const Quantity& q) { r.downtime_bytes = Bytes{as_bytes(q)}; }, false},
-    {"postcopy ram", [](MigrationInfo&, RamStats& r, const Quantity& q) { r.postcopy_bytes = Bytes{as_bytes(q)}; }, false},
-    {"Channels.postcopy", [](MigrationInfo&, RamStats& r, const Quantity& q) { r.postcopy_bytes = Bytes{as_bytes(q)}; }, false},
+    {"Throughput (Mbps)", [](MigrationInfo&, RamStats& r, const Quantity& q) { r.mbps = q.value; },
+     false},
+    {"dirty sync count",
+     [](MigrationInfo&, RamStats& r, const Quantity& q) {
+       r.dirty_sync_count = static_cast<std::uint64_t>(q.value);
+     },
+     false},
+    {"Others.dirty_syncs",
+     [](MigrationInfo&, RamStats& r, const Quantity& q) {
+       r.dirty_sync_count = static_cast<std::uint64_t>(q.value);
+     },
+     false},
+    {"dirty pages rate",
+     [](MigrationInfo&, RamStats& r, const Quantity& q) {
+       r.dirty_pages_rate = static_cast<std::uint64_t>(q.value);
+     },
+     false},
+    {"Page Rates (pps).dirty",
+     [](MigrationInfo&, RamStats& r, const Quantity& q) {
+       r.dirty_pages_rate = static_cast<std::uint64_t>(q.value);
+     },
+     false},
+    {"precopy ram",
+     [](MigrationInfo&, RamStats& r, const Quantity& q) { r.precopy_bytes = Bytes{as_bytes(q)}; },
+     false},
+    {"Channels.precopy",
+     [](MigrationInfo&, RamStats& r, const Quantity& q) { r.precopy_bytes = Bytes{as_bytes(q)}; },
+     false},
+    {"downtime ram",
+     [](MigrationInfo&, RamStats& r, const Quantity& q) { r.downtime_bytes = Bytes{as_bytes(q)}; },
+     false},
+    {"postcopy ram",
+     [](MigrationInfo&, RamStats& r, const Quantity& q) { r.postcopy_bytes = Bytes{as_bytes(q)}; },
+     false},
+    {"Channels.postcopy",
+     [](MigrationInfo&, RamStats& r, const Quantity& q) { r.postcopy_bytes = Bytes{as_bytes(q)}; },
+     false},
 };
 
 // Applies one "name" and its value; true when it was a RAM statistic.
@@ -193,7 +243,8 @@ qmp::Result<MigrationInfo> migration_info_from_hmp(std::string_view text) {
       std::size_t from = 0;
       while (from < value.size()) {
         std::size_t comma = value.find(',', from);
-        std::string_view pair = trim(value.substr(from, comma == value.npos ? value.npos : comma - from));
+        std::string_view pair =
+            trim(value.substr(from, comma == value.npos ? value.npos : comma - from));
         from = comma == value.npos ? value.size() : comma + 1;
         auto eq = pair.find('=');
         if (eq == std::string_view::npos) continue;

@@ -7,9 +7,9 @@
 #include <string>
 #include <string_view>
 
-#include "qmp/error.h"
 #include "base/json.h"
 #include "base/units.h"
+#include "qmp/error.h"
 
 namespace qsock::migration {
 

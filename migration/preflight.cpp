@@ -6,11 +6,11 @@
 
 #include <fmt/format.h>
 
-#include "qmp/arguments.h"
-#include "migration/rules.h"
-#include "sockopts/options.h"
 #include "base/suggest.h"
+#include "migration/rules.h"
+#include "qmp/arguments.h"
 #include "schema/validator.h"
+#include "sockopts/options.h"
 #include "uri/keyval.h"
 
 namespace qsock::migration {
@@ -95,7 +95,8 @@ std::optional<std::pair<std::string, Json>> backend_transfer_list(const Migratio
     std::string value = given;
     for (const BackendAlias& a : backend_aliases()) {
       if (bt == qmp::BackendTransfer::fds && value == a.backend_transfer) value = a.fds;
-      if (bt == qmp::BackendTransfer::backend_transfer && value == a.fds) value = a.backend_transfer;
+      if (bt == qmp::BackendTransfer::backend_transfer && value == a.fds)
+        value = a.backend_transfer;
     }
     if (value != given)
       out.notes.push_back(fmt::format("the {} spells backend transfer '{}': sending '{}' for '{}'",

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "qmp/features.h"
-#include "migration/plan.h"
 #include "base/json.h"
+#include "migration/plan.h"
+#include "qmp/features.h"
 #include "schema/model.h"
 
 namespace qsock::migration {

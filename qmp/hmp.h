@@ -8,8 +8,8 @@
 #include <string>
 #include <string_view>
 
-#include "qmp/connection.h"
 #include "base/deadline.h"
+#include "qmp/connection.h"
 #include "qmp/error.h"
 #include "qmp/monitor_address.h"
 #include "qmp/session.h"

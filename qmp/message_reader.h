@@ -9,8 +9,8 @@
 #include <string>
 #include <string_view>
 
-#include "qmp/error.h"
 #include "base/units.h"
+#include "qmp/error.h"
 
 namespace qsock::qmp {
 

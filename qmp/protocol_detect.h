@@ -6,8 +6,8 @@
 #include <string>
 #include <string_view>
 
-#include "qmp/connection.h"
 #include "base/deadline.h"
+#include "qmp/connection.h"
 #include "qmp/error.h"
 
 namespace qsock::qmp {

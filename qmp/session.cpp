@@ -179,8 +179,8 @@ Result<Json> Session::await_reply(const Json& id, std::string_view command, Dead
         return tl::unexpected(e);
       }
       broken_ = true;
-      return fail(ErrorKind::protocol,
-                  fmt::format("a reply without id while awaiting {} (id {})", awaiting, dump_json(id)));
+      return fail(ErrorKind::protocol, fmt::format("a reply without id while awaiting {} (id {})",
+                                                   awaiting, dump_json(id)));
     }
     if (*got != id) {
       if (abandoned_ids_.erase(got->dump()) > 0) continue;  // a late reply to a timed-out command

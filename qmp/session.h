@@ -10,8 +10,8 @@
 #include <string_view>
 #include <vector>
 
-#include "qmp/connection.h"
 #include "base/deadline.h"
+#include "qmp/connection.h"
 #include "qmp/error.h"
 #include "qmp/message_reader.h"
 #include "qmp/monitor_address.h"

@@ -219,7 +219,7 @@ struct IndexEntry {
 
 // Reads the tag, origin, versioned and index; the bodies are left as they are.
 tl::expected<std::vector<IndexEntry>, std::string> read_index(std::string_view bytes,
-                                                         Schema& schema) {
+                                                              Schema& schema) {
   Decoder d(bytes);
   std::vector<IndexEntry> entries;
   if (d.tag(format_tag)) {
@@ -243,8 +243,8 @@ TypeDef decode_or_throw(std::string_view name, std::string_view body) {
   Decoder d(body);
   TypeDef t = decode_body(d, name);
   if (d.failed())
-    throw std::logic_error(fmt::format("the pre-parsed schema's {} does not decode: {}", name,
-                                       d.error));
+    throw std::logic_error(
+        fmt::format("the pre-parsed schema's {} does not decode: {}", name, d.error));
   return t;
 }
 

@@ -2,8 +2,8 @@
 
 #include <stdexcept>
 
-#include "schema/embedded.h"
 #include "schema/binary.h"
+#include "schema/embedded.h"
 
 namespace qsock::schema {
 

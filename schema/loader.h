@@ -8,8 +8,8 @@
 
 #include <tl/expected.hpp>
 
-#include "schema/qapi_reader.h"
 #include "schema/model.h"
+#include "schema/qapi_reader.h"
 
 namespace qsock::schema {
 

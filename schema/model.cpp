@@ -10,8 +10,8 @@ namespace qsock::schema {
 namespace {
 
 constexpr std::array<std::string_view, 16> builtin_names = {
-    "str",    "number", "int",    "int8",   "int16", "int32", "int64", "uint8",
-    "uint16", "uint32", "uint64", "size",   "bool",  "null",  "any",   "QType"};
+    "str",    "number", "int",    "int8", "int16", "int32", "int64", "uint8",
+    "uint16", "uint32", "uint64", "size", "bool",  "null",  "any",   "QType"};
 
 bool is_builtin(std::string_view name) {
   return std::find(builtin_names.begin(), builtin_names.end(), name) != builtin_names.end();

@@ -8,8 +8,8 @@
 
 #include <fmt/format.h>
 
-#include "schema/availability_hint.h"
 #include "base/suggest.h"
+#include "schema/availability_hint.h"
 
 namespace qsock::schema {
 
@@ -77,14 +77,36 @@ std::optional<std::uint64_t> keyval_size(std::string_view text) {
   std::uint64_t unit = 1;
   if (*end) {
     switch (*end) {
-      case 'b': case 'B': unit = 1; break;
-      case 'k': case 'K': unit = 1ULL << 10; break;
-      case 'm': case 'M': unit = 1ULL << 20; break;
-      case 'g': case 'G': unit = 1ULL << 30; break;
-      case 't': case 'T': unit = 1ULL << 40; break;
-      case 'p': case 'P': unit = 1ULL << 50; break;
-      case 'e': case 'E': unit = 1ULL << 60; break;
-      default: return std::nullopt;
+      case 'b':
+      case 'B':
+        unit = 1;
+        break;
+      case 'k':
+      case 'K':
+        unit = 1ULL << 10;
+        break;
+      case 'm':
+      case 'M':
+        unit = 1ULL << 20;
+        break;
+      case 'g':
+      case 'G':
+        unit = 1ULL << 30;
+        break;
+      case 't':
+      case 'T':
+        unit = 1ULL << 40;
+        break;
+      case 'p':
+      case 'P':
+        unit = 1ULL << 50;
+        break;
+      case 'e':
+      case 'E':
+        unit = 1ULL << 60;
+        break;
+      default:
+        return std::nullopt;
     }
     ++end;
     if (*end) return std::nullopt;
@@ -141,11 +163,16 @@ class Walker {
       return nullptr;
     }
     switch (t->meta) {
-      case Meta::object: return visit_object(*t, in, path);
-      case Meta::enumeration: return visit_enum(*t, in, path);
-      case Meta::array: return visit_array(*t, in, path);
-      case Meta::alternate: return visit_alternate(*t, in, path);
-      case Meta::builtin: return visit_builtin(t->builtin, in, path);
+      case Meta::object:
+        return visit_object(*t, in, path);
+      case Meta::enumeration:
+        return visit_enum(*t, in, path);
+      case Meta::array:
+        return visit_array(*t, in, path);
+      case Meta::alternate:
+        return visit_alternate(*t, in, path);
+      case Meta::builtin:
+        return visit_builtin(t->builtin, in, path);
       case Meta::command:
       case Meta::event:
         diags.error(fmt::format("'{}' is a command or event, not a type", t->name), path);
@@ -235,8 +262,8 @@ class Walker {
     diags.error(fmt::format("Parameter '{}' is missing", p), p, hint);
   }
 
-  void report_leftovers(const TypeDef& t, const std::vector<const Member*>& members,
-                        const Json& in, const std::string& path,
+  void report_leftovers(const TypeDef& t, const std::vector<const Member*>& members, const Json& in,
+                        const std::string& path,
                         const std::set<std::string, std::less<>>& consumed) {
     for (auto it = in.begin(); it != in.end(); ++it) {
       if (consumed.count(it.key())) continue;
@@ -265,7 +292,8 @@ class Walker {
     std::vector<std::string> names;
     for (const Member* m : members)
       if (!schema_.versioned || target_.has(m->avail)) names.push_back(m->name);
-    if (auto near = nearest_name(key, names)) return fmt::format("did you mean '{}'?", join(path, *near));
+    if (auto near = nearest_name(key, names))
+      return fmt::format("did you mean '{}'?", join(path, *near));
     (void)t;
     return {};
   }
@@ -299,7 +327,8 @@ class Walker {
     }
     const std::string& value = in.get_ref<const std::string&>();
     const EnumValue* v = schema_.enum_value(t, value);
-    std::string message = fmt::format("Parameter '{}' does not accept value '{}'", shown(path), value);
+    std::string message =
+        fmt::format("Parameter '{}' does not accept value '{}'", shown(path), value);
     if (!v) {
       std::vector<std::string> names;
       for (const EnumValue& e : t.values)
@@ -347,9 +376,12 @@ class Walker {
 
   bool alternative_fits(const TypeDef& a, const Json& in) const {
     switch (a.meta) {
-      case Meta::object: return in.is_object();
-      case Meta::array: return in.is_array();
-      case Meta::enumeration: return in.is_string() && mode_ == InputMode::json;
+      case Meta::object:
+        return in.is_object();
+      case Meta::array:
+        return in.is_array();
+      case Meta::enumeration:
+        return in.is_string() && mode_ == InputMode::json;
       case Meta::builtin:
         // In keyval mode every scalar is a string, so only a string branch fits.
         if (mode_ == InputMode::keyval) return in.is_string() && a.builtin == "str";
@@ -359,7 +391,8 @@ class Walker {
         if (a.builtin == "number") return in.is_number();
         if (is_integer_builtin(a.builtin)) return in.is_number_integer();
         return a.builtin == "any";
-      default: return false;
+      default:
+        return false;
     }
   }
 
@@ -371,7 +404,10 @@ class Walker {
       if (!in.is_null()) type_error(path, "null");
       return nullptr;
     }
-    if (refuse_container_for_scalar(in, path, builtin == "bool" ? "boolean" : builtin == "str" || builtin == "QType" ? "string" : "integer"))
+    if (refuse_container_for_scalar(in, path,
+                                    builtin == "bool"                        ? "boolean"
+                                    : builtin == "str" || builtin == "QType" ? "string"
+                                                                             : "integer"))
       return nullptr;
     if (builtin == "str" || builtin == "QType") {
       if (!in.is_string()) type_error(path, "string");
@@ -382,7 +418,8 @@ class Walker {
     IntegerRange range;
     if (builtin == "size") return visit_size(in, path);
     if (is_integer_builtin(builtin, &range)) return visit_integer(builtin, range, in, path);
-    diags.error(fmt::format("schema uses unknown builtin '{}' for '{}'", builtin, shown(path)), path);
+    diags.error(fmt::format("schema uses unknown builtin '{}' for '{}'", builtin, shown(path)),
+                path);
     return nullptr;
   }
 
@@ -441,8 +478,10 @@ class Walker {
         diags.error(fmt::format("Parameter '{}' expects {}", shown(path), "uint64"), path);
         return nullptr;
       }
-      if (in.is_number_unsigned()) value = static_cast<long double>(in.get<std::uint64_t>());
-      else value = static_cast<long double>(in.get<std::int64_t>());
+      if (in.is_number_unsigned())
+        value = static_cast<long double>(in.get<std::uint64_t>());
+      else
+        value = static_cast<long double>(in.get<std::int64_t>());
       out = in;
     } else {
       const std::string& s = in.get_ref<const std::string&>();

@@ -7,8 +7,8 @@
 
 #include "base/diagnostics.h"
 #include "base/json.h"
-#include "schema/versions.h"
 #include "schema/model.h"
+#include "schema/versions.h"
 
 namespace qsock::schema {
 

@@ -44,9 +44,12 @@ std::vector<QemuVersion> known_releases() {
 
 bool Availability::in_release(QemuVersion v) const {
   switch (status) {
-    case Status::proposed: return false;
-    case Status::always: return !removed || v < *removed;
-    case Status::released: return since <= v && (!removed || v < *removed);
+    case Status::proposed:
+      return false;
+    case Status::always:
+      return !removed || v < *removed;
+    case Status::released:
+      return since <= v && (!removed || v < *removed);
   }
   return false;
 }
@@ -54,9 +57,15 @@ bool Availability::in_release(QemuVersion v) const {
 std::string Availability::describe() const {
   std::string text;
   switch (status) {
-    case Status::proposed: text = "proposed"; break;
-    case Status::always: text = "always"; break;
-    case Status::released: text = since.str(); break;
+    case Status::proposed:
+      text = "proposed";
+      break;
+    case Status::always:
+      text = "always";
+      break;
+    case Status::released:
+      text = since.str();
+      break;
   }
   if (removed) text += fmt::format(" (removed in {})", removed->str());
   return text;
@@ -68,7 +77,8 @@ bool Target::has(const Availability& a) const {
 }
 
 std::string Target::describe() const {
-  if (!explicit_version) return fmt::format("{} (newest known; proposed members accepted)", version.str());
+  if (!explicit_version)
+    return fmt::format("{} (newest known; proposed members accepted)", version.str());
   return version.str();
 }
 

@@ -15,7 +15,7 @@ struct QemuVersion {
 
   // clang-tidy 14 takes the 0 its defaulted <=> compares with for a null pointer.
   auto operator<=>(const QemuVersion&) const = default;  // NOLINT(modernize-use-nullptr)
-  std::string str() const;  // "10.1"
+  std::string str() const;                               // "10.1"
 };
 
 // Accepts "X.Y" and "X.Y.Z" (the micro part is ignored: schemas only change

@@ -123,17 +123,19 @@ std::vector<Difference> differences(const SocketOptions& wanted, const SocketOpt
     out.push_back({"keep-alive", on_off(*wanted.keep_alive), show_bool(effective.keep_alive)});
   if (keep_alive_on || s == Semantics::exact) {
     if (nonzero(wanted.keep_alive_count) && effective.keep_alive_count != wanted.keep_alive_count)
-      out.push_back(
-          {"keep-alive-count", show(wanted.keep_alive_count, ""), show(effective.keep_alive_count, "")});
+      out.push_back({"keep-alive-count", show(wanted.keep_alive_count, ""),
+                     show(effective.keep_alive_count, "")});
     if (nonzero(wanted.keep_alive_idle) && effective.keep_alive_idle != wanted.keep_alive_idle)
-      out.push_back(
-          {"keep-alive-idle", show(wanted.keep_alive_idle, " s"), show(effective.keep_alive_idle, " s")});
-    if (nonzero(wanted.keep_alive_interval) && effective.keep_alive_interval != wanted.keep_alive_interval)
+      out.push_back({"keep-alive-idle", show(wanted.keep_alive_idle, " s"),
+                     show(effective.keep_alive_idle, " s")});
+    if (nonzero(wanted.keep_alive_interval) &&
+        effective.keep_alive_interval != wanted.keep_alive_interval)
       out.push_back({"keep-alive-interval", show(wanted.keep_alive_interval, " s"),
                      show(effective.keep_alive_interval, " s")});
   }
   if (wanted.user_timeout && effective.user_timeout != wanted.user_timeout)
-    out.push_back({"user-timeout", show(wanted.user_timeout, " ms"), show(effective.user_timeout, " ms")});
+    out.push_back(
+        {"user-timeout", show(wanted.user_timeout, " ms"), show(effective.user_timeout, " ms")});
   if (wanted.mptcp.value_or(false) && effective.mptcp != wanted.mptcp)
     out.push_back({"mptcp", "on", show_bool(effective.mptcp)});
   return out;

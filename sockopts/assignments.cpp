@@ -29,9 +29,9 @@ Result<SocketOptions> options_from_assignments(std::string_view text) {
       if (std::find(all.begin(), all.end(), key) != all.end())
         return tl::unexpected(Error{fmt::format("'{}' cannot change on an existing socket", key), 0,
                                     key, "it acts when the socket is created"});
-      return tl::unexpected(Error{fmt::format("unknown socket option '{}'", key), 0, key,
-                                  did_you_mean(key, keys,
-                                               fmt::format("one of: {}", fmt::join(keys, ", ")))});
+      return tl::unexpected(
+          Error{fmt::format("unknown socket option '{}'", key), 0, key,
+                did_you_mean(key, keys, fmt::format("one of: {}", fmt::join(keys, ", ")))});
     }
     if (key == "keep-alive") {
       if (value == "on" || value == "true" || value == "yes")

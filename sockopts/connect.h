@@ -5,10 +5,10 @@
 #include <cstdint>
 #include <string>
 
-#include "sockopts/error.h"
 #include "base/fd.h"
-#include "sockopts/options.h"
 #include "base/units.h"
+#include "sockopts/error.h"
+#include "sockopts/options.h"
 
 namespace qsock::sockopts {
 

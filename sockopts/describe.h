@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "base/json.h"
 #include "sockopts/apply.h"
 #include "sockopts/options.h"
-#include "base/json.h"
 
 namespace qsock::sockopts {
 

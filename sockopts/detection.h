@@ -6,10 +6,10 @@
 #include <optional>
 #include <string>
 
-#include "sockopts/options.h"
-#include "sockopts/sysctls.h"
 #include "base/json.h"
 #include "base/units.h"
+#include "sockopts/options.h"
+#include "sockopts/sysctls.h"
 
 namespace qsock::sockopts {
 

@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "sockopts/error.h"
 #include "base/json.h"
 #include "base/units.h"
+#include "sockopts/error.h"
 
 namespace qsock::sockopts {
 

@@ -5,8 +5,8 @@
 
 #include <string>
 
-#include "sockopts/error.h"
 #include "base/units.h"
+#include "sockopts/error.h"
 
 namespace qsock::sockopts {
 

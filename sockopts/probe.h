@@ -4,9 +4,9 @@
 #include <string>
 #include <vector>
 
+#include "base/json.h"
 #include "sockopts/error.h"
 #include "sockopts/sysctls.h"
-#include "base/json.h"
 
 namespace qsock::sockopts {
 

@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "base/fd.h"
 #include "sockopts/apply.h"
 #include "sockopts/error.h"
-#include "base/fd.h"
 #include "sockopts/options.h"
 #include "sockopts/proc_net.h"
 #include "sockopts/tcp_info.h"

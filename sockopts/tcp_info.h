@@ -4,9 +4,9 @@
 #include <cstdint>
 #include <string_view>
 
-#include "sockopts/error.h"
 #include "base/json.h"
 #include "base/units.h"
+#include "sockopts/error.h"
 
 namespace qsock::sockopts {
 

@@ -75,7 +75,8 @@ void add_values(std::vector<AddressCandidate>& out, std::string_view head, std::
 // --- legacy URI: host:port followed by InetSocketAddress options ----------
 
 void complete_legacy(std::vector<AddressCandidate>& out, std::string_view text,
-                     std::string_view body, const schema::Target& target, const schema::Schema& schema) {
+                     std::string_view body, const schema::Target& target,
+                     const schema::Schema& schema) {
   for (std::string_view other : {"unix:", "vsock:", "fd:", "exec:", "file:", "rdma:"})
     if (body.starts_with(other)) return;  // only inet addresses take options
   if (body.find(',') == std::string_view::npos) return;
@@ -104,11 +105,13 @@ void complete_legacy(std::vector<AddressCandidate>& out, std::string_view text,
 // The members reachable at one level of `def`: its own, and for a union the
 // members of the branch its discriminator selects (of every branch while it
 // is not given), flattened as keyval writes them.
-void level_members(const schema::Schema& schema, const schema::TypeDef& def, const std::string& path,
-                   const Items& items, std::vector<const schema::Member*>& out, int depth = 0) {
+void level_members(const schema::Schema& schema, const schema::TypeDef& def,
+                   const std::string& path, const Items& items,
+                   std::vector<const schema::Member*>& out, int depth = 0) {
   if (depth > 8) return;
   for (const schema::Member* m : schema.members_of(def))
-    if (std::none_of(out.begin(), out.end(), [&](const schema::Member* o) { return o->name == m->name; }))
+    if (std::none_of(out.begin(), out.end(),
+                     [&](const schema::Member* o) { return o->name == m->name; }))
       out.push_back(m);
   if (def.discriminator.empty()) return;
   std::string chosen;
@@ -220,7 +223,8 @@ void complete_chardev(std::vector<AddressCandidate>& out, std::string_view text,
 }  // namespace
 
 std::vector<AddressCandidate> complete_address(std::string_view text, std::optional<InputKind> kind,
-                                               const schema::Target& target, const schema::Schema& schema) {
+                                               const schema::Target& target,
+                                               const schema::Schema& schema) {
   std::string_view body = text;
   if (auto word = split_option_word(text)) {
     if (kind && *kind != word->kind) return {};

@@ -12,9 +12,9 @@
 #include <string_view>
 #include <vector>
 
-#include "uri/check.h"
-#include "schema/versions.h"
 #include "schema/model.h"
+#include "schema/versions.h"
+#include "uri/check.h"
 
 namespace qsock::uri {
 
@@ -26,6 +26,7 @@ struct AddressCandidate {
 // `kind` nullopt: as check_input would detect it (a leading "-netdev " etc.
 // decides it). Offers only what `target` has; never a member already given.
 std::vector<AddressCandidate> complete_address(std::string_view text, std::optional<InputKind> kind,
-                                               const schema::Target& target, const schema::Schema& schema);
+                                               const schema::Target& target,
+                                               const schema::Schema& schema);
 
 }  // namespace qsock::uri

@@ -7,9 +7,9 @@
 
 #include <fmt/format.h>
 
+#include "base/suggest.h"
 #include "schema/availability_hint.h"
 #include "uri/inet_parse.h"
-#include "base/suggest.h"
 
 namespace qsock::uri {
 
@@ -19,7 +19,8 @@ constexpr schema::QemuVersion old{0, 0};
 using T = QemuOptType;
 
 schema::Availability availability(const ChardevOption& o) {
-  schema::Availability a = o.since == old ? schema::Availability{} : schema::Availability::released_in(o.since);
+  schema::Availability a =
+      o.since == old ? schema::Availability{} : schema::Availability::released_in(o.since);
   a.removed = o.removed;
   return a;
 }
@@ -36,13 +37,13 @@ const ChardevOption* find_option(std::string_view name) {
 
 // ChardevBackendKind values (qapi/char.json), for "is not a valid char driver name".
 constexpr std::string_view backend_kinds[] = {
-    "file",    "serial",   "parallel", "pipe",    "socket",    "udp",       "pty",
-    "null",    "mux",      "hub",      "msmouse", "wctablet",  "braille",   "testdev",
-    "stdio",   "console",  "spicevmc", "spiceport", "qemu-vdagent", "dbus", "vc",
-    "ringbuf", "memory"};
+    "file",     "serial",    "parallel",     "pipe",     "socket",  "udp",     "pty",   "null",
+    "mux",      "hub",       "msmouse",      "wctablet", "braille", "testdev", "stdio", "console",
+    "spicevmc", "spiceport", "qemu-vdagent", "dbus",     "vc",      "ringbuf", "memory"};
 
 std::string flag_replacement(const QemuOpt& o) {
-  if (o.name == "delay") return fmt::format("Please use nodelay={} instead", o.negated ? "on" : "off");
+  if (o.name == "delay")
+    return fmt::format("Please use nodelay={} instead", o.negated ? "on" : "off");
   return fmt::format("Please use {}={} instead", o.name, o.value);
 }
 
@@ -100,10 +101,12 @@ const std::vector<ChardevOption>& chardev_options() {
 }
 
 bool is_chardev_backend(std::string_view name) {
-  return std::find(std::begin(backend_kinds), std::end(backend_kinds), name) != std::end(backend_kinds);
+  return std::find(std::begin(backend_kinds), std::end(backend_kinds), name) !=
+         std::end(backend_kinds);
 }
 
-Parsed parse_chardev(std::string_view text, const schema::Target& target, const schema::Schema& schema) {
+Parsed parse_chardev(std::string_view text, const schema::Target& target,
+                     const schema::Schema& schema) {
   Parsed out;
   if (reject_nul(text, out)) return out;
   const std::string v = target.version.str();
@@ -126,11 +129,12 @@ Parsed parse_chardev(std::string_view text, const schema::Target& target, const 
       const schema::TypeDef* inet = schema.find("InetSocketAddress");
       if (desc) {
         d.hint = schema::availability_hint(opt.name, opt.name, availability(*desc), target,
-                                   opt.name == "reconnect" ? "reconnect-ms" : "");
+                                           opt.name == "reconnect" ? "reconnect-ms" : "");
       } else if (inet && schema.member(*inet, opt.name)) {
-        d.hint = fmt::format("-chardev has no flat {0} option; use QMP chardev-add with "
-                             "addr.data.{0}, or -netdev stream/keyval forms",
-                             opt.name);
+        d.hint = fmt::format(
+            "-chardev has no flat {0} option; use QMP chardev-add with "
+            "addr.data.{0}, or -netdev stream/keyval forms",
+            opt.name);
       } else {
         d.hint = did_you_mean(opt.name, names);
       }
@@ -243,9 +247,9 @@ Parsed parse_chardev(std::string_view text, const schema::Target& target, const 
   bool has_reconnect = reconnect_ms_checked ? has("reconnect-ms") : has("reconnect");
   bool has_creds = has("tls-creds");
   if (addr_type == "fd" && has_reconnect)
-    out.diags.error(fmt::format("'{}' option is incompatible with 'fd' address type",
-                                reconnect_name),
-                    reconnect_name);
+    out.diags.error(
+        fmt::format("'{}' option is incompatible with 'fd' address type", reconnect_name),
+        reconnect_name);
   else if (addr_type == "fd" && has_creds && !server)
     out.diags.error("'tls_creds' option is incompatible with 'fd' address type as client",
                     "tls-creds");
@@ -283,17 +287,17 @@ Parsed parse_chardev(std::string_view text, const schema::Target& target, const 
     std::string why;
     if (opt.name == "mux") {
       if (typed["mux"].get<bool>())
-        out.diags.warn("mux=on makes QEMU put a mux chardev on top of this one; chardev-add "
-                       "cannot express that in one command",
-                       "mux", "add a second chardev-add with backend mux");
+        out.diags.warn(
+            "mux=on makes QEMU put a mux chardev on top of this one; chardev-add "
+            "cannot express that in one command",
+            "mux", "add a second chardev-add with backend mux");
       continue;
     }
     if (!desc->socket)
       why = "the socket backend ignores it";
     else if ((opt.name == "tight" || opt.name == "abstract") && addr_type != "unix")
       why = "it applies to path= addresses only";
-    else if ((opt.name == "to" || opt.name == "ipv4" || opt.name == "ipv6" ||
-              opt.name == "port") &&
+    else if ((opt.name == "to" || opt.name == "ipv4" || opt.name == "ipv6" || opt.name == "port") &&
              addr_type != "inet")
       why = "it applies to host= addresses only";
     if (!why.empty())

@@ -11,19 +11,19 @@
 #include <string_view>
 #include <vector>
 
+#include "schema/model.h"
+#include "schema/versions.h"
 #include "uri/parsed.h"
 #include "uri/qemu_opts.h"
-#include "schema/versions.h"
-#include "schema/model.h"
 
 namespace qsock::uri {
 
 struct ChardevOption {
   std::string_view name;
   QemuOptType type;
-  schema::QemuVersion since;                  // {0,0}: older than any supported release
+  schema::QemuVersion since;  // {0,0}: older than any supported release
   std::optional<schema::QemuVersion> removed;
-  bool socket;                        // read by the socket backend
+  bool socket;  // read by the socket backend
 };
 
 // qemu_chardev_opts across the releases qsock knows, in QEMU's order.
@@ -32,6 +32,7 @@ const std::vector<ChardevOption>& chardev_options();
 // Whether QEMU has a chardev back end of that name (socket among them).
 bool is_chardev_backend(std::string_view name);
 
-Parsed parse_chardev(std::string_view text, const schema::Target& target, const schema::Schema& schema);
+Parsed parse_chardev(std::string_view text, const schema::Target& target,
+                     const schema::Schema& schema);
 
 }  // namespace qsock::uri

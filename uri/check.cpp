@@ -8,12 +8,12 @@
 
 #include <fmt/format.h>
 
+#include "schema/validator.h"
 #include "uri/chardev_opts.h"
 #include "uri/keyval.h"
 #include "uri/migration_uri.h"
 #include "uri/semantic_rules.h"
 #include "uri/socket_uri.h"
-#include "schema/validator.h"
 
 namespace qsock::uri {
 
@@ -43,9 +43,7 @@ bool looks_like_uri(std::string_view s) {
 }
 
 // The first item of a comma-separated list, up to '=' or ','.
-std::string_view first_item(std::string_view s) {
-  return s.substr(0, s.find_first_of(",="));
-}
+std::string_view first_item(std::string_view s) { return s.substr(0, s.find_first_of(",=")); }
 
 void add_socket_rules(CheckResult& r, const Json& address, SocketRole role, std::string_view path) {
   if (r.valid()) r.diags.append(socket_address_rules(address, role, r.target, path));
@@ -66,7 +64,8 @@ void check_legacy_socket(CheckResult& r, std::string_view text, const schema::Sc
   add_socket_rules(r, r.value, SocketRole::either, "");
 }
 
-void check_migration_uri(CheckResult& r, std::string_view text, SocketRole role, const schema::Schema& schema) {
+void check_migration_uri(CheckResult& r, std::string_view text, SocketRole role,
+                         const schema::Schema& schema) {
   Parsed p = parse_migration_uri(text, r.target, schema);
   r.value = std::move(p.value);
   r.diags.append(p.diags);
@@ -95,7 +94,8 @@ void check_qapi_option(CheckResult& r, std::string_view text, std::string_view i
     r.diags.errors.push_back(kv.error());
     return;
   }
-  schema::Validated v = schema::validate(schema, kv->tree, type, schema::InputMode::keyval, r.target);
+  schema::Validated v =
+      schema::validate(schema, kv->tree, type, schema::InputMode::keyval, r.target);
   r.value = std::move(v.value);
   r.diags.append(v.diags);
 }
@@ -137,10 +137,12 @@ bool is_netdev_driver(const std::string& driver, const schema::Schema& schema) {
 void check_netdev(CheckResult& r, std::string_view text, const schema::Schema& schema) {
   // Only stream and dgram go through QAPI (keyval/JSON); every other back
   // end still uses QEMU's legacy option parser, which qsock does not model.
-  std::string driver = !text.empty() && text.front() == '{' ? json_driver(text)
-                                                              : std::string(option_driver(text, "type="));
+  std::string driver = !text.empty() && text.front() == '{'
+                           ? json_driver(text)
+                           : std::string(option_driver(text, "type="));
   if (driver != "stream" && driver != "dgram" && is_netdev_driver(driver, schema)) {
-    r.unchecked = fmt::format("qsock checks the socket back ends of -netdev (stream, dgram), not '{}'", driver);
+    r.unchecked = fmt::format(
+        "qsock checks the socket back ends of -netdev (stream, dgram), not '{}'", driver);
     return;
   }
   KeyvalRoot root = *keyval_root(InputKind::netdev);
@@ -175,7 +177,8 @@ void check_incoming(CheckResult& r, std::string_view text, const schema::Schema&
   }
   if (r.value.value("channel-type", "") == "cpr" &&
       !(addr.value("transport", "") == "socket" && addr.value("type", "") == "unix"))
-    r.diags.error("the cpr channel must be a UNIX socket", "addr", "addr.transport=socket,addr.type=unix,addr.path=…");
+    r.diags.error("the cpr channel must be a UNIX socket", "addr",
+                  "addr.transport=socket,addr.type=unix,addr.path=…");
 }
 
 void check_chardev(CheckResult& r, std::string_view text, const schema::Schema& schema) {
@@ -229,7 +232,8 @@ void check_json(CheckResult& r, std::string_view text, const schema::Schema& sch
     schema_type = cmd ? cmd->arg_type : "";
   }
   r.qapi_type = type;
-  schema::Validated v = schema::validate(schema, *json, schema_type, schema::InputMode::json, r.target);
+  schema::Validated v =
+      schema::validate(schema, *json, schema_type, schema::InputMode::json, r.target);
   r.value = std::move(v.value);
   r.diags.append(v.diags);
   if (!r.valid()) return;
@@ -259,10 +263,12 @@ InputKind detect_kind(std::string_view input) {
   std::string_view s = trim(input);
   if (s.starts_with("{") || s.starts_with("[")) return InputKind::json;
   std::string_view first = first_item(s);
-  if (first == "stream" || first == "dgram" || s.starts_with("type=stream") || s.starts_with("type=dgram"))
+  if (first == "stream" || first == "dgram" || s.starts_with("type=stream") ||
+      s.starts_with("type=dgram"))
     return InputKind::netdev;
   if (first == "socket" || s.starts_with("backend=socket")) return InputKind::chardev;
-  if (first == "main" || first == "cpr" || s.starts_with("channel-type=")) return InputKind::incoming;
+  if (first == "main" || first == "cpr" || s.starts_with("channel-type="))
+    return InputKind::incoming;
   for (std::string_view p : {"exec:", "file:", "rdma:"})
     if (s.starts_with(p)) return InputKind::migrate_uri;
   if (s == "defer") return InputKind::incoming;
@@ -271,9 +277,12 @@ InputKind detect_kind(std::string_view input) {
 
 std::optional<OptionWord> split_option_word(std::string_view input) {
   static constexpr std::array<std::pair<std::string_view, InputKind>, 6> words = {{
-      {"-netdev ", InputKind::netdev}, {"--netdev ", InputKind::netdev},
-      {"-incoming ", InputKind::incoming}, {"--incoming ", InputKind::incoming},
-      {"-chardev ", InputKind::chardev}, {"--chardev ", InputKind::chardev},
+      {"-netdev ", InputKind::netdev},
+      {"--netdev ", InputKind::netdev},
+      {"-incoming ", InputKind::incoming},
+      {"--incoming ", InputKind::incoming},
+      {"-chardev ", InputKind::chardev},
+      {"--chardev ", InputKind::chardev},
   }};
   std::string_view trimmed = trim(input);
   for (const auto& [word, k] : words)
@@ -287,8 +296,8 @@ std::optional<KeyvalRoot> keyval_root(InputKind kind) {
   return std::nullopt;
 }
 
-CheckResult check_input(std::string_view input, std::optional<InputKind> kind, const schema::Target& target,
-                        const schema::Schema& schema) {
+CheckResult check_input(std::string_view input, std::optional<InputKind> kind,
+                        const schema::Target& target, const schema::Schema& schema) {
   CheckResult r;
   r.input = std::string(input);
   r.target = target;
@@ -297,8 +306,10 @@ CheckResult check_input(std::string_view input, std::optional<InputKind> kind, c
   if (auto word = split_option_word(text)) {
     if (kind && *kind != word->kind) {
       r.kind = *kind;
-      std::string_view written = trim(text.substr(0, static_cast<std::size_t>(word->rest.data() - text.data())));
-      r.diags.error(fmt::format("the input starts with '{}' but --as says {}", written, kind_name(*kind)));
+      std::string_view written =
+          trim(text.substr(0, static_cast<std::size_t>(word->rest.data() - text.data())));
+      r.diags.error(
+          fmt::format("the input starts with '{}' but --as says {}", written, kind_name(*kind)));
       return r;
     }
     kind = word->kind;
@@ -306,12 +317,24 @@ CheckResult check_input(std::string_view input, std::optional<InputKind> kind, c
   }
   r.kind = kind ? *kind : detect_kind(text);
   switch (r.kind) {
-    case InputKind::uri: check_legacy_socket(r, text, schema); break;
-    case InputKind::migrate_uri: check_migration_uri(r, text, SocketRole::either, schema); break;
-    case InputKind::netdev: check_netdev(r, text, schema); break;
-    case InputKind::incoming: check_incoming(r, text, schema); break;
-    case InputKind::chardev: check_chardev(r, text, schema); break;
-    case InputKind::json: check_json(r, text, schema); break;
+    case InputKind::uri:
+      check_legacy_socket(r, text, schema);
+      break;
+    case InputKind::migrate_uri:
+      check_migration_uri(r, text, SocketRole::either, schema);
+      break;
+    case InputKind::netdev:
+      check_netdev(r, text, schema);
+      break;
+    case InputKind::incoming:
+      check_incoming(r, text, schema);
+      break;
+    case InputKind::chardev:
+      check_chardev(r, text, schema);
+      break;
+    case InputKind::json:
+      check_json(r, text, schema);
+      break;
   }
   if (!r.valid()) r.value = nullptr;
   return r;
@@ -345,11 +368,13 @@ Json CheckResult::to_json() const {
 
 tl::expected<Endpoint, Diagnostic> endpoint_of(const CheckResult& checked) {
   if (!checked.valid()) return tl::unexpected(Diagnostic{"the input is not valid", "", ""});
-  if (checked.value.is_null()) return tl::unexpected(Diagnostic{"the input names no address", "", ""});
+  if (checked.value.is_null())
+    return tl::unexpected(Diagnostic{"the input names no address", "", ""});
   Endpoint e;
   const Json& v = checked.value;
   if (v.is_string())
-    return tl::unexpected(Diagnostic{"'defer' names no address", "", "give the address to migrate-incoming"});
+    return tl::unexpected(
+        Diagnostic{"'defer' names no address", "", "give the address to migrate-incoming"});
   if (checked.qapi_type == "SocketAddress") {
     e.address = v;
   } else if (checked.qapi_type == "MigrationAddress") {
@@ -360,8 +385,9 @@ tl::expected<Endpoint, Diagnostic> endpoint_of(const CheckResult& checked) {
     if (v.value("channel-type", "main") != "main") e.extras["channel-type"] = v["channel-type"];
   } else if (checked.qapi_type == "Netdev") {
     if (v.value("type", "") != "stream")
-      return tl::unexpected(Diagnostic{"a -netdev dgram has two addresses (local, remote); convert each on its own",
-                                       "type", ""});
+      return tl::unexpected(
+          Diagnostic{"a -netdev dgram has two addresses (local, remote); convert each on its own",
+                     "type", ""});
     e.address = v["addr"];
     e.id = v.value("id", "");
     if (v.contains("server")) e.server = v["server"].get<bool>();
@@ -384,7 +410,8 @@ tl::expected<Endpoint, Diagnostic> endpoint_of(const CheckResult& checked) {
     e.address = {{"type", v.value("type", "")}};
     for (auto it = v["data"].begin(); it != v["data"].end(); ++it) e.address[it.key()] = it.value();
   } else {
-    return tl::unexpected(Diagnostic{fmt::format("qsock cannot convert a {}", checked.qapi_type), "", ""});
+    return tl::unexpected(
+        Diagnostic{fmt::format("qsock cannot convert a {}", checked.qapi_type), "", ""});
   }
   return e;
 }

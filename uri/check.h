@@ -9,10 +9,10 @@
 #include <tl/expected.hpp>
 
 #include "base/diagnostics.h"
-#include "uri/endpoint.h"
 #include "base/json.h"
-#include "schema/versions.h"
 #include "schema/model.h"
+#include "schema/versions.h"
+#include "uri/endpoint.h"
 
 namespace qsock::uri {
 
@@ -57,7 +57,7 @@ struct CheckResult {
   std::string input;
   InputKind kind = InputKind::uri;
   schema::Target target;
-  Json value;           // typed QMP JSON; null when invalid
+  Json value;             // typed QMP JSON; null when invalid
   std::string qapi_type;  // what `value` is: "SocketAddress", "Netdev", ...
   Diagnostics diags;
   // Why qsock did not check the input (a -netdev or -chardev back end that

@@ -8,13 +8,14 @@
 #include <tl/expected.hpp>
 
 #include "base/diagnostics.h"
-#include "uri/endpoint.h"
 #include "schema/model.h"
+#include "uri/endpoint.h"
 
 namespace qsock::uri {
 
 enum class Syntax {
-  uri,       // legacy URI: tcp:HOST:PORT,opt=..., unix:PATH, fd:NAME, vsock:CID:PORT, exec:, file:, rdma:
+  uri,       // legacy URI: tcp:HOST:PORT,opt=..., unix:PATH, fd:NAME, vsock:CID:PORT, exec:, file:,
+             // rdma:
   json,      // QMP JSON of the address: flat SocketAddress, or MigrationAddress
   netdev,    // -netdev stream,id=...,server=...,addr.type=...,addr.<member>=...
   incoming,  // -incoming MigrationChannel keyval (QEMU 10.0+): main,addr.transport=...

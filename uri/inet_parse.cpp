@@ -9,9 +9,9 @@
 
 #include <fmt/format.h>
 
+#include "base/suggest.h"
 #include "schema/availability_hint.h"
 #include "uri/qemu_opts.h"
-#include "base/suggest.h"
 
 namespace qsock::uri {
 
@@ -21,14 +21,16 @@ constexpr std::string_view bracket_hint = "put an IPv6 address in brackets: [::1
 constexpr std::string_view host_port_hint = "write host:port, e.g. localhost:4444 or :4444";
 
 // The InetSocketAddress members that are options (everything but host/port).
-std::vector<const schema::Member*> option_members(const schema::Schema& schema, const schema::TypeDef& inet) {
+std::vector<const schema::Member*> option_members(const schema::Schema& schema,
+                                                  const schema::TypeDef& inet) {
   std::vector<const schema::Member*> out;
   for (const schema::Member* m : schema.members_of(inet))
     if (m->name != "host" && m->name != "port") out.push_back(m);
   return out;
 }
 
-const schema::Member* find_member(const std::vector<const schema::Member*>& members, std::string_view name) {
+const schema::Member* find_member(const std::vector<const schema::Member*>& members,
+                                  std::string_view name) {
   for (const schema::Member* m : members)
     if (m->name == name) return m;
   return nullptr;
@@ -48,9 +50,9 @@ std::uint64_t store_as_member(const schema::Member& m, std::uint64_t value, Pars
   auto max = static_cast<std::uint64_t>(range.max);
   if (value <= max) return value;
   std::uint64_t stored = value & max;  // every unsigned max is 2^n - 1
-  out.diags.warn(fmt::format("QEMU stores {} in a {}: {} becomes {}", m.name, m.type, value,
-                             stored),
-                 m.name, fmt::format("the largest {} is {}", m.name, max));
+  out.diags.warn(
+      fmt::format("QEMU stores {} in a {}: {} becomes {}", m.name, m.type, value, stored), m.name,
+      fmt::format("the largest {} is {}", m.name, max));
   return stored;
 }
 
@@ -92,8 +94,7 @@ void parse_qemu_opts_generation(std::string_view text, const schema::Target& tar
     fail(out, opts.error());
     return;
   }
-  if (opts->id)
-    out.diags.warn("id= is taken by QemuOpts and ignored in an inet address", "id");
+  if (opts->id) out.diags.warn("id= is taken by QemuOpts and ignored in an inet address", "id");
 
   std::vector<std::string> names = accepted_names(members, target);
   names.insert(names.begin(), "addr");
@@ -156,8 +157,7 @@ void parse_qemu_opts_generation(std::string_view text, const schema::Target& tar
   for (const schema::Member* m : members) {
     if (!typed.contains(m->name)) continue;
     Json value = typed[m->name];
-    if (value.is_number_unsigned())
-      value = store_as_member(*m, value.get<std::uint64_t>(), out);
+    if (value.is_number_unsigned()) value = store_as_member(*m, value.get<std::uint64_t>(), out);
     v[m->name] = std::move(value);
   }
   out.value = std::move(v);
@@ -240,7 +240,8 @@ ScanInt scan_int(std::string_view s) {
   r.ok = true;
   r.end = i;
   if (overflow)
-    r.value = negative ? std::numeric_limits<long long>::min() : std::numeric_limits<long long>::max();
+    r.value =
+        negative ? std::numeric_limits<long long>::min() : std::numeric_limits<long long>::max();
   else
     r.value = negative ? -static_cast<long long>(v) : static_cast<long long>(v);
   return r;
@@ -250,9 +251,10 @@ std::string ignored_hint(std::string_view name, const std::vector<const schema::
                          const schema::Target& target) {
   if (const schema::Member* m = find_member(members, name)) {
     if (!target.has(m->avail)) return schema::availability_hint(name, m->name, m->avail, target);
-    return fmt::format("inet_parse() reads {} only since QEMU {}; before that, use the "
-                       "keyval or QMP form (addr.{}=...)",
-                       name, inet_qemu_opts_since.str(), name);
+    return fmt::format(
+        "inet_parse() reads {} only since QEMU {}; before that, use the "
+        "keyval or QMP form (addr.{}=...)",
+        name, inet_qemu_opts_since.str(), name);
   }
   std::vector<std::string> names;
   for (const schema::Member* m : members) names.push_back(m->name);
@@ -305,9 +307,9 @@ void parse_scanf_generation(std::string_view s, const schema::Target& target,
     pos = h + 1 + p;
   }
   if (pos < s.size() && s[pos] != ',') {
-    out.diags.warn(fmt::format("QEMU {} reads only the first 32 characters of the port ('{}')",
-                               v, port),
-                   "port", "a port is a number or a short service name");
+    out.diags.warn(
+        fmt::format("QEMU {} reads only the first 32 characters of the port ('{}')", v, port),
+        "port", "a port is a number or a short service name");
   }
 
   std::string_view opts = s.substr(pos);
@@ -324,8 +326,8 @@ void parse_scanf_generation(std::string_view s, const schema::Target& target,
       return;
     }
     // sscanf stores into an int, QEMU then into the uint16 member.
-    auto as_int = static_cast<std::int32_t>(static_cast<std::uint32_t>(
-        static_cast<unsigned long long>(n.value) & 0xffffffffULL));
+    auto as_int = static_cast<std::int32_t>(
+        static_cast<std::uint32_t>(static_cast<unsigned long long>(n.value) & 0xffffffffULL));
     auto stored = static_cast<std::uint16_t>(static_cast<std::uint32_t>(as_int) & 0xffffU);
     if (n.value != stored)
       out.diags.warn(fmt::format("QEMU stores to in a uint16: {} becomes {}",
@@ -366,12 +368,10 @@ void parse_scanf_generation(std::string_view s, const schema::Target& target,
       if (f.at == c) read = true;
     if (read) continue;
     std::string_view name = item.substr(0, item.find('='));
-    bool duplicate = name == "to" || std::any_of(flags.begin(), flags.end(), [&](const Flag& f) {
-                       return f.name == name;
-                     });
-    std::string hint = duplicate
-                           ? fmt::format("QEMU {} reads only the first {}", v, name)
-                           : ignored_hint(name, members, target);
+    bool duplicate = name == "to" || std::any_of(flags.begin(), flags.end(),
+                                                 [&](const Flag& f) { return f.name == name; });
+    std::string hint = duplicate ? fmt::format("QEMU {} reads only the first {}", v, name)
+                                 : ignored_hint(name, members, target);
     out.diags.warn(fmt::format("QEMU {} ignores '{}'", v, item), std::string(name), hint);
   }
 
@@ -397,7 +397,8 @@ InetGeneration inet_generation(const schema::Target& target) {
                                                 : InetGeneration::scanf_era;
 }
 
-Parsed parse_inet(std::string_view text, const schema::Target& target, const schema::Schema& schema) {
+Parsed parse_inet(std::string_view text, const schema::Target& target,
+                  const schema::Schema& schema) {
   Parsed out;
   if (reject_nul(text, out)) return out;
   const schema::TypeDef* inet = schema.find("InetSocketAddress");

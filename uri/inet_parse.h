@@ -7,9 +7,9 @@
 
 #include <string_view>
 
-#include "uri/parsed.h"
-#include "schema/versions.h"
 #include "schema/model.h"
+#include "schema/versions.h"
+#include "uri/parsed.h"
 
 namespace qsock::uri {
 
@@ -23,7 +23,8 @@ InetGeneration inet_generation(const schema::Target& target);
 // Parses "host:port,opts" (no "tcp:" prefix). The value is a flat QMP
 // SocketAddress: {"type":"inet","host":..,"port":..,<options typed>} with the
 // options in the schema's member order.
-Parsed parse_inet(std::string_view text, const schema::Target& target, const schema::Schema& schema);
+Parsed parse_inet(std::string_view text, const schema::Target& target,
+                  const schema::Schema& schema);
 
 // A NUL byte cannot reach QEMU through argv or QMP strings; every legacy
 // parser refuses it with this diagnostic.

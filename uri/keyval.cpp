@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <climits>
-#include <cstdlib>
 #include <cstdint>
+#include <cstdlib>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -203,10 +203,9 @@ class Parser {
       }
       if (flen > keyval_max_fragment) {
         bool fragment = s != 0 || s + flen != key_end;
-        return tl::unexpected(error(
-            std::string("Parameter") + (fragment ? " fragment" : "") + " " +
-                in_quotes(key.substr(s, flen)) + " is too long",
-            std::string(key), "a key fragment has at most 127 characters"));
+        return tl::unexpected(error(std::string("Parameter") + (fragment ? " fragment" : "") + " " +
+                                        in_quotes(key.substr(s, flen)) + " is too long",
+                                    std::string(key), "a key fragment has at most 127 characters"));
       }
       if (s != 0) {
         auto next = put_object(cur, in_cur, key.substr(0, s - 1));
@@ -262,10 +261,10 @@ class Parser {
     if (found >= 0) {
       id = static_cast<std::uint32_t>(found);
       if (tree_.node(id).is_string) {
-        return tl::unexpected(
-            error("Parameters " + in_quotes(std::string(key_so_far) + ".*") + " used inconsistently",
-                  std::string(key_so_far),
-                  "'" + std::string(key_so_far) + "' is given both a value and sub-keys"));
+        return tl::unexpected(error(
+            "Parameters " + in_quotes(std::string(key_so_far) + ".*") + " used inconsistently",
+            std::string(key_so_far),
+            "'" + std::string(key_so_far) + "' is given both a value and sub-keys"));
       }
     } else {
       id = tree_.add(cur, name, false);
@@ -281,9 +280,9 @@ class Parser {
     if (found >= 0) {
       id = static_cast<std::uint32_t>(found);
       if (!tree_.node(id).is_string) {
-        return tl::unexpected(
-            error("Parameters " + in_quotes(std::string(key) + ".*") + " used inconsistently",
-                  std::string(key), "'" + std::string(key) + "' is given both a value and sub-keys"));
+        return tl::unexpected(error(
+            "Parameters " + in_quotes(std::string(key) + ".*") + " used inconsistently",
+            std::string(key), "'" + std::string(key) + "' is given both a value and sub-keys"));
       }
     } else {
       id = tree_.add(cur, name, true);
@@ -330,7 +329,8 @@ tl::expected<Json, Diagnostic> listify(const Tree& tree) {
 
     bool has_index = false;
     bool has_member = false;
-    for (const auto& member : node.members) (is_digit(member.first[0]) ? has_index : has_member) = true;
+    for (const auto& member : node.members)
+      (is_digit(member.first[0]) ? has_index : has_member) = true;
     if (has_index && has_member) {
       return tl::unexpected(error("Parameters " + in_quotes(path + "*") + " used inconsistently",
                                   path.empty() ? path : path.substr(0, path.size() - 1),
@@ -359,7 +359,8 @@ tl::expected<Json, Diagnostic> listify(const Tree& tree) {
         max_index = std::max<long long>(max_index, index);
         if (static_cast<std::size_t>(index) >= slots - 1) continue;
         long long& slot = element[static_cast<std::size_t>(index)];
-        if (slot < 0 || tree.node(child).written > tree.node(static_cast<std::uint32_t>(slot)).written)
+        if (slot < 0 ||
+            tree.node(child).written > tree.node(static_cast<std::uint32_t>(slot)).written)
           slot = child;
       }
       result = Json::array();
@@ -370,7 +371,8 @@ tl::expected<Json, Diagnostic> listify(const Tree& tree) {
           return tl::unexpected(error("Parameter " + in_quotes(missing) + " missing", missing,
                                       "list indices run from 0 without gaps"));
         }
-        result.push_back(value_of(static_cast<std::uint32_t>(element[static_cast<std::size_t>(i)])));
+        result.push_back(
+            value_of(static_cast<std::uint32_t>(element[static_cast<std::size_t>(i)])));
       }
     }
     built[frame.id] = std::move(result);
@@ -475,15 +477,15 @@ const Json* find_leaf(const Json& tree, std::string_view path) {
 
 tl::expected<std::string, Diagnostic> format_keyval(const Json& tree,
                                                     std::string_view implied_key) {
-  if (!tree.is_object())
-    return tl::unexpected(error("keyval can only express an object", {}));
+  if (!tree.is_object()) return tl::unexpected(error("keyval can only express an object", {}));
   std::string out;
   const Json* implied = nullptr;
   if (!implied_key.empty()) {
     implied = find_leaf(tree, implied_key);
     if (implied && implied->is_string()) {
       const auto& v = implied->get_ref<const std::string&>();
-      if (v.empty() || v.find_first_of(",=") != std::string::npos || help_prefix_length(v) == v.size())
+      if (v.empty() || v.find_first_of(",=") != std::string::npos ||
+          help_prefix_length(v) == v.size())
         implied = nullptr;  // written as key=value with the rest
       else
         out = v;
@@ -511,10 +513,10 @@ tl::expected<std::string, Diagnostic> format_keyval(const Json& tree,
     if (frame.value->is_object()) {
       name = frame.it.key();
       if (!valid_member_fragment(name, stack.size() == 1))
-        return tl::unexpected(error(fmt::format("keyval cannot express the key '{}{}'", prefix, name),
-                                    prefix + name,
-                                    "a key fragment is a name: a letter, then letters, digits, "
-                                    "'-' and '_', at most 127 characters"));
+        return tl::unexpected(
+            error(fmt::format("keyval cannot express the key '{}{}'", prefix, name), prefix + name,
+                  "a key fragment is a name: a letter, then letters, digits, "
+                  "'-' and '_', at most 127 characters"));
     } else {
       name = std::to_string(frame.index);
     }
@@ -526,8 +528,8 @@ tl::expected<std::string, Diagnostic> format_keyval(const Json& tree,
     if (child.is_object() || child.is_array()) {
       if (child.empty())
         return tl::unexpected(error("keyval cannot express the empty " +
-                                        std::string(child.is_object() ? "object" : "array") +
-                                        " '" + key + "'",
+                                        std::string(child.is_object() ? "object" : "array") + " '" +
+                                        key + "'",
                                     key, "keyval has no syntax for {} or []"));
       prefix = key + '.';
       stack.push_back({&child, child.begin(), 0, prefix.size()});
@@ -674,7 +676,8 @@ class JsonReader {
         ++pos_;
         continue;
       }
-      return fail(at_end() ? "unexpected end of input, expected ',' or '}'" : "expected ',' or '}'");
+      return fail(at_end() ? "unexpected end of input, expected ',' or '}'"
+                           : "expected ',' or '}'");
     }
   }
 
@@ -703,7 +706,8 @@ class JsonReader {
         ++pos_;
         continue;
       }
-      return fail(at_end() ? "unexpected end of input, expected ',' or ']'" : "expected ',' or ']'");
+      return fail(at_end() ? "unexpected end of input, expected ',' or ']'"
+                           : "expected ',' or ']'");
     }
   }
 
@@ -844,15 +848,33 @@ class JsonReader {
       char e = peek();
       ++pos_;
       switch (e) {
-        case '"': out += '"'; break;
-        case '\'': out += '\''; break;
-        case '\\': out += '\\'; break;
-        case '/': out += '/'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'n': out += '\n'; break;
-        case 'r': out += '\r'; break;
-        case 't': out += '\t'; break;
+        case '"':
+          out += '"';
+          break;
+        case '\'':
+          out += '\'';
+          break;
+        case '\\':
+          out += '\\';
+          break;
+        case '/':
+          out += '/';
+          break;
+        case 'b':
+          out += '\b';
+          break;
+        case 'f':
+          out += '\f';
+          break;
+        case 'n':
+          out += '\n';
+          break;
+        case 'r':
+          out += '\r';
+          break;
+        case 't':
+          out += '\t';
+          break;
         case 'u': {
           auto cp = read_hex4();
           if (!cp) return tl::unexpected(cp.error());

@@ -29,9 +29,11 @@ void parse_file(std::string_view rest, Parsed& out) {
     auto size = qemu_opt_size("offset", offset);
     if (!size) {
       bool range = size.error().message.find("out of range") != std::string::npos;
-      fail(out, {fmt::format("file URI has bad offset {}: {}", offset,
-                             range ? "Numerical result out of range" : "Invalid argument"),
-                 "offset", "a byte count, optionally with a k/M/G/T/P/E suffix (a 0x number takes no suffix)"});
+      fail(out,
+           {fmt::format("file URI has bad offset {}: {}", offset,
+                        range ? "Numerical result out of range" : "Invalid argument"),
+            "offset",
+            "a byte count, optionally with a k/M/G/T/P/E suffix (a 0x number takes no suffix)"});
       return;
     }
     value["offset"] = size->count;
@@ -39,15 +41,17 @@ void parse_file(std::string_view rest, Parsed& out) {
   if (filename.find(',') != std::string::npos)
     out.diags.warn("QEMU takes every comma but ',offset=' as part of the file name", "filename");
   if (filename.find('~') != std::string::npos)
-    out.diags.warn("QEMU does not expand '~' in the file name: it is a literal character of the path",
-                   "filename", "write the home directory out, e.g. /root/...");
+    out.diags.warn(
+        "QEMU does not expand '~' in the file name: it is a literal character of the path",
+        "filename", "write the home directory out, e.g. /root/...");
   value["filename"] = filename;
   out.value = std::move(value);
 }
 
 }  // namespace
 
-Parsed parse_migration_uri(std::string_view text, const schema::Target& target, const schema::Schema& schema) {
+Parsed parse_migration_uri(std::string_view text, const schema::Target& target,
+                           const schema::Schema& schema) {
   Parsed out;
   if (reject_nul(text, out)) return out;
   const std::string v = target.version.str();
@@ -76,8 +80,10 @@ Parsed parse_migration_uri(std::string_view text, const schema::Target& target, 
     out.value = std::move(value);
     if (target.version >= rdma_deprecated_since)
       out.diags.warn("RDMA migration is deprecated and will be removed in a future release",
-                     "transport", fmt::format("deprecated since QEMU {}; use tcp: (multifd "
-                                              "for bandwidth)", rdma_deprecated_since.str()));
+                     "transport",
+                     fmt::format("deprecated since QEMU {}; use tcp: (multifd "
+                                 "for bandwidth)",
+                                 rdma_deprecated_since.str()));
     return out;
   }
   if (text.starts_with("tcp:") || text.starts_with("unix:") || text.starts_with("vsock:") ||

@@ -5,9 +5,9 @@
 
 #include <string_view>
 
-#include "uri/parsed.h"
-#include "schema/versions.h"
 #include "schema/model.h"
+#include "schema/versions.h"
+#include "uri/parsed.h"
 
 namespace qsock::uri {
 
@@ -19,6 +19,7 @@ inline constexpr schema::QemuVersion rdma_deprecated_since{9, 1};
 // SocketAddress}, {"transport":"exec","args":[...]}, {"transport":"rdma",
 // "host":..,"port":..}, {"transport":"file","filename":..,"offset":N}) or,
 // for "defer", the JSON string "defer".
-Parsed parse_migration_uri(std::string_view text, const schema::Target& target, const schema::Schema& schema);
+Parsed parse_migration_uri(std::string_view text, const schema::Target& target,
+                           const schema::Schema& schema);
 
 }  // namespace qsock::uri

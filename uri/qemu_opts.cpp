@@ -130,7 +130,7 @@ bool is_qemu_identifier(std::string_view id) {
 }
 
 tl::expected<QemuOptsList, Diagnostic> parse_qemu_opts(std::string_view text,
-                                                      std::string_view implied_name) {
+                                                       std::string_view implied_name) {
   QemuOptsList list;
   // QEMU finds the id in a pass of its own that has no implied option, so
   // a bare first item there is a flag, never the id.
@@ -168,9 +168,9 @@ tl::expected<std::uint64_t, Diagnostic> qemu_opt_number(std::string_view name,
                                                         std::string_view value) {
   UnsignedParse r = parse_unsigned(value, 0);
   if (r.converted && r.end == value.size() && r.overflow)
-    return tl::unexpected(Diagnostic{
-        fmt::format("Value '{}' is too large for parameter '{}'", value, name), std::string(name),
-        "the largest value is 18446744073709551615"});
+    return tl::unexpected(
+        Diagnostic{fmt::format("Value '{}' is too large for parameter '{}'", value, name),
+                   std::string(name), "the largest value is 18446744073709551615"});
   if (!r.converted || r.end != value.size()) {
     Diagnostic d = invalid_value(name, "a number");
     d.hint = "a decimal, 0x hexadecimal or 0 octal number";
@@ -184,14 +184,29 @@ namespace {
 // The multiplier of a size suffix (qemu_strtosz's suffix_mul), 0 for none.
 std::uint64_t size_suffix(char c) {
   switch (c) {
-    case 'b': case 'B': return 1;
-    case 'k': case 'K': return std::uint64_t{1} << 10;
-    case 'm': case 'M': return std::uint64_t{1} << 20;
-    case 'g': case 'G': return std::uint64_t{1} << 30;
-    case 't': case 'T': return std::uint64_t{1} << 40;
-    case 'p': case 'P': return std::uint64_t{1} << 50;
-    case 'e': case 'E': return std::uint64_t{1} << 60;
-    default: return 0;
+    case 'b':
+    case 'B':
+      return 1;
+    case 'k':
+    case 'K':
+      return std::uint64_t{1} << 10;
+    case 'm':
+    case 'M':
+      return std::uint64_t{1} << 20;
+    case 'g':
+    case 'G':
+      return std::uint64_t{1} << 30;
+    case 't':
+    case 'T':
+      return std::uint64_t{1} << 40;
+    case 'p':
+    case 'P':
+      return std::uint64_t{1} << 50;
+    case 'e':
+    case 'E':
+      return std::uint64_t{1} << 60;
+    default:
+      return 0;
   }
 }
 
@@ -246,7 +261,8 @@ tl::expected<Bytes, SizeError> qemu_strtosz(std::string_view s) {
   if (i != s.size()) return tl::unexpected(SizeError::invalid);
   if (unit == 1 && fraction != 0) return tl::unexpected(SizeError::invalid);  // no fractional bytes
   auto extra = static_cast<std::uint64_t>(fraction * static_cast<long double>(unit));
-  if (value > (std::numeric_limits<std::uint64_t>::max() - extra) / unit) return tl::unexpected(SizeError::range);
+  if (value > (std::numeric_limits<std::uint64_t>::max() - extra) / unit)
+    return tl::unexpected(SizeError::range);
   return Bytes{value * unit + extra};
 }
 
@@ -254,20 +270,24 @@ tl::expected<Bytes, Diagnostic> qemu_opt_size(std::string_view name, std::string
   auto size = qemu_strtosz(value);
   if (size) return *size;
   if (size.error() == SizeError::range)
-    return tl::unexpected(Diagnostic{
-        fmt::format("Value '{}' is out of range for parameter '{}'", value, name),
-        std::string(name), {}});
+    return tl::unexpected(
+        Diagnostic{fmt::format("Value '{}' is out of range for parameter '{}'", value, name),
+                   std::string(name),
+                   {}});
   Diagnostic d = invalid_value(name, "a non-negative number below 2^64");
-  d.hint = "Optional suffix k, M, G, T, P or E means kilo-, mega-, giga-, tera-, peta- and "
-           "exabytes, respectively; a hexadecimal 0x number takes neither suffix nor fraction.";
+  d.hint =
+      "Optional suffix k, M, G, T, P or E means kilo-, mega-, giga-, tera-, peta- and "
+      "exabytes, respectively; a hexadecimal 0x number takes neither suffix nor fraction.";
   return tl::unexpected(std::move(d));
 }
 
 tl::expected<Json, Diagnostic> qemu_opt_typed(std::string_view name, std::string_view value,
                                               QemuOptType type) {
   switch (type) {
-    case QemuOptType::string: return Json(std::string(value));
-    case QemuOptType::boolean: return qemu_opt_bool(name, value).map([](bool b) { return Json(b); });
+    case QemuOptType::string:
+      return Json(std::string(value));
+    case QemuOptType::boolean:
+      return qemu_opt_bool(name, value).map([](bool b) { return Json(b); });
     case QemuOptType::number:
       return qemu_opt_number(name, value).map([](std::uint64_t n) { return Json(n); });
     case QemuOptType::size:

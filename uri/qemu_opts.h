@@ -43,7 +43,7 @@ enum class QemuOptType { string, boolean, number, size };
 // without "=" is the value of that option. Fails only on a malformed id=
 // (QEMU's "Parameter 'id' expects an identifier").
 tl::expected<QemuOptsList, Diagnostic> parse_qemu_opts(std::string_view text,
-                                                      std::string_view implied_name);
+                                                       std::string_view implied_name);
 
 // QEMU's identifier rule for id=: a letter, then letters, digits, '-', '.', '_'.
 bool is_qemu_identifier(std::string_view id);

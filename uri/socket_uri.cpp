@@ -85,7 +85,8 @@ void parse_vsock(std::string_view s, Parsed& out) {
 
 }  // namespace
 
-Parsed parse_socket_address(std::string_view text, const schema::Target& target, const schema::Schema& schema) {
+Parsed parse_socket_address(std::string_view text, const schema::Target& target,
+                            const schema::Schema& schema) {
   Parsed out;
   if (reject_nul(text, out)) return out;
   if (text.starts_with("unix:")) {

@@ -5,15 +5,16 @@
 
 #include <string_view>
 
-#include "uri/parsed.h"
-#include "schema/versions.h"
 #include "schema/model.h"
+#include "schema/versions.h"
+#include "uri/parsed.h"
 
 namespace qsock::uri {
 
 // The value is a flat QMP SocketAddress: {"type":"unix","path":..},
 // {"type":"fd","str":..}, {"type":"vsock","cid":..,"port":..} or the inet
 // form of parse_inet().
-Parsed parse_socket_address(std::string_view text, const schema::Target& target, const schema::Schema& schema);
+Parsed parse_socket_address(std::string_view text, const schema::Target& target,
+                            const schema::Schema& schema);
 
 }  // namespace qsock::uri

@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "schema/qapi_reader.h"
 #include "schema/binary.h"
+#include "schema/qapi_reader.h"
 
 namespace {
 

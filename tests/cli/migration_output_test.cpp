@@ -40,13 +40,13 @@ TEST_CASE("migration report text: each end's TCP_INFO says when it was read") {
   r.sockopts_via = migration::SockoptsMode::fd;
   r.destination_sockopts_via = migration::SockoptsMode::fd;
   r.source_socket = view(migration::SocketEnd::source, migration::SocketReadAt::end);
-  r.destination_socket =
-      view(migration::SocketEnd::destination, migration::SocketReadAt::start);
+  r.destination_socket = view(migration::SocketEnd::destination, migration::SocketReadAt::start);
   std::string text = report_text(r);
   CAPTURE(text);
 
-  auto src = text.find("  source socket 127.0.0.1:1 -> 127.0.0.1:2: options in effect "
-                       "{\"user-timeout\":5000}");
+  auto src = text.find(
+      "  source socket 127.0.0.1:1 -> 127.0.0.1:2: options in effect "
+      "{\"user-timeout\":5000}");
   auto dst = text.find("  destination socket 127.0.0.1:1 -> 127.0.0.1:2");
   REQUIRE(src != std::string::npos);
   REQUIRE(dst != std::string::npos);

@@ -21,8 +21,9 @@ namespace qsock::fuzz {
 template <typename Parse, typename Extra>
 int fuzz_address_parser(const std::uint8_t* data, std::size_t size, Parse parse, Extra extra) {
   if (size == 0) return 0;
-  const schema::Target target = (data[0] & 1) ? schema::Target::release(schema::oldest_supported_qemu)
-                                              : schema::Target::newest();
+  const schema::Target target = (data[0] & 1)
+                                    ? schema::Target::release(schema::oldest_supported_qemu)
+                                    : schema::Target::newest();
   std::string_view text(reinterpret_cast<const char*>(data + 1), size - 1);
   uri::Parsed p = parse(text, target, schema::embedded_schema());
   if (!p.diags.ok() && !p.value.is_null()) std::abort();

@@ -7,9 +7,9 @@
 #include <optional>
 #include <string_view>
 
-#include "uri/check.h"
 #include "base/json.h"
 #include "schema/loader.h"
+#include "uri/check.h"
 
 using namespace qsock::uri;
 using namespace qsock::schema;

@@ -2,8 +2,8 @@
 // it accepts survives format_keyval and a second parse unchanged.
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <string_view>
 
 #include "uri/keyval.h"
@@ -29,8 +29,8 @@ void check_round_trip(const KeyvalResult& first) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
-  for (std::string_view implied : {std::string_view{}, std::string_view{"type"},
-                                   std::string_view{"eins.zwei"}}) {
+  for (std::string_view implied :
+       {std::string_view{}, std::string_view{"type"}, std::string_view{"eins.zwei"}}) {
     auto r = parse_keyval(text, implied, KeyvalHelp::allowed);
     if (r) check_round_trip(*r);
     auto refused = parse_keyval(text, implied, KeyvalHelp::refused);

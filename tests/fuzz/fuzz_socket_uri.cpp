@@ -7,10 +7,8 @@
 #include "uri/socket_uri.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  return qsock::fuzz::fuzz_address_parser(data, size, qsock::uri::parse_socket_address,
-                                          [](const qsock::uri::Parsed& p) {
-                                            if (p.diags.ok() && !p.value.is_null() &&
-                                                !p.value.is_object())
-                                              std::abort();
-                                          });
+  return qsock::fuzz::fuzz_address_parser(
+      data, size, qsock::uri::parse_socket_address, [](const qsock::uri::Parsed& p) {
+        if (p.diags.ok() && !p.value.is_null() && !p.value.is_object()) std::abort();
+      });
 }

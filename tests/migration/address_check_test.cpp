@@ -26,14 +26,18 @@ TEST_CASE("check_migration_address: what cannot work is refused, the rest warned
   const Case cases[] = {
       // Options after a UNIX path become part of the path: QEMU would connect
       // to '/run/m.sock,user-timeout=5000'.
-      {"unix:/run/m.sock,user-timeout=5000", {7, 2}, true,
+      {"unix:/run/m.sock,user-timeout=5000",
+       {7, 2},
+       true,
        "would take 'user-timeout=5000' as part of the path '/run/m.sock,user-timeout=5000'"},
       {"unix:/run/m.sock,keep-alive", {10, 1}, true, "would take 'keep-alive' as part of the path"},
       // A comma that is just part of a file name is only QEMU's way.
       {"unix:/run/a,b.sock", {10, 0}, false, "everything after unix: as the path"},
       {"unix:/run/m.sock", {10, 0}, false, ""},
       // QEMU 10.0 ignores keep-alive-idle in a URI: a warning (qsock can set it).
-      {"tcp:10.0.0.2:4444,keep-alive=on,keep-alive-idle=30", {10, 0}, false,
+      {"tcp:10.0.0.2:4444,keep-alive=on,keep-alive-idle=30",
+       {10, 0},
+       false,
        "ignores 'keep-alive-idle=30'"},
       {"tcp:10.0.0.2:4444,keep-alive=on,keep-alive-idle=30", {10, 1}, false, ""},
       // user-timeout is only proposed; on 7.2 QEMU ignores it and qsock sets it.
@@ -47,8 +51,11 @@ TEST_CASE("check_migration_address: what cannot work is refused, the rest warned
     CAPTURE(c.release.str());
     Diagnostics d = migration::check_migration_address(c.to, c.release, schema);
     CHECK(d.ok() == !c.refused);
-    if (c.refused) CHECK(mentions(d.errors, c.says));
-    else if (c.says.empty()) CHECK(d.warnings.empty());
-    else CHECK(mentions(d.warnings, c.says));
+    if (c.refused)
+      CHECK(mentions(d.errors, c.says));
+    else if (c.says.empty())
+      CHECK(d.warnings.empty());
+    else
+      CHECK(mentions(d.warnings, c.says));
   }
 }

@@ -15,7 +15,7 @@ TEST_CASE("inject_options gives up at once when the migration is over, not at th
   auto over = [&asked] { return ++asked >= 3; };
   auto start = std::chrono::steady_clock::now();
   auto r = migration::inject_options(::getpid(), {1, std::nullopt}, {},
-                               Deadline::after(Milliseconds(5000)), over);
+                                     Deadline::after(Milliseconds(5000)), over);
   auto took = std::chrono::steady_clock::now() - start;
   REQUIRE_FALSE(r);
   CHECK(r.error().kind == qmp::ErrorKind::invalid);
@@ -26,7 +26,7 @@ TEST_CASE("inject_options gives up at once when the migration is over, not at th
 
 TEST_CASE("inject_options without a way to know waits out its deadline") {
   auto r = migration::inject_options(::getpid(), {1, std::nullopt}, {},
-                               Deadline::after(Milliseconds(50)));
+                                     Deadline::after(Milliseconds(50)));
   REQUIRE_FALSE(r);
   CHECK(r.error().kind == qmp::ErrorKind::timeout);
 }

@@ -22,7 +22,8 @@ namespace {
 
 migration::MigrationPlan tcp_plan() {
   migration::MigrationPlan p;
-  p.target = Json::parse(R"({"transport":"socket","type":"inet","host":"127.0.0.1","port":"4444"})");
+  p.target =
+      Json::parse(R"({"transport":"socket","type":"inet","host":"127.0.0.1","port":"4444"})");
   p.target_text = "tcp:127.0.0.1:4444";
   return p;
 }
@@ -146,8 +147,8 @@ TEST_CASE("driver: a migration that has to be cancelled, and what it says of it"
   struct Row {
     const char* name;
     void (*configure)(migration::DriverOptions&);
-    const char* fired;   // how the report names the bound
-    const char* note;    // a note the operator saw
+    const char* fired;  // how the report names the bound
+    const char* note;   // a note the operator saw
   };
   const Row rows[] = {
       {"--stall with --cancel-on-stall: no bytes moved for 30 ms",
@@ -203,8 +204,10 @@ TEST_CASE("driver: --stall without --cancel-on-stall only says so; the migration
 TEST_CASE("driver: a signal mid-run cancels the migration and puts the source back") {
   InterruptFlag flag{0};
   ScriptedMonitor src;
-  src.timeline = {{{}, info("active", 1'000'000), {}}, {{}, info("active", 2'000'000), {}},
-                  {{}, info("active", 3'000'000), {}}, {{}, info("active", 4'000'000), {}}};
+  src.timeline = {{{}, info("active", 1'000'000), {}},
+                  {{}, info("active", 2'000'000), {}},
+                  {{}, info("active", 3'000'000), {}},
+                  {{}, info("active", 4'000'000), {}}};
   // Cancelled at the switchover: the source is left paused.
   src.after_cancel = Poll{{}, info("cancelled", 4'000'000), "paused"};
   int polls = 0;
@@ -244,7 +247,8 @@ TEST_CASE("driver: a signal before the migration starts sends nothing that start
 TEST_CASE("driver: QEMU refusing migrate is an error, and nothing was started") {
   ScriptedMonitor src;
   src.timeline = {{{}, info("none"), {}}};
-  src.fail_migrate = qmp::Error{qmp::ErrorKind::qemu, "There's a migration process in progress", Json()};
+  src.fail_migrate =
+      qmp::Error{qmp::ErrorKind::qemu, "There's a migration process in progress", Json()};
   Recorded rec;
   auto out = migration::run_migration(src, nullptr, tcp_plan(), fast(), rec.sinks());
 
@@ -306,10 +310,9 @@ TEST_CASE("driver: no progress line after the one with the final status") {
   CHECK(out.report.status == "completed");
   CHECK(out.report.passes == 2);  // the late MIGRATION_PASS still counts
   REQUIRE_FALSE(rec.progress.empty());
-  auto final = std::find_if(rec.progress.begin(), rec.progress.end(),
-                            [](const migration::ProgressUpdate& u) {
-                              return migration::is_terminal(u.info.status);
-                            });
+  auto final = std::find_if(
+      rec.progress.begin(), rec.progress.end(),
+      [](const migration::ProgressUpdate& u) { return migration::is_terminal(u.info.status); });
   REQUIRE(final != rec.progress.end());
   CHECK(final + 1 == rec.progress.end());
 }

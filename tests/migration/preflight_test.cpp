@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "qmp/fixtures.h"
 #include "migration/preflight.h"
+#include "qmp/fixtures.h"
 #include "schema/loader.h"
 
 using namespace qsock;
@@ -95,8 +95,8 @@ TEST_CASE("preflight: a typo gets a did-you-mean") {
 }
 
 TEST_CASE("preflight: parameters are typed by the schema") {
-  auto pf = migration::preflight(plan_with({}, {"max-bandwidth=8M", "downtime-limit=500"}), side72(),
-                           std::nullopt);
+  auto pf = migration::preflight(plan_with({}, {"max-bandwidth=8M", "downtime-limit=500"}),
+                                 side72(), std::nullopt);
   REQUIRE(pf.ok());
   CHECK(pf.source_parameters["max-bandwidth"] == 8 * 1024 * 1024);
   CHECK(pf.source_parameters["downtime-limit"] == 500);
@@ -119,8 +119,8 @@ TEST_CASE("preflight: qsock's own knobs go as typed values, checked by the schem
 
 TEST_CASE("preflight: --param words are one keyval tree; every bad key is named") {
   auto pf = migration::preflight(
-      plan_with({}, {"max-bandwith=1M", "downtime-limit=soon", "multifd-compression=zlb"}), side72(),
-      std::nullopt);
+      plan_with({}, {"max-bandwith=1M", "downtime-limit=soon", "multifd-compression=zlb"}),
+      side72(), std::nullopt);
   CHECK(all_problems(pf) ==
         "the source (QEMU 7.2.22): Parameter 'downtime-limit' expects integer | \n"
         "the source (QEMU 7.2.22): Parameter 'multifd-compression' does not accept value 'zlb' | "
@@ -204,7 +204,7 @@ TEST_CASE("preflight: socket options in the target, native where the schema has 
 TEST_CASE("preflight: both sides") {
   // Must-match capabilities go to the destination; a destination without one is a problem.
   auto pf = migration::preflight(plan_with({"return-path=on", "events=on"}, {"multifd-channels=4"}),
-                           side72(), side72("destination (QEMU 7.2.22)"));
+                                 side72(), side72("destination (QEMU 7.2.22)"));
   CAPTURE(all_problems(pf));
   CHECK(pf.ok());
   CHECK(pf.destination_capabilities.size() == 2);

@@ -110,7 +110,8 @@ TEST_CASE("migration report: consistency") {
     const char* expected;
   };
   const Row rows[] = {
-      {[](migration::MigrationReport& r) { r.downtime = Milliseconds(20); }, "downtime 20 ms > total"},
+      {[](migration::MigrationReport& r) { r.downtime = Milliseconds(20); },
+       "downtime 20 ms > total"},
       {[](migration::MigrationReport& r) { r.setup_time = Milliseconds(14); }, "setup time 14 ms"},
       {[](migration::MigrationReport& r) { r.ram->postcopy_bytes = Bytes{1000}; },
        "precopy + downtime + postcopy bytes"},

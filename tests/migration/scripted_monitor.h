@@ -28,7 +28,8 @@ struct Poll {
 };
 
 // query-migrate's answer: `status`, and ram with `transferred` bytes when given.
-inline migration::MigrationInfo info(std::string status, std::optional<std::uint64_t> transferred = {},
+inline migration::MigrationInfo info(std::string status,
+                                     std::optional<std::uint64_t> transferred = {},
                                      std::uint64_t passes = 0) {
   migration::MigrationInfo i;
   i.status = std::move(status);
@@ -52,11 +53,11 @@ inline qmp::Event event(std::string name, Json data = Json::object(), double sec
 
 class ScriptedMonitor final : public migration::Monitor {
  public:
-  std::vector<Poll> timeline;             // query-migrate in order; the last repeats
-  std::optional<Poll> after_cancel;       // query-migrate once migrate_cancel was sent
-  std::string vm_state = "running";       // what query-status says now
-  std::map<std::string, bool> caps;       // query-migrate-capabilities
-  std::vector<std::string> calls;         // "query-migrate", "migrate tcp:...", "cont", ...
+  std::vector<Poll> timeline;                     // query-migrate in order; the last repeats
+  std::optional<Poll> after_cancel;               // query-migrate once migrate_cancel was sent
+  std::string vm_state = "running";               // what query-status says now
+  std::map<std::string, bool> caps;               // query-migrate-capabilities
+  std::vector<std::string> calls;                 // "query-migrate", "migrate tcp:...", "cont", ...
   std::function<void(std::string_view)> on_call;  // runs after each call is recorded
   std::optional<qmp::Error> fail_migrate;         // migrate's answer, when it fails
 
@@ -64,9 +65,9 @@ class ScriptedMonitor final : public migration::Monitor {
 
   // How many calls began with `prefix`.
   std::size_t count(std::string_view prefix) const {
-    return static_cast<std::size_t>(std::count_if(calls.begin(), calls.end(), [&](const std::string& c) {
-      return std::string_view(c).starts_with(prefix);
-    }));
+    return static_cast<std::size_t>(std::count_if(
+        calls.begin(), calls.end(),
+        [&](const std::string& c) { return std::string_view(c).starts_with(prefix); }));
   }
   // Index of the first call that began with `prefix`, or calls.size().
   std::size_t first(std::string_view prefix) const {

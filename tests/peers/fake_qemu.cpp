@@ -69,8 +69,8 @@
 #include "fake_qemu_migration.h"
 #include "qmp/introspect.h"
 #include "qmp/message_reader.h"
-#include "uri/migration_uri.h"
 #include "schema/validator.h"
+#include "uri/migration_uri.h"
 
 using qsock::Json;
 namespace schema = qsock::schema;
@@ -285,7 +285,8 @@ class FakeQemu {
 
   // --- commands -------------------------------------------------------------
   void handle(const Json& command);
-  std::optional<QmpError> check_arguments(const schema::TypeDef& cmd, const Json& args, Json& typed);
+  std::optional<QmpError> check_arguments(const schema::TypeDef& cmd, const Json& args,
+                                          Json& typed);
   Json dispatch(const std::string& name, const Json& args);
   Json query_status() const;
   Json query_capabilities() const;
@@ -557,7 +558,8 @@ std::optional<QmpError> FakeQemu::check_arguments(const schema::TypeDef& cmd, co
     typed = Json::object();
     return std::nullopt;
   }
-  auto v = schema::validate(schema_, args, cmd.arg_type, schema::InputMode::json, schema::Target::newest());
+  auto v = schema::validate(schema_, args, cmd.arg_type, schema::InputMode::json,
+                            schema::Target::newest());
   if (!v.diags.ok()) return QmpError{"GenericError", v.diags.errors.front().message};
   typed = v.value.is_null() ? Json::object() : v.value;
   return std::nullopt;

@@ -138,7 +138,8 @@ int hold_pair(const char* json, const char* unix_path) {
   auto server = accept_with_deadline(l->fd.get(), Milliseconds(2000));
   if (!server) return die(server.error().text());
   Fd unix_fd;
-  if (unix_path != nullptr && !(unix_fd = unix_listener(unix_path)).valid()) return die("unix listener");
+  if (unix_path != nullptr && !(unix_fd = unix_listener(unix_path)).valid())
+    return die("unix listener");
   std::printf("ready %u\n", l->port);
   std::fflush(stdout);
   for (;;) {

@@ -137,8 +137,7 @@ TEST_CASE("typed_arguments: unions by their discriminator, lists by index") {
        R"({"capabilities":[{"capability":"events","state":true},)"
        R"({"capability":"xbzrle","state":false}]})"},
       // KeyValue: the branch's `data` is an enum or an integer.
-      {"send-key",
-       R"({"keys":[{"type":"qcode","data":"ctrl"},{"type":"number","data":"29"}]})",
+      {"send-key", R"({"keys":[{"type":"qcode","data":"ctrl"},{"type":"number","data":"29"}]})",
        R"({"keys":[{"type":"qcode","data":"ctrl"},{"type":"number","data":29}]})"},
       {"send-key", R"({"keys":{"type":"qcode"}})",
        "Invalid parameter type for 'keys', expected: array | \n"},

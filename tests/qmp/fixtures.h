@@ -6,8 +6,8 @@
 #include <stdexcept>
 #include <string>
 
-#include "qmp/introspect.h"
 #include "base/json.h"
+#include "qmp/introspect.h"
 #include "schema/loader.h"
 
 namespace qsock::test {

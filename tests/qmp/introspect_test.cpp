@@ -7,8 +7,8 @@
 
 #include "qmp/fixtures.h"
 #include "qmp/introspect.h"
-#include "tests/schema/lookup.h"
 #include "schema/loader.h"
+#include "tests/schema/lookup.h"
 
 using namespace qsock;
 using qmp::schema_from_introspection;
@@ -353,9 +353,9 @@ TEST_CASE("adopt_embedded_sizes: a live int is a size where the embedded schema 
       {"MigrationParameters", "max-bandwidth", "int", "size"},
       {"MigrationParameters", "xbzrle-cache-size", "int", "size"},
       // Integers that are not sizes stay as introspection gives them.
-      {"MigrateSetParameters", "downtime-limit", "int", "int"},     // uint64
+      {"MigrateSetParameters", "downtime-limit", "int", "int"},        // uint64
       {"MigrateSetParameters", "cpu-throttle-initial", "int", "int"},  // uint8
-      {"InetSocketAddress", "to", "int", "int"},                    // uint16
+      {"InetSocketAddress", "to", "int", "int"},                       // uint16
       // Not an integer: untouched.
       {"MigrateSetParameters", "tls-creds", "StrOrNull", "StrOrNull"},
   };

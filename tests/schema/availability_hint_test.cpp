@@ -2,8 +2,8 @@
 
 #include <string>
 
-#include "schema/availability_hint.h"
 #include "base/settable_members.h"
+#include "schema/availability_hint.h"
 
 using namespace qsock;
 using namespace qsock::schema;

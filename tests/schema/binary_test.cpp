@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "schema/embedded.h"
 #include "schema/binary.h"
+#include "schema/embedded.h"
 #include "schema/loader.h"
 
 using namespace qsock;
@@ -141,7 +141,7 @@ TEST_CASE("schema binary: decoding in place decodes a definition when it is look
   const TypeDef* kind = lazy->find("Kind");
   REQUIRE(kind != nullptr);
   CHECK(*kind == *eager.find("Kind"));
-  CHECK(lazy->find("Kind") == kind);  // decoded once, the pointer stays
+  CHECK(lazy->find("Kind") == kind);      // decoded once, the pointer stays
   CHECK(lazy->names() == eager.names());  // one decoded, the others not yet
   // add() replaces a definition that was never decoded.
   TypeDef replacement = *eager.find("Obj");

@@ -37,13 +37,15 @@ std::vector<std::string> member_names(std::string_view type_name) {
 
 int members_in(std::string_view type_name, QemuVersion v) {
   int n = 0;
-  for (const Member* m : embedded_schema().members_of(type(type_name))) if (m->avail.in_release(v)) ++n;
+  for (const Member* m : embedded_schema().members_of(type(type_name)))
+    if (m->avail.in_release(v)) ++n;
   return n;
 }
 
 int values_in(std::string_view type_name, QemuVersion v) {
   int n = 0;
-  for (const EnumValue& e : type(type_name).values) if (e.avail.in_release(v)) ++n;
+  for (const EnumValue& e : type(type_name).values)
+    if (e.avail.in_release(v)) ++n;
   return n;
 }
 

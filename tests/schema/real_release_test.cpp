@@ -41,7 +41,8 @@ struct Captured {
   }
   Names members(const Json& object) const {
     Names out;
-    for (const Json& m : object.value("members", Json::array())) out.insert(m["name"].get<std::string>());
+    for (const Json& m : object.value("members", Json::array()))
+      out.insert(m["name"].get<std::string>());
     return out;
   }
   Names command_args(const std::string& command) const {

@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "uri/address_completion.h"
 #include "schema/loader.h"
+#include "uri/address_completion.h"
 
 using namespace qsock::uri;
 using namespace qsock::schema;

@@ -127,7 +127,8 @@ TEST_CASE("-chardev socket: QEMU's errors") {
 
 TEST_CASE("-chardev socket: hints and warnings") {
   {
-    Parsed p = parse_chardev("socket,id=c0,host=h,port=1,server,nowait", target(10, 2), test_schema());
+    Parsed p =
+        parse_chardev("socket,id=c0,host=h,port=1,server,nowait", target(10, 2), test_schema());
     REQUIRE(p.ok());
     CHECK(p.value["backend"]["data"]["wait"] == false);
     REQUIRE(p.diags.warnings.size() == 2);
@@ -141,15 +142,18 @@ TEST_CASE("-chardev socket: hints and warnings") {
     CHECK(p.diags.warnings.at(0).hint == "Please use nodelay=on instead");
   }
   {
-    Parsed p = parse_chardev("socket,id=c0,host=h,port=1,reconnect=1", target(10, 2), test_schema());
+    Parsed p =
+        parse_chardev("socket,id=c0,host=h,port=1,reconnect=1", target(10, 2), test_schema());
     CHECK(p.diags.errors.at(0).hint == "reconnect was removed in QEMU 10.2; use reconnect-ms");
   }
   {
-    Parsed p = parse_chardev("socket,id=c0,host=h,port=1,reconnect-ms=1", target(9, 1), test_schema());
+    Parsed p =
+        parse_chardev("socket,id=c0,host=h,port=1,reconnect-ms=1", target(9, 1), test_schema());
     CHECK(p.diags.errors.at(0).hint.find("needs QEMU 9.2") != std::string::npos);
   }
   {
-    Parsed p = parse_chardev("socket,id=c0,host=h,port=1,keep-alive=on", target(10, 2), test_schema());
+    Parsed p =
+        parse_chardev("socket,id=c0,host=h,port=1,keep-alive=on", target(10, 2), test_schema());
     CHECK(p.diags.errors.at(0).hint.find("addr.data.keep-alive") != std::string::npos);
   }
   {
@@ -168,7 +172,8 @@ TEST_CASE("-chardev socket: hints and warnings") {
   }
   {
     // Accepted by QEMU, unused by the socket backend: warn, leave out.
-    Parsed p = parse_chardev("socket,id=c0,path=/x,to=5,width=80,mux=on", target(10, 2), test_schema());
+    Parsed p =
+        parse_chardev("socket,id=c0,path=/x,to=5,width=80,mux=on", target(10, 2), test_schema());
     REQUIRE(p.ok());
     CHECK(p.diags.warnings.size() == 3);
     CHECK_FALSE(p.value["backend"]["data"]["addr"]["data"].contains("to"));
@@ -181,12 +186,15 @@ TEST_CASE("-chardev socket: hints and warnings") {
   }
   {
     // Every bad name is reported; the first is QEMU's.
-    Parsed p = parse_chardev("socket,id=c0,bogus=1,host=h,port=1,nope", target(10, 2), test_schema());
+    Parsed p =
+        parse_chardev("socket,id=c0,bogus=1,host=h,port=1,nope", target(10, 2), test_schema());
     REQUIRE(p.diags.errors.size() == 2);
     CHECK(p.diags.errors[1].message == "Invalid parameter 'pe'");  // "nope" is no+pe
   }
   CHECK_FALSE(parse_chardev("file,id=f,path=/x", target(10, 2), test_schema()).ok());
-  CHECK(parse_chardev("socket,id=c0,host=h,port=1,chardevs.0=x", target(10, 0), test_schema()).ok());
-  CHECK_FALSE(parse_chardev("socket,id=c0,host=h,port=1,chardevs.0=x", target(9, 2), test_schema()).ok());
+  CHECK(
+      parse_chardev("socket,id=c0,host=h,port=1,chardevs.0=x", target(10, 0), test_schema()).ok());
+  CHECK_FALSE(
+      parse_chardev("socket,id=c0,host=h,port=1,chardevs.0=x", target(9, 2), test_schema()).ok());
   CHECK_FALSE(parse_chardev("help", target(10, 2), test_schema()).ok());
 }

@@ -4,9 +4,9 @@
 #include <string>
 #include <vector>
 
+#include "schema/loader.h"
 #include "uri/convert.h"
 #include "uri/keyval.h"
-#include "schema/loader.h"
 
 using namespace qsock;
 using namespace qsock::uri;
@@ -153,8 +153,8 @@ TEST_CASE("render: what a syntax cannot express") {
       {endpoint(unix_abstract), Syntax::uri, "abstract", "cannot express 'abstract'", "json"},
       {endpoint(R"({"type":"unix","path":"p","tight":false})"), Syntax::uri, "tight",
        "cannot express 'tight'"},
-      {endpoint(R"({"type":"inet","host":"a,b","port":"1"})"), Syntax::uri, "host",
-       "contains ','", "json"},
+      {endpoint(R"({"type":"inet","host":"a,b","port":"1"})"), Syntax::uri, "host", "contains ','",
+       "json"},
       {endpoint(R"({"type":"inet","host":"h","port":"1","x":"a,b"})"), Syntax::uri, "x",
        "contains ','"},
       {endpoint(R"({"type":"inet","host":"h","port":"1","x":[1]})"), Syntax::uri, "x",
@@ -162,11 +162,9 @@ TEST_CASE("render: what a syntax cannot express") {
       {endpoint(R"({"type":"inet","host":"h","port":""})"), Syntax::uri, "port", "empty"},
       {endpoint(R"({"type":"inet","host":"h"})"), Syntax::uri, "port", "needs the string member"},
       {endpoint(R"({"type":"unix","path":""})"), Syntax::uri, "path", "empty"},
-      {endpoint(R"({"type":"vsock","cid":"3","port":"1,2"})"), Syntax::uri, "port",
-       "contains ','"},
+      {endpoint(R"({"type":"vsock","cid":"3","port":"1,2"})"), Syntax::uri, "port", "contains ','"},
       {endpoint(R"({"type":"fd","str":""})"), Syntax::uri, "str", "empty"},
-      {endpoint(exec_argv), Syntax::uri, "args", "/bin/sh -c",
-       "exec:'nc' '-l' '4444'"},
+      {endpoint(exec_argv), Syntax::uri, "args", "/bin/sh -c", "exec:'nc' '-l' '4444'"},
       {endpoint(R"({"transport":"file","filename":"/a,b"})"), Syntax::uri, "filename",
        "contains ','"},
       {endpoint(inet_v4, -1, "", R"({"reconnect-ms":1000})"), Syntax::uri, "reconnect-ms",
@@ -197,16 +195,15 @@ TEST_CASE("render: what a syntax cannot express") {
       {endpoint(inet_v4, 0), Syntax::incoming, "server", "listens"},
       {endpoint(inet_v4, -1, "", R"({"reconnect-ms":5})"), Syntax::incoming, "reconnect-ms",
        "incoming syntax"},
-      {endpoint(R"({"transport":"exec","args":[]})"), Syntax::incoming, "addr.args",
-       "empty array"},
+      {endpoint(R"({"transport":"exec","args":[]})"), Syntax::incoming, "addr.args", "empty array"},
       // chardev
       {endpoint(inet_v6_ka, 1), Syntax::chardev, "keep-alive",
        "cannot express 'keep-alive' of an inet address",
        "-chardev socket takes host, port, to, ipv4, ipv6"},
       {endpoint(R"({"type":"inet","host":"h","port":"1","numeric":true})"), Syntax::chardev,
        "numeric", "cannot express 'numeric'"},
-      {endpoint(R"({"type":"inet","host":"h","port":"1","mptcp":true})"), Syntax::chardev,
-       "mptcp", "cannot express 'mptcp'"},
+      {endpoint(R"({"type":"inet","host":"h","port":"1","mptcp":true})"), Syntax::chardev, "mptcp",
+       "cannot express 'mptcp'"},
       {endpoint(vsock), Syntax::chardev, "type", "vsock",
        "take inet (host= and port=), unix (path=) and fd (fd=); chardev-add"},
       {endpoint(exec_sh), Syntax::chardev, "transport", "an exec migration address"},
@@ -260,8 +257,10 @@ static Json as_keyval_tree(const Json& value) {
 
 TEST_CASE("render: netdev and incoming round-trip through parse_keyval") {
   const std::vector<Endpoint> netdev = {
-      endpoint(inet_v4), endpoint(inet_v6_ka, 1, "n1", R"({"reconnect-ms":1000})"),
-      endpoint(unix_abstract, 0), endpoint(R"({"type":"unix","path":"/tmp/a,,b,"})"),
+      endpoint(inet_v4),
+      endpoint(inet_v6_ka, 1, "n1", R"({"reconnect-ms":1000})"),
+      endpoint(unix_abstract, 0),
+      endpoint(R"({"type":"unix","path":"/tmp/a,,b,"})"),
       endpoint(fd, 1, "x.y-z_0"),
       endpoint(R"({"type":"inet","host":"h","port":"1","to":5006,"ipv4":false,"mptcp":true})")};
   for (const auto& e : netdev) {
@@ -277,8 +276,8 @@ TEST_CASE("render: netdev and incoming round-trip through parse_keyval") {
     for (const auto& [k, v] : e.extras.items()) expected[k] = as_keyval_tree(v);
     CHECK(back->tree == expected);
   }
-  const std::vector<Endpoint> incoming = {endpoint(inet_v6_ka), endpoint(exec_argv),
-                                          endpoint(file), endpoint(rdma),
+  const std::vector<Endpoint> incoming = {endpoint(inet_v6_ka), endpoint(exec_argv), endpoint(file),
+                                          endpoint(rdma),
                                           endpoint(R"({"type":"unix","path":"a,b=c"})")};
   for (const auto& e : incoming) {
     CAPTURE(e.address.dump());

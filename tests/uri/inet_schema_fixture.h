@@ -9,14 +9,14 @@
 #include <string>
 #include <string_view>
 
-#include "uri/parsed.h"
-#include "schema/versions.h"
 #include "schema/model.h"
+#include "schema/versions.h"
+#include "uri/parsed.h"
 
 namespace qsock::uri::testing {
 
 inline schema::Member inet_member(std::string name, std::string type, schema::Availability avail,
-                          std::string condition = {}) {
+                                  std::string condition = {}) {
   schema::Member m;
   m.name = std::move(name);
   m.type = std::move(type);
@@ -36,7 +36,9 @@ inline schema::Schema inet_schema() {
   base.members[0].optional = base.members[1].optional = false;
   schema.add(base);
 
-  auto since = [](int major, int minor) { return schema::Availability::released_in({major, minor}); };
+  auto since = [](int major, int minor) {
+    return schema::Availability::released_in({major, minor});
+  };
   schema::TypeDef inet;
   inet.name = "InetSocketAddress";
   inet.base = "InetSocketAddressBase";
@@ -58,7 +60,9 @@ inline schema::Schema inet_schema() {
   return schema;
 }
 
-inline schema::Target target(int major, int minor) { return schema::Target::release({major, minor}); }
+inline schema::Target target(int major, int minor) {
+  return schema::Target::release({major, minor});
+}
 
 // The fixture schema, built once per test binary.
 inline const schema::Schema& cached_inet_schema() {
@@ -71,11 +75,11 @@ inline const schema::Schema& test_schema() { return cached_inet_schema(); }
 
 // The releases the parsers' tables name.
 inline const schema::QemuVersion v72{7, 2}, v81{8, 1}, v82{8, 2}, v91{9, 1}, v92{9, 2}, v100{10, 0},
-    v101{10, 1},
-    v102{10, 2};
+    v101{10, 1}, v102{10, 2};
 
 // A legacy parser: parse_inet, parse_chardev, parse_socket_address, ...
-using Parser = Parsed (*)(std::string_view text, const schema::Target& target, const schema::Schema& schema);
+using Parser = Parsed (*)(std::string_view text, const schema::Target& target,
+                          const schema::Schema& schema);
 
 // One row of a parser's table: the input, the release it is parsed for, the
 // JSON it gives (or "" when invalid) and then QEMU's first error message.

@@ -164,7 +164,8 @@ TEST_CASE("keyval: lists") {
       {"list.0=null,list.2=zwei,list.1=eins", "", R"({"list":["null","eins","zwei"]})"},
       {"list.1=goner,list.0=null,list.01=eins,list.2=zwei", "",
        R"({"list":["null","eins","zwei"]})"},
-      {"a.list.1=eins,a.list.00=null,a.list.2=zwei", "", R"({"a":{"list":["null","eins","zwei"]}})"},
+      {"a.list.1=eins,a.list.00=null,a.list.2=zwei", "",
+       R"({"a":{"list":["null","eins","zwei"]}})"},
       {"a.0=,a.1=I,a.2.0=II", "", R"({"a":["","I",["II"]]})"},
       {"a.0.x=1,a.0.y=2,a.1.x=3", "", R"({"a":[{"x":"1","y":"2"},{"x":"3"}]})"},
       {"a.0=x,a.0=y", "", R"({"a":["y"]})"},
@@ -344,8 +345,12 @@ TEST_CASE("format_keyval writes what parse_keyval reads back") {
   }
 
   const std::vector<std::pair<const char*, const char*>> bad = {
-      {R"({"a":{}})", "a"},        {R"({"a":[]})", "a"},       {R"({"a":null})", "a"},
-      {R"({"7up":"x"})", "7up"},   {R"({"a":{"0":"x"}})", "a.0"}, {R"({"a b":"x"})", "a b"},
+      {R"({"a":{}})", "a"},
+      {R"({"a":[]})", "a"},
+      {R"({"a":null})", "a"},
+      {R"({"7up":"x"})", "7up"},
+      {R"({"a":{"0":"x"}})", "a.0"},
+      {R"({"a b":"x"})", "a b"},
       {R"({"a":[{"b":[]}]})", "a.0.b"},
   };
   for (const auto& [tree, key] : bad) {
@@ -401,24 +406,29 @@ TEST_CASE("parse_json_argument") {
       {R"({a:1})", "invalid JSON at line 1, column 2: expected a member name in quotes", "",
        "quoted"},
       {"{\"a\":1}x", "invalid JSON at line 1, column 8: unexpected text after the JSON object", ""},
-      {"{\n  \"addr\": {\"port\": 44 44}}", "invalid JSON at line 2, column 23: expected ',' or '}'",
-       "addr.port"},
+      {"{\n  \"addr\": {\"port\": 44 44}}",
+       "invalid JSON at line 2, column 23: expected ',' or '}'", "addr.port"},
       {R"({"a":1,"a":2})", "invalid JSON at line 1, column 11: duplicate member 'a'", "a"},
       {R"({"a":01})", "invalid JSON at line 1, column 7: a number has no leading zeros", "a"},
       {R"({"a":1.})", "invalid JSON at line 1, column 8: expected a digit after '.'", "a"},
       {R"({"a":1e999})", "invalid JSON at line 1, column 6: number out of range", "a"},
       {R"({"a":tru})", "invalid JSON at line 1, column 6: unexpected word, expected a value", "a"},
-      {R"({"a":truex})", "invalid JSON at line 1, column 6: unexpected word, expected a value", "a"},
+      {R"({"a":truex})", "invalid JSON at line 1, column 6: unexpected word, expected a value",
+       "a"},
       {R"({"a":"\u0000"})", "invalid JSON at line 1, column 13: \\u0000 is not allowed", "a"},
-      {R"({"a":"\ud800"})", "invalid JSON at line 1, column 13: high surrogate not followed by a low one", "a"},
-      {R"({"a":"\udc00"})", "invalid JSON at line 1, column 13: lone low surrogate in a \\u escape", "a"},
+      {R"({"a":"\ud800"})",
+       "invalid JSON at line 1, column 13: high surrogate not followed by a low one", "a"},
+      {R"({"a":"\udc00"})", "invalid JSON at line 1, column 13: lone low surrogate in a \\u escape",
+       "a"},
       {R"({"a":"\x"})", "invalid JSON at line 1, column 8: invalid escape '\\x'", "a"},
       {"{\"a\":\"\t\"}", "invalid JSON at line 1, column 7: control character in a string", "a"},
       {"{\"a\":\"\xff\"}", "invalid JSON at line 1, column 7: invalid UTF-8 in a string", "a"},
       {"{\"a\":\"\xc0\xaf\"}", "invalid JSON at line 1, column 7: invalid UTF-8 in a string", "a"},
-      {"{\"a\":\"\xed\xa0\x80\"}", "invalid JSON at line 1, column 7: invalid UTF-8 in a string", "a"},
+      {"{\"a\":\"\xed\xa0\x80\"}", "invalid JSON at line 1, column 7: invalid UTF-8 in a string",
+       "a"},
       {R"({"a":"x)", "invalid JSON at line 1, column 8: unexpected end of input in a string", "a"},
-      {R"({"a":'x"})", "invalid JSON at line 1, column 10: unexpected end of input in a string", "a"},
+      {R"({"a":'x"})", "invalid JSON at line 1, column 10: unexpected end of input in a string",
+       "a"},
   };
   for (const auto& c : bad) {
     CAPTURE(c.input);
@@ -434,8 +444,8 @@ TEST_CASE("parse_json_argument: nesting limit and size") {
   std::string ok = "{\"a\":" + std::string(json_max_nesting - 1, '[') +
                    std::string(json_max_nesting - 1, ']') + "}";
   CHECK(parse_json_argument(ok));
-  std::string deep = "{\"a\":" + std::string(json_max_nesting, '[') +
-                     std::string(json_max_nesting, ']') + "}";
+  std::string deep =
+      "{\"a\":" + std::string(json_max_nesting, '[') + std::string(json_max_nesting, ']') + "}";
   auto r = parse_json_argument(deep);
   REQUIRE_FALSE(r);
   CHECK(r.error().message.find("nesting deeper than 1024 levels") != std::string::npos);

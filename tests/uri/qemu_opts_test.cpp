@@ -141,19 +141,19 @@ TEST_CASE("qemu_strtosz: decimal first, fractions before a suffix, bare hex") {
     SizeError error = SizeError::invalid;
   };
   const Case cases[] = {
-      {"010", 10},                       // decimal, not octal
+      {"010", 10},  // decimal, not octal
       {"08", 8},
-      {"1.5k", 1536},                    // a fraction before the suffix
+      {"1.5k", 1536},  // a fraction before the suffix
       {"1.k", 1024},
       {"1.", 1},
       {".5k", 512},
-      {"1.0", 1},                        // a zero fraction needs no suffix
+      {"1.0", 1},  // a zero fraction needs no suffix
       {"1.0k", 1024},
       {"1.5e", 1729382256910270464ULL},  // e is exa, not an exponent
       {"1b", 1},
       {"+5", 5},
       {" 5", 5},
-      {"0x20", 32},                      // hex only bare
+      {"0x20", 32},  // hex only bare
       {"0X10", 16},
       {"+0x10", 16},
       {"18446744073709551615", 18446744073709551615ULL},
@@ -162,7 +162,7 @@ TEST_CASE("qemu_strtosz: decimal first, fractions before a suffix, bare hex") {
       {"0x", std::nullopt},
       {"0x1p", std::nullopt},
       {"00x10", std::nullopt},
-      {"1.5", std::nullopt},             // fractional bytes
+      {"1.5", std::nullopt},  // fractional bytes
       {"0.5", std::nullopt},
       {"2.5B", std::nullopt},
       {"1.5kB", std::nullopt},

@@ -3,10 +3,10 @@
 #include <string>
 #include <vector>
 
-#include "uri/check.h"
-#include "uri/keyval.h"
 #include "schema/qapi_reader.h"
 #include "schema/validator.h"
+#include "uri/check.h"
+#include "uri/keyval.h"
 
 using namespace qsock;
 using namespace qsock::uri;
@@ -142,8 +142,8 @@ TEST_CASE("structure errors use QEMU's words and give hints QEMU does not") {
       {"addr.type=inet,addr.host=h", "Parameter 'addr.port' is missing", ""},
       {"addr.host=h,addr.port=1", "Parameter 'addr.type' is missing", "one of: inet, unix, vsock"},
       {"server=on", "Parameter 'addr' is missing", ""},
-      {"addr.type=inet,addr.host=h,addr.port=1,keep-alive=on", "Parameter 'keep-alive' is unexpected",
-       "write addr.keep-alive"},
+      {"addr.type=inet,addr.host=h,addr.port=1,keep-alive=on",
+       "Parameter 'keep-alive' is unexpected", "write addr.keep-alive"},
       {"addr.type=inet,addr.host=h,addr.port=1,addr.kep-alive=on",
        "Parameter 'addr.kep-alive' is unexpected", "did you mean 'addr.keep-alive'?"},
       {"addr.type=inet,addr.host=h,addr.port=1,sever=on", "Parameter 'sever' is unexpected",
@@ -161,7 +161,8 @@ TEST_CASE("structure errors use QEMU's words and give hints QEMU does not") {
     Validated v = keyval(c.input);
     REQUIRE_FALSE(v.diags.ok());
     CHECK(first_error(v) == c.error);
-    if (!c.hint_part.empty()) CHECK(v.diags.errors.front().hint.find(c.hint_part) != std::string::npos);
+    if (!c.hint_part.empty())
+      CHECK(v.diags.errors.front().hint.find(c.hint_part) != std::string::npos);
   }
 }
 
@@ -229,8 +230,10 @@ TEST_CASE("JSON input must have JSON types") {
   for (const Case& c : cases) {
     CAPTURE(c.input);
     Validated v = json(c.input);
-    if (c.error.empty()) CHECK(v.diags.ok());
-    else CHECK(first_error(v) == c.error);
+    if (c.error.empty())
+      CHECK(v.diags.ok());
+    else
+      CHECK(first_error(v) == c.error);
   }
 }
 
@@ -246,7 +249,10 @@ TEST_CASE("keyval scalar helpers") {
   CHECK(keyval_uint64("18446744073709551615") == UINT64_MAX);
   CHECK_FALSE(keyval_uint64("18446744073709551616").has_value());
   CHECK_FALSE(keyval_uint64("-18446744073709551616").has_value());
-  CHECK_FALSE(keyval_uint64(std::string_view("1\0" "2", 3)).has_value());
+  CHECK_FALSE(keyval_uint64(std::string_view("1\0"
+                                             "2",
+                                             3))
+                  .has_value());
   CHECK(keyval_size("18446744073709551615") == UINT64_MAX);
   CHECK(keyval_size("9223372036854775807") == 9223372036854775807ULL);
   CHECK(keyval_size("9223372036854775809") == 9223372036854775809ULL);
