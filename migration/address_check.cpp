@@ -79,6 +79,10 @@ Diagnostics check_migration_address(std::string_view to, schema::QemuVersion rel
     });
     if (fatal)
       out.errors.push_back(w);
+    else if (!w.key.empty() && qsock_can_set(last_fragment(w.key)))
+      out.warn(w.message, w.key,
+               fmt::format("qsock sets {} on the migration socket itself ({})",
+                           last_fragment(w.key), qsock_set_how));
     else
       out.warnings.push_back(w);
   }

@@ -255,6 +255,10 @@ Preflight preflight(const MigrationPlan& plan, const MigrationSide& source,
                         c.name, destination->label));
       }
     }
+    out.differences = side_differences(*source.features, *destination->features);
+    for (const SideDifference& d : out.differences)
+      out.notes.push_back(fmt::format("the {} and the {} differ in {}", source.label,
+                                      destination->label, describe(d)));
     out.destination_parameters = typed_parameters(plan, *destination, out, true);
     check_rules(plan, out.destination_capabilities, out.destination_parameters, *destination, out);
   } else {

@@ -10,6 +10,7 @@
 
 #include "base/json.h"
 #include "migration/plan.h"
+#include "migration/side_differences.h"
 #include "qmp/features.h"
 #include "schema/model.h"
 
@@ -44,6 +45,9 @@ struct Preflight {
   Json socket_options = Json::object();
   // Those members the source's (and destination's) InetSocketAddress lacks.
   std::vector<std::string> native_missing;
+  // With a destination: what one side's schema has and the other's lacks
+  // (also given as notes).
+  std::vector<SideDifference> differences;
 
   bool ok() const { return problems.empty(); }
 };

@@ -251,6 +251,9 @@ std::string ignored_hint(std::string_view name, const std::vector<const schema::
                          const schema::Target& target) {
   if (const schema::Member* m = find_member(members, name)) {
     if (!target.has(m->avail)) return schema::availability_hint(name, m->name, m->avail, target);
+    if (m->avail.is_proposed())
+      return fmt::format("no released QEMU reads {}: it is a proposed InetSocketAddress member",
+                         name);
     return fmt::format(
         "inet_parse() reads {} only since QEMU {}; before that, use the "
         "keyval or QMP form (addr.{}=...)",

@@ -46,6 +46,15 @@ TEST_CASE("check_migration_address: what cannot work is refused, the rest warned
       {"tcp:example.org:4444,numeric=on", {10, 1}, true, "fail to open the socket"},
   };
   const schema::Schema& schema = schema::embedded_schema();
+  // What QEMU ignores and qsock sets itself says so, whatever the release.
+  for (schema::QemuVersion release : {schema::QemuVersion{7, 2}, schema::QemuVersion{10, 0}}) {
+    CAPTURE(release.str());
+    Diagnostics d = migration::check_migration_address("tcp:10.0.0.2:4444,user-timeout=5000",
+                                                        release, schema);
+    REQUIRE(d.warnings.size() == 1);
+    CHECK(d.warnings[0].hint.find("qsock sets user-timeout on the migration socket itself") !=
+          std::string::npos);
+  }
   for (const Case& c : cases) {
     CAPTURE(c.to);
     CAPTURE(c.release.str());

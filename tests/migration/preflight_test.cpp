@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include <optional>
 #include <string>
 #include <vector>
@@ -221,6 +223,34 @@ TEST_CASE("preflight: both sides") {
   CHECK(pf.ok());
   REQUIRE(!pf.notes.empty());
   CHECK(pf.notes[0].find("capability postcopy-ram must be set the same") != std::string::npos);
+}
+
+TEST_CASE("preflight: two different builds, what differs between their schemas") {
+  // Same schema on both ends: nothing to say.
+  auto same = migration::preflight(plan_with({}, {}), side72(), side72("destination (QEMU 7.2.22)"));
+  CHECK(same.differences.empty());
+
+  // 7.2 to a build with the proposed features: each kind that differs is
+  // listed once, with the side that has it, and said as a note.
+  auto pf = migration::preflight(plan_with({}, {}), side72(),
+                                 side_proposed("destination (QEMU 11.0.0)"));
+  REQUIRE_FALSE(pf.differences.empty());
+  const migration::SideDifference* caps = nullptr;
+  for (const auto& d : pf.differences)
+    if (d.what == "migration capabilities") caps = &d;
+  REQUIRE(caps);
+  CHECK(std::find(caps->only_destination.begin(), caps->only_destination.end(), "netpass") !=
+        caps->only_destination.end());
+  for (const std::string& c : caps->only_destination) {
+    CAPTURE(c);
+    CHECK(std::find(features72().capabilities.begin(), features72().capabilities.end(), c) ==
+          features72().capabilities.end());
+  }
+  std::string notes;
+  for (const std::string& n : pf.notes) notes += n + "\n";
+  CHECK(notes.find("the source (QEMU 7.2.22) and the destination (QEMU 11.0.0) differ in "
+                   "migration capabilities only on the destination:") != std::string::npos);
+  CHECK(pf.ok());  // a difference alone is no problem
 }
 
 TEST_CASE("preflight: the target") {
