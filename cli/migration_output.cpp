@@ -1,5 +1,6 @@
 #include "cli/migration_output.h"
 
+#include <algorithm>
 #include <cmath>
 #include <csignal>
 
@@ -41,6 +42,29 @@ void print_socket(std::FILE* to, const char* who, const migration::SocketView& s
   if (!s.error.empty()) fmt::print(to, "    socket error: {}\n", s.error);
 }
 
+// One line a side: how many connections the migration had there and which
+// options each had when qsock found it; the odd ones out are listed.
+void print_channels(std::FILE* to, const std::vector<migration::SocketView>& channels) {
+  for (migration::SocketEnd end : {migration::SocketEnd::source, migration::SocketEnd::destination}) {
+    std::vector<const migration::SocketView*> side;
+    for (const auto& v : channels)
+      if (v.end == end) side.push_back(&v);
+    if (side.empty()) continue;
+    const char* who = end == migration::SocketEnd::source ? "source" : "destination";
+    std::string first = side.front()->options ? dump_json(migration::to_json(*side.front())["options"])
+                                              : "unreadable";
+    bool alike = std::all_of(side.begin(), side.end(), [&](const migration::SocketView* v) {
+      return v->options == side.front()->options && v->not_applied.empty();
+    });
+    if (alike) {
+      fmt::print(to, "  {} connections: {}, each with {}\n", who, side.size(), first);
+      continue;
+    }
+    fmt::print(to, "  {} connections: {}, not all alike:\n", who, side.size());
+    for (const migration::SocketView* v : side) print_socket(to, who, *v);
+  }
+}
+
 Milliseconds ms_of(double seconds) { return Milliseconds(std::llround(seconds * 1000.0)); }
 
 }  // namespace
@@ -73,6 +97,7 @@ void print_report(std::FILE* to, const migration::MigrationReport& r) {
                mode_name(*r.destination_sockopts_via));
   if (r.source_socket) print_socket(to, "source", *r.source_socket);
   if (r.destination_socket) print_socket(to, "destination", *r.destination_socket);
+  print_channels(to, r.channels);
   fmt::print(to, "  source VM:                   {}{}\n", r.source_state,
              r.source_resumed ? " (qsock sent cont)" : "");
   if (!r.destination_state.empty())

@@ -35,6 +35,12 @@ qmp::Result<ModeChoice> choose_mode(SockoptsMode requested, const ChannelFacts& 
       return ModeChoice{SockoptsMode::native, "asked for"};
     case SockoptsMode::fd:
       if (!f.inet) return qmp::fail(qmp::ErrorKind::invalid, "--sockopts fd needs a tcp: target");
+      if (f.multi_channel)
+        return qmp::fail(qmp::ErrorKind::invalid,
+                         "--sockopts fd passes one connection, and QEMU refuses an fd: target "
+                         "with several channels (multifd, postcopy-preempt): \"Migration requires "
+                         "multi-channel URIs\"; use --sockopts inject, which bounds every "
+                         "channel QEMU opens");
       if (!f.can_pass_fds)
         return qmp::fail(
             qmp::ErrorKind::invalid,
@@ -52,8 +58,11 @@ qmp::Result<ModeChoice> choose_mode(SockoptsMode requested, const ChannelFacts& 
   }
   if (f.missing.empty()) return ModeChoice{SockoptsMode::native, "the schema has every member"};
   std::string why = fmt::format("the schema lacks {}", missing());
-  if (f.inet && f.can_pass_fds)
+  if (f.inet && f.can_pass_fds && !f.multi_channel)
     return ModeChoice{SockoptsMode::fd, why + "; the monitor is a UNIX socket"};
+  if (f.inet && f.have_pid && f.multi_channel)
+    return ModeChoice{SockoptsMode::inject,
+                      why + "; several channels (fd passes only one), QEMU's pid is known"};
   if (f.inet && f.have_pid)
     return ModeChoice{SockoptsMode::inject, why + "; fds cannot be passed, QEMU's pid is known"};
   return qmp::fail(
@@ -101,6 +110,37 @@ qmp::Result<Fd> inject_options(pid_t pid, const SocketMatch& match,
   }
 }
 
+std::size_t ChannelSweeper::sweep() {
+  auto sockets = sockopts::list_tcp_sockets(pid);
+  if (!sockets) {
+    // The process is gone or unreadable: say it once.
+    std::string why = sockets.error().text();
+    if (failures.empty() || failures.back() != why) failures.push_back(why);
+    return 0;
+  }
+  std::size_t found = 0;
+  for (const sockopts::ProcessSocket& s : *sockets) {
+    if (s.state != sockopts::TcpState::established || seen.count(s.inode)) continue;
+    if (match.remote_port && s.remote.port != *match.remote_port) continue;
+    if (match.local_port && s.local.port != *match.local_port) continue;
+    seen.insert(s.inode);
+    ++found;
+    auto pidfd = sockopts::open_pidfd(pid);
+    auto dup = pidfd ? sockopts::duplicate_fd(pidfd->get(), s.fd)
+                     : tl::expected<Fd, sockopts::Error>(tl::unexpected(pidfd.error()));
+    if (!dup) {
+      failures.push_back(fmt::format("socket {} of process {}: {}", s.fd, pid, dup.error().text()));
+      continue;
+    }
+    if (has_socket_options(options))
+      if (auto applied = sockopts::apply_options(dup->get(), options); !applied)
+        failures.push_back(
+            fmt::format("socket {} of process {}: {}", s.fd, pid, applied.error().text()));
+    channels.push_back(read_back(dup->get(), options, end, SocketReadAt::start));
+  }
+  return found;
+}
+
 SocketView read_back(int fd, const sockopts::SocketOptions& wanted, SocketEnd end,
                      SocketReadAt when) {
   SocketView v;
@@ -121,7 +161,7 @@ SocketView read_back(int fd, const sockopts::SocketOptions& wanted, SocketEnd en
   // has closed by then, never on a socket QEMU still reads.
   int err = 0;
   socklen_t len = sizeof err;
-  if (end == SocketEnd::source && ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 &&
+  if (end == SocketEnd::source && when == SocketReadAt::end && ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 &&
       err != 0)
     v.error = sockopts::errno_name(err);
   return v;

@@ -7,7 +7,9 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "base/deadline.h"
 #include "base/fd.h"
@@ -33,9 +35,11 @@ struct ChannelFacts {
   std::vector<std::string> missing;  // option members the QEMU's schema lacks
   bool can_pass_fds = false;         // UNIX monitor socket
   bool have_pid = false;             // the QEMU's pid is known (peer credentials)
+  bool multi_channel = false;        // multifd or postcopy-preempt: QEMU opens more connections
 };
 
-// `auto`: native when the schema has every member, else fd, else inject.
+// `auto`: native when the schema has every member, else fd (one channel
+// only), else inject.
 // An explicit mode the facts rule out is an error (kind invalid) saying why.
 qmp::Result<ModeChoice> choose_mode(SockoptsMode requested, const ChannelFacts& facts);
 
@@ -56,6 +60,25 @@ struct SocketMatch {
 qmp::Result<Fd> inject_options(pid_t pid, const SocketMatch& match,
                                const sockopts::SocketOptions& o, Deadline deadline,
                                const std::function<bool()>& over = {});
+
+// Every connection of a migration that matches, however many the QEMU opens
+// (the main channel, each multifd channel, the postcopy preempt channel).
+// QEMU opens them itself, at its own pace, so qsock sweeps the process's
+// sockets during the whole migration: each new established one gets
+// `options` (inject; none: only read back) and is read back once, and no
+// duplicate is kept (one would hold a dead peer's connection open).
+struct ChannelSweeper {
+  pid_t pid = 0;
+  SocketMatch match;
+  sockopts::SocketOptions options;  // what to apply; empty: read only
+  SocketEnd end = SocketEnd::source;
+  std::set<std::uint64_t> seen;     // socket inodes already handled
+  std::vector<SocketView> channels; // each as read right after applying, in order found
+  std::vector<std::string> failures;
+
+  // One look at the process's sockets. Returns how many new ones it handled.
+  std::size_t sweep();
+};
 
 // What `fd` has: its options against `wanted`, TCP_INFO, its addresses and
 // SO_ERROR; `end` and `when` say which socket it is and when it was read.

@@ -101,6 +101,8 @@ struct Run {
   bool interrupted = false;
   bool cancel_on_interrupt = true;  // watch: Ctrl-C stops watching, the migration goes on
   std::vector<std::string> notes;
+  // Every connection of the migration on each side, swept each poll.
+  std::vector<ChannelSweeper> sweepers;
 
   Deadline command() const { return Deadline::after(options.command_timeout); }
   void note(const std::string& n) {
@@ -151,6 +153,7 @@ qmp::Result<void> follow(Run& run) {
     if (!info) return tl::unexpected(info.error());
     keep_last_seen(*info, run.last);
     run.last = *info;
+    for (ChannelSweeper& s : run.sweepers) s.sweep();
     if (info->expected_downtime) run.last_expected = info->expected_downtime;
     if (run.sinks.progress)
       run.sinks.progress({*info, since(run.start),
@@ -335,8 +338,13 @@ DriverOutcome run_migration(Monitor& source, Monitor* destination, const Migrati
       missing.push_back(m);
   std::optional<ModeChoice> src_mode;
   if (want_opts) {
-    auto choice = choose_mode(plan.sockopts,
-                              {inet, missing, run.src->can_pass_fds(), run.src->pid().has_value()});
+    const bool multi_channel =
+        std::any_of(pf.source_capabilities.begin(), pf.source_capabilities.end(),
+                    [](const CapabilityRequest& c) {
+                      return c.state && (c.name == "multifd" || c.name == "postcopy-preempt");
+                    });
+    auto choice = choose_mode(plan.sockopts, {inet, missing, run.src->can_pass_fds(),
+                                              run.src->pid().has_value(), multi_channel});
     if (!choice)
       pf.problems.push_back({choice.error().message, ""});
     else
@@ -562,8 +570,28 @@ DriverOutcome run_migration(Monitor& source, Monitor* destination, const Migrati
     }
   }
 
+  // Multifd and postcopy-preempt open more connections while the migration
+  // runs: each one is found and bounded (inject) or read (the others) too.
+  if (inet && port) {
+    if (run.src->pid())
+      run.sweepers.push_back(
+          {*run.src->pid(), {port, std::nullopt}, inject_src ? run.wanted : sockopts::SocketOptions{},
+           SocketEnd::source, {}, {}, {}});
+    if (run.dst != nullptr && run.dst->pid())
+      run.sweepers.push_back({*run.dst->pid(),
+                              {std::nullopt, port},
+                              dst_mode == SockoptsMode::inject ? run.wanted : sockopts::SocketOptions{},
+                              SocketEnd::destination, {}, {}, {}});
+    for (ChannelSweeper& s : run.sweepers) s.sweep();
+  }
+
   // 5. Follow, 6. report.
   auto followed = follow(run);
+  for (const ChannelSweeper& s : run.sweepers) {
+    report.channels.insert(report.channels.end(), s.channels.begin(), s.channels.end());
+    for (const std::string& f : s.failures)
+      run.note(fmt::format("a {} connection: {}", s.end == SocketEnd::source ? "source" : "destination", f));
+  }
   finish(run, was_running, report);
   out.interrupted = run.interrupted;
   if (!followed) {

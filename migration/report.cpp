@@ -72,6 +72,13 @@ Json MigrationReport::to_json() const {
   Json socket = source_socket ? migration::to_json(*source_socket) : Json::object();
   if (destination_socket) socket["destination"] = migration::to_json(*destination_socket);
   j["socket"] = socket;
+  Json channel_list = Json::array();
+  for (const SocketView& v : channels) {
+    Json c = migration::to_json(v);
+    c["side"] = v.end == SocketEnd::source ? "source" : "destination";
+    channel_list.push_back(std::move(c));
+  }
+  j["channels"] = channel_list;
   j["source_state"] = text_or_null(source_state);
   j["source_resumed"] = source_resumed;
   j["destination_state"] = text_or_null(destination_state);

@@ -61,6 +61,9 @@ struct MigrationReport {
   bool fd_passed = false;
   std::optional<SocketView> source_socket;
   std::optional<SocketView> destination_socket;
+  // Every connection of the migration found on each side (the main one, each
+  // multifd channel, the preempt channel), as read when qsock found it.
+  std::vector<SocketView> channels;
   std::string source_state;       // run state after qsock put it back
   bool source_resumed = false;    // qsock sent `cont`
   std::string destination_state;  // run state, "exited", or "" when not watched
