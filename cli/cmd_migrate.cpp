@@ -31,6 +31,9 @@ struct MigrateOptions {
   std::optional<long long> downtime_limit_ms;
   std::string max_bandwidth;
   bool prepare = false;
+  bool postcopy = false;
+  std::optional<long long> postcopy_after;
+  bool resume = false;
 };
 
 ExitCode run_migrate(Context& ctx, const MigrateOptions& o) {
@@ -66,9 +69,23 @@ ExitCode run_migrate(Context& ctx, const MigrateOptions& o) {
     plan.max_bandwidth = *v;
   }
 
+  if (o.postcopy || o.postcopy_after) {
+    if (o.postcopy_after && *o.postcopy_after < 0)
+      return fail(ctx, ExitCode::usage, "--postcopy-after takes a number of passes, 0 or more");
+    plan.postcopy_after_passes = static_cast<std::uint64_t>(o.postcopy_after.value_or(1));
+  }
+
   migration::DriverOptions options = driver_options(o.follow);
   options.prepare_only = o.prepare;
   ProgressLine line(ctx);
+  if (o.resume) {
+    if (!*destination)
+      return fail(ctx, ExitCode::usage,
+                  "--resume needs -d DST: the destination listens again (migrate-recover)");
+    auto outcome = migration::resume_migration(*source, **destination, plan, options,
+                                               sinks_for(line));
+    return finish_outcome(ctx, line, outcome);
+  }
   auto outcome = migration::run_migration(*source, *destination, plan, options, sinks_for(line));
   return finish_outcome(ctx, line, outcome);
 }
@@ -110,6 +127,15 @@ void add_migrate_command(CLI::App& app, Context& ctx, Action& action) {
                   "Parameter downtime-limit, in milliseconds");
   cmd->add_option("--max-bandwidth", o->max_bandwidth,
                   "Parameter max-bandwidth, bytes per second on the wire (suffixes K, M, G)");
+  cmd->add_flag("--postcopy", o->postcopy,
+                "Switch to postcopy once the first precopy pass is done (turns on capability "
+                "postcopy-ram, on both sides with -d). A dead peer then pauses it (exit 6, "
+                "'postcopy-paused'): recover with --resume");
+  cmd->add_option("--postcopy-after", o->postcopy_after,
+                  "--postcopy after this many precopy passes (0: as soon as it is active)");
+  cmd->add_flag("--resume", o->resume,
+                "Recover a paused postcopy migration: migrate-recover --to on the destination "
+                "(-d), migrate with resume on the source, the new connections bounded too");
   cmd->add_flag("--prepare", o->prepare,
                 "Preflight and configure both sides (migrate-incoming included), then exit "
                 "without starting");

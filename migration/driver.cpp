@@ -103,6 +103,12 @@ struct Run {
   std::vector<std::string> notes;
   // Every connection of the migration on each side, swept each poll.
   std::vector<ChannelSweeper> sweepers;
+  // --postcopy: switch once this many precopy passes are done.
+  std::optional<std::uint64_t> postcopy_after;
+  bool postcopy_asked = false;
+  // Once in postcopy the guest runs on the destination: the source is never
+  // resumed and the migration is never cancelled.
+  bool postcopy = false;
 
   Deadline command() const { return Deadline::after(options.command_timeout); }
   void note(const std::string& n) {
@@ -139,8 +145,17 @@ qmp::Result<void> follow(Run& run) {
   auto last_move = Clock::now();
   bool stall_reported = false;
   std::optional<Deadline> cancel_wait;
+  bool told_no_cancel = false;
   auto cancel = [&](std::string why) {
     if (cancel_wait) return;
+    if (run.postcopy) {
+      if (!told_no_cancel)
+        run.note(fmt::format("{}: a postcopy migration cannot be cancelled (the guest runs on the "
+                             "destination); qsock goes on following it",
+                             why));
+      told_no_cancel = true;
+      return;
+    }
     run.fired = std::move(why);
     run.note(fmt::format("{}: cancelling the migration", run.fired));
     if (auto c = run.src->cancel(run.command()); !c)
@@ -154,12 +169,25 @@ qmp::Result<void> follow(Run& run) {
     keep_last_seen(*info, run.last);
     run.last = *info;
     for (ChannelSweeper& s : run.sweepers) s.sweep();
+    if (info->status.starts_with("postcopy")) run.postcopy = true;
     if (info->expected_downtime) run.last_expected = info->expected_downtime;
     if (run.sinks.progress)
       run.sinks.progress({*info, since(run.start),
                           run.passes ? run.passes : (info->ram ? info->ram->dirty_sync_count : 0),
                           ""});
-    if (is_terminal(info->status)) return {};
+    if (is_terminal(info->status) || info->status == "postcopy-paused") return {};
+    std::uint64_t pass = run.passes ? run.passes : (info->ram ? info->ram->dirty_sync_count : 0);
+    if (run.postcopy_after && !run.postcopy_asked && info->status == "active" &&
+        pass >= *run.postcopy_after + 1) {
+      run.postcopy_asked = true;
+      if (auto r = run.src->start_postcopy(run.command()); r) {
+        run.postcopy = true;
+        run.note(fmt::format("switched to postcopy after {} precopy pass{}", *run.postcopy_after,
+                             *run.postcopy_after == 1 ? "" : "es"));
+      } else {
+        run.note("migrate-start-postcopy failed: " + r.error().message);
+      }
+    }
     if (cancel_wait && cancel_wait->expired())
       return qmp::fail(qmp::ErrorKind::timeout,
                        fmt::format("the migration is still '{}' {} after migrate_cancel",
@@ -262,11 +290,19 @@ void finish(Run& run, bool was_running, MigrationReport& r) {
   }
   r.source_state = state_of(*run.src, d);
   // finish-migrate is the switchover in progress; postmigrate (or running) follows.
-  for (int i = 0; i < 100 && r.source_state == "finish-migrate"; ++i) {
+  // In postcopy the source stays in finish-migrate until the last page is sent.
+  for (int i = 0; i < 100 && r.source_state == "finish-migrate" && !run.postcopy; ++i) {
     std::this_thread::sleep_for(Milliseconds(20));
     r.source_state = state_of(*run.src, d);
   }
-  if (is_terminal(r.status) && r.status != "completed" && was_running &&
+  r.postcopy = run.postcopy;
+  if (r.status == "postcopy-paused")
+    run.note(
+        "postcopy paused: the guest runs on the destination and some of its pages are still on "
+        "the source, so neither side can go on alone and the source is not resumed; once the "
+        "path is back, resume it with qsock migrate --resume -s SOURCE -d DESTINATION --to "
+        "ADDRESS");
+  if (is_terminal(r.status) && r.status != "completed" && was_running && !run.postcopy &&
       r.source_state != "running" && r.source_state != "exited") {
     if (auto c = run.src->cont(d); c) {
       r.source_resumed = true;
@@ -307,6 +343,7 @@ DriverOutcome run_migration(Monitor& source, Monitor* destination, const Migrati
   run.sinks = sinks;
   run.src = &source;
   run.dst = destination;
+  run.postcopy_after = plan.postcopy_after_passes;
 
   // 1. Preflight, against both live schemas.
   auto current = run.src->capabilities(run.command());
@@ -363,6 +400,24 @@ DriverOutcome run_migration(Monitor& source, Monitor* destination, const Migrati
                              ""});
     dst_deferred = dinfo && dinfo->status == "none";
   }
+  // The machine types: QEMU cannot load a migration into another machine
+  // type, and the source sees only the connection reset; the cause is on the
+  // destination's stderr. Named here, before anything changes.
+  if (run.dst != nullptr) {
+    auto src_machine = run.src->machine_type(run.command());
+    auto dst_machine = run.dst->machine_type(run.command());
+    if (src_machine && dst_machine && *src_machine != *dst_machine)
+      pf.problems.push_back(
+          {fmt::format("the source runs machine type {} and the destination {}: QEMU cannot "
+                       "load a migration into another machine type (the source would see only "
+                       "the connection reset)",
+                       *src_machine, *dst_machine),
+           fmt::format("start the destination with -machine {}", *src_machine)});
+    else if (!src_machine || !dst_machine)
+      pf.notes.push_back(fmt::format(
+          "machine types not compared: {}",
+          (!src_machine ? src_machine.error() : dst_machine.error()).message));
+  }
   // What HMP cannot express, found before anything is changed.
   auto expressible = [&](const Monitor& m, const Json& params, const char* role) {
     for (const auto& [name, value] : params.items())
@@ -380,11 +435,15 @@ DriverOutcome run_migration(Monitor& source, Monitor* destination, const Migrati
         fmt::format("an {} monitor has no events: progress comes from polling 'info "
                     "migrate', and the observed downtime (STOP -> RESUME) is not available",
                     protocol_name(silent->protocol())));
-  if (options.prepare_only && src_mode && src_mode->mode == SockoptsMode::fd)
+  // --prepare ends before the migration's connection exists: only options
+  // QEMU applies itself (native) can reach it.
+  if (options.prepare_only && src_mode && src_mode->mode != SockoptsMode::native)
     pf.problems.push_back(
-        {"--prepare cannot pass the connection (--sockopts fd): qsock would "
-         "have to start the migration",
-         "use --sockopts inject or native with --prepare"});
+        {fmt::format("--prepare ends before the migration's connection exists, so --sockopts "
+                     "{} could not reach it (qsock would have to start the migration)",
+                     mode_name(src_mode->mode)),
+         "migrate without --prepare, or bound the connection once it exists: qsock sockets "
+         "--pid PID --set user-timeout=MS"});
   if (!pf.ok()) {
     out.kind = DriverOutcome::Kind::preflight_failed;
     return out;
@@ -601,6 +660,79 @@ DriverOutcome run_migration(Monitor& source, Monitor* destination, const Migrati
   return out;
 }
 
+DriverOutcome resume_migration(Monitor& source, Monitor& destination, const MigrationPlan& plan,
+                               const DriverOptions& options, const DriverSinks& sinks) {
+  Run run;
+  run.options = options;
+  run.sinks = sinks;
+  run.src = &source;
+  run.dst = &destination;
+  run.postcopy = true;
+  // Both ends must be paused in postcopy: anything else is not this recovery.
+  for (Monitor* m : {run.src, run.dst}) {
+    auto info = m->query_migrate(run.command());
+    if (!info) return error_outcome(info.error());
+    if (info->status != "postcopy-paused")
+      return error_outcome(qmp::Error{
+          qmp::ErrorKind::invalid,
+          fmt::format("nothing to resume: the {}'s migration is '{}', not 'postcopy-paused' "
+                      "(only a paused postcopy migration can be recovered)",
+                      m == run.src ? "source" : "destination", info->status),
+          Json()});
+  }
+  if (plan.target_socket_is("inet")) {
+    auto opts = sockopts::options_from_json(plan.target);
+    if (!opts)
+      return error_outcome(qmp::Error{qmp::ErrorKind::invalid, opts.error().text(), Json()});
+    run.wanted = *opts;
+  }
+  // The options go on from outside (inject), on every new connection.
+  Json qemu_target = without_members(plan.target, per_socket_keys);
+  auto uri = legacy_uri(qemu_target);
+  if (!uri) return error_outcome(uri.error());
+  if (auto r = run.dst->recover(*uri, run.command()); !r) return error_outcome(r.error());
+  run.start = Clock::now();
+  if (auto r = run.src->resume(*uri, qemu_target, false, run.command()); !r)
+    return error_outcome(r.error());
+  DriverOutcome out;
+  out.started = true;
+  MigrationReport& report = out.report;
+  auto port = target_port(plan.target);
+  const bool bound = has_socket_options(run.wanted);
+  if (plan.target_socket_is("inet") && port) {
+    for (Monitor* m : {run.src, run.dst}) {
+      if (!m->pid()) {
+        if (bound) run.note("a side's QEMU pid is unknown: its new connection is not bounded");
+        continue;
+      }
+      bool is_src = m == run.src;
+      run.sweepers.push_back({*m->pid(),
+                              is_src ? SocketMatch{port, std::nullopt} : SocketMatch{std::nullopt, port},
+                              bound ? run.wanted : sockopts::SocketOptions{},
+                              is_src ? SocketEnd::source : SocketEnd::destination, {}, {}, {}});
+    }
+    if (bound) {
+      report.sockopts_via = SockoptsMode::inject;
+      report.destination_sockopts_via = SockoptsMode::inject;
+    }
+  }
+  run.note(fmt::format("recovering: migrate-recover {} on the destination, migrate with resume "
+                       "on the source",
+                       *uri));
+  auto followed = follow(run);
+  for (const ChannelSweeper& s : run.sweepers) {
+    report.channels.insert(report.channels.end(), s.channels.begin(), s.channels.end());
+    for (const std::string& f : s.failures) run.note("a connection: " + f);
+  }
+  finish(run, false, report);
+  out.interrupted = run.interrupted;
+  if (!followed) {
+    out.kind = DriverOutcome::Kind::error;
+    out.error = followed.error();
+  }
+  return out;
+}
+
 DriverOutcome watch_migration(Monitor& source, Monitor* destination, const DriverOptions& options,
                               const DriverSinks& sinks) {
   Run run;
@@ -659,6 +791,15 @@ DriverOutcome run_migration(const qmp::MonitorAddress& source,
   return with_monitors(
       source, destination, options.command_timeout, true,
       [&](Monitor& src, Monitor* dst) { return run_migration(src, dst, plan, options, sinks); });
+}
+
+DriverOutcome resume_migration(const qmp::MonitorAddress& source,
+                               const qmp::MonitorAddress& destination, const MigrationPlan& plan,
+                               const DriverOptions& options, const DriverSinks& sinks) {
+  return with_monitors(source, destination, options.command_timeout, false,
+                       [&](Monitor& src, Monitor* dst) {
+                         return resume_migration(src, *dst, plan, options, sinks);
+                       });
 }
 
 DriverOutcome watch_migration(const qmp::MonitorAddress& source,

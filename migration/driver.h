@@ -66,11 +66,23 @@ DriverOutcome run_migration(Monitor& source, Monitor* destination, const Migrati
 DriverOutcome watch_migration(Monitor& source, Monitor* destination, const DriverOptions& options,
                               const DriverSinks& sinks);
 
+// Recovers a postcopy migration that paused (a dead peer, now back): the
+// destination listens again (migrate-recover at the plan's target), the
+// source resumes to it (migrate with resume), every new connection gets the
+// plan's socket options (inject), and it is followed to the end. Both sides
+// must be in postcopy-paused; the source is never resumed as a VM.
+DriverOutcome resume_migration(Monitor& source, Monitor& destination, const MigrationPlan& plan,
+                               const DriverOptions& options, const DriverSinks& sinks);
+
 // The same, connecting to the monitors first (connect_monitor).
 DriverOutcome run_migration(const qmp::MonitorAddress& source,
                             const std::optional<qmp::MonitorAddress>& destination,
                             const MigrationPlan& plan, const DriverOptions& options,
                             const DriverSinks& sinks);
+
+DriverOutcome resume_migration(const qmp::MonitorAddress& source,
+                               const qmp::MonitorAddress& destination, const MigrationPlan& plan,
+                               const DriverOptions& options, const DriverSinks& sinks);
 
 DriverOutcome watch_migration(const qmp::MonitorAddress& source,
                               const std::optional<qmp::MonitorAddress>& destination,

@@ -152,6 +152,19 @@ qmp::Result<void> HmpMonitor::migrate(const std::string& uri, const Json& /*targ
   return command("migrate -d " + uri, deadline);
 }
 
+qmp::Result<void> HmpMonitor::start_postcopy(Deadline deadline) {
+  return command("migrate_start_postcopy", deadline);
+}
+
+qmp::Result<void> HmpMonitor::recover(const std::string& uri, Deadline deadline) {
+  return command("migrate_recover " + uri, deadline);
+}
+
+qmp::Result<void> HmpMonitor::resume(const std::string& uri, const Json& /*target*/,
+                                     bool /*channels*/, Deadline deadline) {
+  return command("migrate -d -r " + uri, deadline);
+}
+
 qmp::Result<void> HmpMonitor::migrate_incoming(const std::string& uri, Deadline deadline) {
   return command("migrate_incoming " + uri, deadline);
 }
@@ -177,6 +190,18 @@ qmp::Result<std::string> HmpMonitor::run_state(Deadline deadline) {
 }
 
 qmp::Result<void> HmpMonitor::cont(Deadline deadline) { return command("cont", deadline); }
+
+qmp::Result<std::string> HmpMonitor::machine_type(Deadline deadline) {
+  auto text = hmp("qom-get /machine type", deadline);
+  if (!text) return tl::unexpected(text.error());
+  std::string type = machine_type_from_qom(*text);
+  // A type name has no blanks; an error reply ("unknown command: ...") has.
+  if (type.empty() || type.find_first_of(" \t\n:'") != std::string::npos)
+    return qmp::fail(qmp::ErrorKind::protocol,
+                     fmt::format("HMP 'qom-get /machine type' printed '{}'",
+                                 text->substr(0, text->find('\n'))));
+  return type;
+}
 
 qmp::Result<void> HmpMonitor::pass_fd(int fd, const std::string& name, Deadline deadline) {
   if (auto can = fd_passing_possible(address_); !can) return can;

@@ -24,9 +24,14 @@ std::optional<std::uint64_t> uint_member(const Json& j, const char* key) {
   return v < 0 ? 0 : static_cast<std::uint64_t>(v);
 }
 
+// QEMU says "unknown" with INT64_MAX (11.1's expected downtime during the
+// device phase, when no bandwidth has been measured yet): no time is that
+// long, so anything from 2^62 ms on is a sentinel, not a duration.
+constexpr std::uint64_t sentinel_ms = std::uint64_t{1} << 62;
+
 std::optional<Milliseconds> ms_member(const Json& j, const char* key) {
   auto v = uint_member(j, key);
-  if (!v) return std::nullopt;
+  if (!v || *v >= sentinel_ms) return std::nullopt;
   return Milliseconds(static_cast<long long>(*v));
 }
 
@@ -111,7 +116,10 @@ struct HmpField {
   Setter set;
   bool ram;  // sets a RAM statistic: info.ram is given
 };
-Milliseconds ms_of(const Quantity& q) { return Milliseconds(static_cast<long long>(q.value)); }
+std::optional<Milliseconds> ms_of(const Quantity& q) {
+  if (q.value < 0 || q.value >= static_cast<double>(sentinel_ms)) return std::nullopt;
+  return Milliseconds(static_cast<long long>(q.value));
+}
 constexpr HmpField hmp_fields[] = {
     {"total time", [](MigrationInfo& i, RamStats&, const Quantity& q) { i.total_time = ms_of(q); },
      false},

@@ -33,6 +33,16 @@ qmp::Result<std::unique_ptr<Monitor>> connect_monitor(const qmp::MonitorAddress&
   return std::make_unique<HmpMonitor>(address, std::move(*h));
 }
 
+std::string machine_type_from_qom(std::string_view type) {
+  while (!type.empty() && (type.back() == '\n' || type.back() == '\r' || type.back() == ' '))
+    type.remove_suffix(1);
+  if (type.size() >= 2 && type.front() == '"' && type.back() == '"')
+    type = type.substr(1, type.size() - 2);
+  constexpr std::string_view suffix = "-machine";
+  if (type.ends_with(suffix)) type.remove_suffix(suffix.size());
+  return std::string(type);
+}
+
 qmp::Result<void> fd_passing_possible(const qmp::MonitorAddress& address) {
   if (address.kind == qmp::MonitorAddress::Kind::unix_socket) return {};
   return qmp::fail(qmp::ErrorKind::invalid,

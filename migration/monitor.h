@@ -73,10 +73,20 @@ class Monitor {
   virtual qmp::Result<void> migrate(const std::string& uri, const Json& target, bool channels,
                                     Deadline deadline) = 0;
   virtual qmp::Result<void> migrate_incoming(const std::string& uri, Deadline deadline) = 0;
+  // Postcopy: switch a running precopy migration to postcopy; on a paused
+  // postcopy, listen again on the destination (migrate-recover) and resume
+  // from the source (migrate with resume).
+  virtual qmp::Result<void> start_postcopy(Deadline deadline) = 0;
+  virtual qmp::Result<void> recover(const std::string& uri, Deadline deadline) = 0;
+  virtual qmp::Result<void> resume(const std::string& uri, const Json& target, bool channels,
+                                   Deadline deadline) = 0;
   virtual qmp::Result<void> cancel(Deadline deadline) = 0;
   // "running", "paused", "postmigrate", "inmigrate", ...
   virtual qmp::Result<std::string> run_state(Deadline deadline) = 0;
   virtual qmp::Result<void> cont(Deadline deadline) = 0;
+  // The machine type the VM runs ("pc-i440fx-10.0"): QOM's /machine type
+  // without its "-machine" suffix, so an alias (-M pc) shows what it means.
+  virtual qmp::Result<std::string> machine_type(Deadline deadline) = 0;
   // getfd NAME with `fd`; until consume_fd() the name is closed again on destruction.
   virtual qmp::Result<void> pass_fd(int fd, const std::string& name, Deadline deadline) = 0;
   virtual void consume_fd() = 0;  // QEMU took it (migrate fd:NAME)
@@ -92,6 +102,9 @@ qmp::Result<std::unique_ptr<Monitor>> connect_monitor(const qmp::MonitorAddress&
                                                       Deadline deadline);
 
 // What the implementations share.
+// "pc-i440fx-10.0" from QOM's type name "pc-i440fx-10.0-machine" (HMP's
+// qom-get prints it quoted, with a newline).
+std::string machine_type_from_qom(std::string_view type);
 // Whether a socket can be passed to the monitor at `address` (a UNIX
 // socket), else the error that says why not.
 qmp::Result<void> fd_passing_possible(const qmp::MonitorAddress& address);

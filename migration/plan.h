@@ -4,6 +4,7 @@
 // checks it against the live schemas, the driver carries it out.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -44,6 +45,9 @@ struct MigrationPlan {
   bool local_char_socket = false;
   std::optional<Milliseconds> downtime_limit;
   std::optional<BytesPerSecond> max_bandwidth;
+  // --postcopy: switch to postcopy once this many precopy passes are done
+  // (0: as soon as the migration is active).
+  std::optional<std::uint64_t> postcopy_after_passes;
 
   // Whether the target is a socket of that type ("inet", "unix", "fd", ...).
   bool target_socket_is(std::string_view type) const;

@@ -83,13 +83,34 @@ qmp::Result<MigrationInfo> QmpMonitor::query_migrate(Deadline deadline) {
   return migration_info_from_json(*r);
 }
 
-qmp::Result<void> QmpMonitor::migrate(const std::string& uri, const Json& target, bool channels,
-                                      Deadline deadline) {
+namespace {
+Json migrate_arguments(const std::string& uri, const Json& target, bool channels) {
   Json args = Json::object();
   if (channels)
     args["channels"] = Json::array({Json{{"channel-type", "main"}, {"addr", target}}});
   else
     args["uri"] = uri;
+  return args;
+}
+}  // namespace
+
+qmp::Result<void> QmpMonitor::migrate(const std::string& uri, const Json& target, bool channels,
+                                      Deadline deadline) {
+  return run("migrate", migrate_arguments(uri, target, channels), deadline);
+}
+
+qmp::Result<void> QmpMonitor::start_postcopy(Deadline deadline) {
+  return run("migrate-start-postcopy", nullptr, deadline);
+}
+
+qmp::Result<void> QmpMonitor::recover(const std::string& uri, Deadline deadline) {
+  return run("migrate-recover", Json{{"uri", uri}}, deadline);
+}
+
+qmp::Result<void> QmpMonitor::resume(const std::string& uri, const Json& target, bool channels,
+                                     Deadline deadline) {
+  Json args = migrate_arguments(uri, target, channels);
+  args["resume"] = true;
   return run("migrate", args, deadline);
 }
 
@@ -110,6 +131,13 @@ qmp::Result<std::string> QmpMonitor::run_state(Deadline deadline) {
 }
 
 qmp::Result<void> QmpMonitor::cont(Deadline deadline) { return run("cont", nullptr, deadline); }
+
+qmp::Result<std::string> QmpMonitor::machine_type(Deadline deadline) {
+  auto r = session_.execute("qom-get", {{"path", "/machine"}, {"property", "type"}}, deadline);
+  if (!r) return tl::unexpected(r.error());
+  if (!r->is_string()) return qmp::fail(qmp::ErrorKind::protocol, "qom-get /machine type: not a string");
+  return machine_type_from_qom(r->get<std::string>());
+}
 
 qmp::Result<void> QmpMonitor::pass_fd(int fd, const std::string& name, Deadline deadline) {
   if (auto can = fd_passing_possible(address_); !can) return can;

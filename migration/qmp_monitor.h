@@ -45,6 +45,11 @@ class QmpMonitor final : public Monitor {
   qmp::Result<void> cancel(Deadline deadline) override;
   qmp::Result<std::string> run_state(Deadline deadline) override;
   qmp::Result<void> cont(Deadline deadline) override;
+  qmp::Result<void> start_postcopy(Deadline deadline) override;
+  qmp::Result<void> recover(const std::string& uri, Deadline deadline) override;
+  qmp::Result<void> resume(const std::string& uri, const Json& target, bool channels,
+                           Deadline deadline) override;
+  qmp::Result<std::string> machine_type(Deadline deadline) override;
   qmp::Result<void> pass_fd(int fd, const std::string& name, Deadline deadline) override;
   void consume_fd() override;
   void release_fd() override;

@@ -79,6 +79,7 @@ Json MigrationReport::to_json() const {
     channel_list.push_back(std::move(c));
   }
   j["channels"] = channel_list;
+  j["postcopy"] = postcopy;
   j["source_state"] = text_or_null(source_state);
   j["source_resumed"] = source_resumed;
   j["destination_state"] = text_or_null(destination_state);

@@ -64,6 +64,7 @@ struct MigrationReport {
   // Every connection of the migration found on each side (the main one, each
   // multifd channel, the preempt channel), as read when qsock found it.
   std::vector<SocketView> channels;
+  bool postcopy = false;  // it switched to postcopy: the guest moved before all its pages
   std::string source_state;       // run state after qsock put it back
   bool source_resumed = false;    // qsock sent `cont`
   std::string destination_state;  // run state, "exited", or "" when not watched

@@ -39,6 +39,13 @@ expect_within 10 1 "has no migration capability 'netpass'" \
 # max-bandwidth (an idle guest completes within a second on 10.0).
 S=$(scratch_dir); D=$(scratch_dir)
 vm "$S" -kernel "$GUEST_KERNEL"; vm "$D" -kernel "$GUEST_KERNEL" -incoming defer
+# Options that only qsock could set (inject) cannot reach a connection that
+# does not exist yet: refused, and nothing changed on either side.
+expect_within 10 1 "--prepare ends before the migration's connection exists" \
+  "$QSOCK" migrate --prepare -s "$S/qmp.sock" -d "$D/qmp.sock" --max-bandwidth 300K \
+  --sockopts inject --to tcp:127.0.0.1:44523,user-timeout=2000
+"$QSOCK" qmp -s "$S/qmp.sock" query-migrate-parameters | grep -q '"max-bandwidth":307200' &&
+  fail "the refused --prepare changed max-bandwidth" || pass
 expect_within 10 0 '"status":"prepared"' "$QSOCK" --json migrate --prepare -s "$S/qmp.sock" \
   -d "$D/qmp.sock" --max-bandwidth 200K --to tcp:127.0.0.1:44523
 expect_within 5 0 '{}' "$QSOCK" qmp -s "$S/qmp.sock" query-migrate

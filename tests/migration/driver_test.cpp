@@ -316,3 +316,102 @@ TEST_CASE("driver: no progress line after the one with the final status") {
   REQUIRE(final != rec.progress.end());
   CHECK(final + 1 == rec.progress.end());
 }
+
+TEST_CASE("driver: two machine types are refused in preflight, before anything changes") {
+  test::ScriptedMonitor src;
+  test::ScriptedMonitor dst;
+  src.machine = "pc-i440fx-10.0";
+  dst.machine = "pc-i440fx-11.1";
+  dst.vm_state = "inmigrate";
+  Recorded rec;
+  auto out = migration::run_migration(src, &dst, tcp_plan(), fast(), rec.sinks());
+  CHECK(out.kind == migration::DriverOutcome::Kind::preflight_failed);
+  std::string problems;
+  for (const auto& p : out.preflight.problems) problems += p.message + " | " + p.hint + "\n";
+  CHECK(problems.find("the source runs machine type pc-i440fx-10.0 and the destination "
+                      "pc-i440fx-11.1") != std::string::npos);
+  CHECK(problems.find("-machine pc-i440fx-10.0") != std::string::npos);
+  CHECK(src.count("migrate") == 0);
+  CHECK(src.count("migrate-set") == 0);
+  CHECK(dst.count("migrate-set") == 0);
+}
+
+TEST_CASE("machine_type_from_qom: QOM's type name, from QMP or HMP") {
+  CHECK(migration::machine_type_from_qom("pc-i440fx-10.0-machine") == "pc-i440fx-10.0");
+  CHECK(migration::machine_type_from_qom("\"pc-q35-11.1-machine\"\r\n") == "pc-q35-11.1");
+  CHECK(migration::machine_type_from_qom("none-machine") == "none");
+}
+
+TEST_CASE("driver: --postcopy switches after the passes asked, and a paused postcopy is left alone") {
+  ScriptedMonitor src;
+  src.timeline = {
+      {{}, info("active", 1'000'000, 1), {}},
+      {{}, info("active", 2'000'000, 2), {}},  // the first pass is done
+      {{}, info("postcopy-active", 3'000'000, 2), "postmigrate"},
+      {{}, info("postcopy-paused", 3'100'000, 2), "postmigrate"},
+  };
+  auto plan = tcp_plan();
+  plan.postcopy_after_passes = 1;
+  auto options = fast();
+  options.timeout = Milliseconds(1);  // expires at once: in postcopy it must not cancel
+  Recorded rec;
+  auto out = migration::run_migration(src, nullptr, plan, options, rec.sinks());
+
+  REQUIRE(out.kind == migration::DriverOutcome::Kind::report);
+  CHECK(src.count("migrate-set-capabilities postcopy-ram=on") == 1);
+  CHECK(src.count("migrate-start-postcopy") == 1);
+  CHECK(src.first("migrate-start-postcopy") > src.first("migrate "));
+  const migration::MigrationReport& r = out.report;
+  CHECK(r.status == "postcopy-paused");
+  CHECK(r.postcopy);
+  // The guest runs on the destination: the source is neither cancelled nor resumed.
+  CHECK(src.count("cont") == 0);
+  CHECK_FALSE(r.source_resumed);
+  std::string notes;
+  for (const auto& n : r.notes) notes += n + "\n";
+  CHECK(contains(notes, "switched to postcopy after 1 precopy pass"));
+  CHECK(contains(notes, "qsock migrate --resume"));
+}
+
+TEST_CASE("driver: --timeout before the switch cancels a precopy; no postcopy is started after") {
+  ScriptedMonitor src;
+  src.timeline = {{{}, info("active", 1'000'000, 1), {}}};
+  src.after_cancel = Poll{{}, info("cancelled", 1'000'000), "running"};
+  auto plan = tcp_plan();
+  plan.postcopy_after_passes = 5;
+  auto options = fast();
+  options.timeout = Milliseconds(20);
+  Recorded rec;
+  auto out = migration::run_migration(src, nullptr, plan, options, rec.sinks());
+  CHECK(out.report.status == "cancelled");
+  CHECK(src.count("migrate_cancel") == 1);
+  CHECK(src.count("migrate-start-postcopy") == 0);
+  CHECK_FALSE(out.report.postcopy);
+}
+
+TEST_CASE("driver: --resume recovers a paused postcopy, and only a paused one") {
+  ScriptedMonitor src;
+  ScriptedMonitor dst;
+  src.timeline = {{{}, info("active", 1'000'000), {}}};
+  dst.timeline = {{{}, info("postcopy-paused"), {}}};
+  Recorded rec;
+  auto refused = migration::resume_migration(src, dst, tcp_plan(), fast(), rec.sinks());
+  REQUIRE(refused.kind == migration::DriverOutcome::Kind::error);
+  CHECK(contains(refused.error.message, "the source's migration is 'active', not 'postcopy-paused'"));
+  CHECK(dst.count("migrate-recover") == 0);
+  CHECK(src.count("migrate resume") == 0);
+
+  ScriptedMonitor paused_src;
+  paused_src.vm_state = "postmigrate";
+  paused_src.timeline = {{{}, info("postcopy-paused", 3'000'000), {}},
+                         {{}, info("postcopy-recover", 3'000'000), {}},
+                         {{}, info("postcopy-active", 5'000'000), {}},
+                         {{}, info("completed", 9'000'000), {}}};
+  auto resumed = migration::resume_migration(paused_src, dst, tcp_plan(), fast(), rec.sinks());
+  REQUIRE(resumed.kind == migration::DriverOutcome::Kind::report);
+  CHECK(dst.count("migrate-recover tcp:127.0.0.1:4444") == 1);
+  CHECK(paused_src.count("migrate resume tcp:127.0.0.1:4444") == 1);
+  CHECK(dst.first("migrate-recover") < dst.calls.size());
+  CHECK(resumed.report.status == "completed");
+  CHECK(paused_src.count("cont") == 0);
+}

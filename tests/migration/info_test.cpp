@@ -129,3 +129,17 @@ TEST_CASE("migration info: query-migrate JSON") {
   CHECK(migration::is_terminal("cancelled"));
   CHECK(!migration::is_terminal("active"));
 }
+
+TEST_CASE("migration info: QEMU's INT64_MAX means unknown, not 292 million years") {
+  // QEMU 11.1 during the device phase, before any bandwidth was measured.
+  auto info = migration::migration_info_from_json(Json::parse(
+      R"({"status":"device","expected-downtime":9223372036854775807,"total-time":1200})"));
+  REQUIRE(info.has_value());
+  CHECK_FALSE(info->expected_downtime.has_value());
+  CHECK(info->total_time == Milliseconds(1200));
+  auto hmp = migration::migration_info_from_hmp(
+      "Status: \t\tdevice\nTime (ms): \t\ttotal=1200, setup=18, exp_down=9223372036854775807\n");
+  REQUIRE(hmp.has_value());
+  CHECK_FALSE(hmp->expected_downtime.has_value());
+  CHECK(hmp->total_time == Milliseconds(1200));
+}

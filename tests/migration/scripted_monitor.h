@@ -56,6 +56,7 @@ class ScriptedMonitor final : public migration::Monitor {
   std::vector<Poll> timeline;                     // query-migrate in order; the last repeats
   std::optional<Poll> after_cancel;               // query-migrate once migrate_cancel was sent
   std::string vm_state = "running";               // what query-status says now
+  std::string machine = "pc-i440fx-7.2";          // qom-get /machine type, without "-machine"
   std::map<std::string, bool> caps;               // query-migrate-capabilities
   std::vector<std::string> calls;                 // "query-migrate", "migrate tcp:...", "cont", ...
   std::function<void(std::string_view)> on_call;  // runs after each call is recorded
@@ -128,6 +129,18 @@ class ScriptedMonitor final : public migration::Monitor {
     record("migrate-incoming " + uri);
     return {};
   }
+  qmp::Result<void> start_postcopy(Deadline) override {
+    record("migrate-start-postcopy");
+    return {};
+  }
+  qmp::Result<void> recover(const std::string& uri, Deadline) override {
+    record("migrate-recover " + uri);
+    return {};
+  }
+  qmp::Result<void> resume(const std::string& uri, const Json&, bool, Deadline) override {
+    record("migrate resume " + uri);
+    return {};
+  }
   qmp::Result<void> cancel(Deadline) override {
     record("migrate_cancel");
     cancelled_ = true;
@@ -136,6 +149,10 @@ class ScriptedMonitor final : public migration::Monitor {
   qmp::Result<std::string> run_state(Deadline) override {
     record("query-status");
     return vm_state;
+  }
+  qmp::Result<std::string> machine_type(Deadline) override {
+    record("qom-get /machine type");
+    return machine;
   }
   qmp::Result<void> cont(Deadline) override {
     record("cont");
