@@ -150,9 +150,10 @@ qmp::Result<void> follow(Run& run) {
     if (cancel_wait) return;
     if (run.postcopy) {
       if (!told_no_cancel)
-        run.note(fmt::format("{}: a postcopy migration cannot be cancelled (the guest runs on the "
-                             "destination); qsock goes on following it",
-                             why));
+        run.note(
+            fmt::format("{}: a postcopy migration cannot be cancelled (the guest runs on the "
+                        "destination); qsock goes on following it",
+                        why));
       told_no_cancel = true;
       return;
     }
@@ -327,6 +328,24 @@ qmp::Result<std::unique_ptr<Monitor>> open_monitor(const qmp::MonitorAddress& a,
   return m;
 }
 
+// 5. Follow, 6. report: every connection the sweepers found, and how it ended.
+DriverOutcome follow_and_report(Run& run, bool was_running, DriverOutcome& out) {
+  auto followed = follow(run);
+  for (const ChannelSweeper& s : run.sweepers) {
+    out.report.channels.insert(out.report.channels.end(), s.channels.begin(), s.channels.end());
+    for (const std::string& f : s.failures)
+      run.note(fmt::format("a {} connection: {}",
+                           s.end == SocketEnd::source ? "source" : "destination", f));
+  }
+  finish(run, was_running, out.report);
+  out.interrupted = run.interrupted;
+  if (!followed) {
+    out.kind = DriverOutcome::Kind::error;
+    out.error = followed.error();
+  }
+  return out;
+}
+
 DriverOutcome error_outcome(qmp::Error e) {
   DriverOutcome o;
   o.kind = DriverOutcome::Kind::error;
@@ -414,9 +433,9 @@ DriverOutcome run_migration(Monitor& source, Monitor* destination, const Migrati
                        *src_machine, *dst_machine),
            fmt::format("start the destination with -machine {}", *src_machine)});
     else if (!src_machine || !dst_machine)
-      pf.notes.push_back(fmt::format(
-          "machine types not compared: {}",
-          (!src_machine ? src_machine.error() : dst_machine.error()).message));
+      pf.notes.push_back(
+          fmt::format("machine types not compared: {}",
+                      (!src_machine ? src_machine.error() : dst_machine.error()).message));
   }
   // What HMP cannot express, found before anything is changed.
   auto expressible = [&](const Monitor& m, const Json& params, const char* role) {
@@ -633,31 +652,27 @@ DriverOutcome run_migration(Monitor& source, Monitor* destination, const Migrati
   // runs: each one is found and bounded (inject) or read (the others) too.
   if (inet && port) {
     if (run.src->pid())
-      run.sweepers.push_back(
-          {*run.src->pid(), {port, std::nullopt}, inject_src ? run.wanted : sockopts::SocketOptions{},
-           SocketEnd::source, {}, {}, {}});
+      run.sweepers.push_back({*run.src->pid(),
+                              {port, std::nullopt},
+                              inject_src ? run.wanted : sockopts::SocketOptions{},
+                              SocketEnd::source,
+                              {},
+                              {},
+                              {}});
     if (run.dst != nullptr && run.dst->pid())
-      run.sweepers.push_back({*run.dst->pid(),
-                              {std::nullopt, port},
-                              dst_mode == SockoptsMode::inject ? run.wanted : sockopts::SocketOptions{},
-                              SocketEnd::destination, {}, {}, {}});
+      run.sweepers.push_back(
+          {*run.dst->pid(),
+           {std::nullopt, port},
+           dst_mode == SockoptsMode::inject ? run.wanted : sockopts::SocketOptions{},
+           SocketEnd::destination,
+           {},
+           {},
+           {}});
     for (ChannelSweeper& s : run.sweepers) s.sweep();
   }
 
   // 5. Follow, 6. report.
-  auto followed = follow(run);
-  for (const ChannelSweeper& s : run.sweepers) {
-    report.channels.insert(report.channels.end(), s.channels.begin(), s.channels.end());
-    for (const std::string& f : s.failures)
-      run.note(fmt::format("a {} connection: {}", s.end == SocketEnd::source ? "source" : "destination", f));
-  }
-  finish(run, was_running, report);
-  out.interrupted = run.interrupted;
-  if (!followed) {
-    out.kind = DriverOutcome::Kind::error;
-    out.error = followed.error();
-  }
-  return out;
+  return follow_and_report(run, was_running, out);
 }
 
 DriverOutcome resume_migration(Monitor& source, Monitor& destination, const MigrationPlan& plan,
@@ -706,31 +721,25 @@ DriverOutcome resume_migration(Monitor& source, Monitor& destination, const Migr
         continue;
       }
       bool is_src = m == run.src;
-      run.sweepers.push_back({*m->pid(),
-                              is_src ? SocketMatch{port, std::nullopt} : SocketMatch{std::nullopt, port},
-                              bound ? run.wanted : sockopts::SocketOptions{},
-                              is_src ? SocketEnd::source : SocketEnd::destination, {}, {}, {}});
+      run.sweepers.push_back(
+          {*m->pid(),
+           is_src ? SocketMatch{port, std::nullopt} : SocketMatch{std::nullopt, port},
+           bound ? run.wanted : sockopts::SocketOptions{},
+           is_src ? SocketEnd::source : SocketEnd::destination,
+           {},
+           {},
+           {}});
     }
     if (bound) {
       report.sockopts_via = SockoptsMode::inject;
       report.destination_sockopts_via = SockoptsMode::inject;
     }
   }
-  run.note(fmt::format("recovering: migrate-recover {} on the destination, migrate with resume "
-                       "on the source",
-                       *uri));
-  auto followed = follow(run);
-  for (const ChannelSweeper& s : run.sweepers) {
-    report.channels.insert(report.channels.end(), s.channels.begin(), s.channels.end());
-    for (const std::string& f : s.failures) run.note("a connection: " + f);
-  }
-  finish(run, false, report);
-  out.interrupted = run.interrupted;
-  if (!followed) {
-    out.kind = DriverOutcome::Kind::error;
-    out.error = followed.error();
-  }
-  return out;
+  run.note(
+      fmt::format("recovering: migrate-recover {} on the destination, migrate with resume "
+                  "on the source",
+                  *uri));
+  return follow_and_report(run, false, out);
 }
 
 DriverOutcome watch_migration(Monitor& source, Monitor* destination, const DriverOptions& options,

@@ -179,6 +179,23 @@ expect_within() {
   rm -f "$out"
 }
 
+# expect_exit_after_cut NAME PID T0_MS LIMIT_MS ERRFILE: PID (a qsock migrate in the
+# background) must exit 6 within LIMIT_MS of T0_MS (the cut); prints how long it took.
+expect_exit_after_cut() {
+  local name=$1 pid=$2 t0=$3 limit=$4 err=$5 code="" elapsed
+  while [ $(($(date +%s%3N) - t0)) -lt "$limit" ]; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      elapsed=$(($(date +%s%3N) - t0)); code=0; wait "$pid" || code=$?; break
+    fi
+    sleep 0.05
+  done
+  if [ -z "$code" ]; then
+    fail "$name: qsock still running $limit ms after the cut"; kill "$pid"; return
+  fi
+  echo "$name: exit $code $elapsed ms after the cut"
+  [ "$code" = 6 ] && pass || { fail "$name: exit $code, not 6"; sed 's/^/    /' "$err" >&2; }
+}
+
 # --- A process's fds and children --------------------------------------------
 # fd_count PID, fd_list PID: an fd that closes while find reads the directory
 # makes find exit 1; that fd is simply not listed (and pipefail, with set -e,

@@ -48,19 +48,7 @@ sleep 1  # a few sweeps
 
 t_cut=$(now_ms)
 cut_path "$NS_B"
-code=""
-while [ $(($(now_ms) - t_cut)) -lt 15000 ]; do
-  if ! kill -0 "$mig" 2>/dev/null; then
-    elapsed=$(($(now_ms) - t_cut)); code=0; wait "$mig" || code=$?; break
-  fi
-  sleep 0.05
-done
-if [ -z "$code" ]; then
-  fail "qsock still running 15 s after the cut"; kill "$mig"
-else
-  echo "multifd: exit $code $elapsed ms after the cut"
-  [ "$code" = 6 ] && pass || { fail "exit $code, not 6"; sed 's/^/    /' "$S/err" >&2; }
-fi
+expect_exit_after_cut multifd "$mig" "$t_cut" 15000 "$S/err"
 
 report=$(tail -1 "$S/out")
 echo "$report" | jq -c '{status, sockopts_via, destination_sockopts_via, error, fired,
