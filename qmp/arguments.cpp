@@ -39,7 +39,7 @@ schema::Validated typed_arguments(const schema::Schema& schema, std::string_view
   // A live schema names an empty object type ("0") where the command takes none.
   const schema::TypeDef* args = cmd->arg_type.empty() ? nullptr : schema.find(cmd->arg_type);
   bool takes_none =
-      cmd->arg_type.empty() || (args && args->meta == Meta::object && args->members.empty() &&
+      cmd->arg_type.empty() || (args != nullptr && args->meta == Meta::object && args->members.empty() &&
                                 args->base.empty() && args->variants.empty());
   if (takes_none) {
     for (const auto& [key, value] : arguments.items())

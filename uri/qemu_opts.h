@@ -54,7 +54,7 @@ tl::expected<std::uint64_t, Diagnostic> qemu_opt_number(std::string_view name,
                                                         std::string_view value);
 // A size as qemu_strtosz() reads it (qemu_opts.cpp states the grammar).
 enum class SizeError { invalid, range };  // EINVAL, ERANGE
-tl::expected<Bytes, SizeError> qemu_strtosz(std::string_view text);
+tl::expected<Bytes, SizeError> qemu_strtosz(std::string_view s);
 tl::expected<Bytes, Diagnostic> qemu_opt_size(std::string_view name, std::string_view value);
 
 // The value as JSON of the option's type: string, true/false, or an unsigned number.

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <functional>
 #include <optional>
 #include <string>
@@ -36,7 +37,7 @@ inline migration::MigrationInfo info(std::string status,
   if (transferred) {
     migration::RamStats ram;
     ram.transferred = Bytes{*transferred};
-    ram.total = Bytes{64 * 1024 * 1024};
+    ram.total = Bytes{std::uint64_t{64} * 1024 * 1024};
     ram.dirty_sync_count = passes;
     i.ram = ram;
   }
@@ -46,9 +47,9 @@ inline migration::MigrationInfo info(std::string status,
 // An event as QEMU sends it, at `seconds` wall-clock time.
 inline qmp::Event event(std::string name, Json data = Json::object(), double seconds = 0) {
   auto whole = static_cast<long long>(seconds);
-  auto micro = static_cast<long long>((seconds - static_cast<double>(whole)) * 1e6 + 0.5);
+  auto micro = std::llround((seconds - static_cast<double>(whole)) * 1e6);
   Json ts = {{"seconds", whole}, {"microseconds", micro}};
-  return {std::move(name), data, ts, Json{{"event", "x"}}};
+  return {std::move(name), std::move(data), ts, Json{{"event", "x"}}};
 }
 
 class ScriptedMonitor final : public migration::Monitor {

@@ -368,7 +368,7 @@ TEST_CASE("adopt_embedded_sizes: a live int is a size where the embedded schema 
   // Every member that changed is an integer the embedded schema calls a
   // size, and each one is counted once.
   std::size_t sizes = 0;
-  const Schema before = test::qemu72_schema();
+  const Schema& before = test::qemu72_schema();
   for (const std::string& name : s.names()) {
     const TypeDef* was = before.find(name);
     const TypeDef* now = s.find(name);
