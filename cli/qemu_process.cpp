@@ -119,7 +119,7 @@ QemuProcess::~QemuProcess() { stop_and_reap(pid_); }
 
 qmp::Result<QemuProcess> spawn_qemu(const std::string& binary, std::vector<std::string> args,
                                     const std::string& dir_and_name, const Deadline& deadline,
-                                    const InterruptFlag* interrupted) {
+                                    const InterruptFlag* interrupt_flag) {
   std::string qmp_path = dir_and_name + ".qmp";
   std::string log_path = dir_and_name + ".log";
   args.insert(args.begin(), binary);
@@ -170,10 +170,10 @@ qmp::Result<QemuProcess> spawn_qemu(const std::string& binary, std::vector<std::
                        fmt::format("{} {} before its monitor was up{}", binary, why,
                                    tail.empty() ? "" : ": " + tail));
     }
-    if (interrupted && interrupted->load())
+    if (interrupt_flag && interrupt_flag->load())
       return qmp::fail(qmp::ErrorKind::timeout,
                        fmt::format("interrupted ({}) while starting {}",
-                                   signal_name(interrupted->load()), binary));
+                                   signal_name(interrupt_flag->load()), binary));
     if (deadline.expired())
       return qmp::fail(qmp::ErrorKind::timeout,
                        fmt::format("{}'s monitor {} did not come up within {}", binary, qmp_path,
