@@ -112,7 +112,8 @@ namespace {
 // addition), never an error.
 using Setter = void (*)(MigrationInfo&, RamStats&, const Quantity&);
 struct HmpField {
-  std::string_view name;
+  std::string_view name;     // up to 10.0
+  std::string_view name_10;  // since 10.1 ("" when that layout has none)
   Setter set;
   bool ram;  // sets a RAM statistic: info.ram is given
 };
@@ -120,90 +121,49 @@ std::optional<Milliseconds> ms_of(const Quantity& q) {
   if (q.value < 0 || q.value >= static_cast<double>(sentinel_ms)) return std::nullopt;
   return Milliseconds(static_cast<long long>(q.value));
 }
+// The setters take (MigrationInfo&, RamStats&, const Quantity&).
 constexpr HmpField hmp_fields[] = {
-    {"total time", [](MigrationInfo& i, RamStats&, const Quantity& q) { i.total_time = ms_of(q); },
+    {"total time", "Time (ms).total",
+     [](auto& i, auto&, const auto& q) { i.total_time = ms_of(q); }, false},
+    {"setup", "Time (ms).setup", [](auto& i, auto&, const auto& q) { i.setup_time = ms_of(q); },
      false},
-    {"Time (ms).total",
-     [](MigrationInfo& i, RamStats&, const Quantity& q) { i.total_time = ms_of(q); }, false},
-    {"setup", [](MigrationInfo& i, RamStats&, const Quantity& q) { i.setup_time = ms_of(q); },
+    {"expected downtime", "Time (ms).exp_down",
+     [](auto& i, auto&, const auto& q) { i.expected_downtime = ms_of(q); }, false},
+    {"downtime", "Time (ms).down", [](auto& i, auto&, const auto& q) { i.downtime = ms_of(q); },
      false},
-    {"Time (ms).setup",
-     [](MigrationInfo& i, RamStats&, const Quantity& q) { i.setup_time = ms_of(q); }, false},
-    {"expected downtime",
-     [](MigrationInfo& i, RamStats&, const Quantity& q) { i.expected_downtime = ms_of(q); }, false},
-    {"Time (ms).exp_down",
-     [](MigrationInfo& i, RamStats&, const Quantity& q) { i.expected_downtime = ms_of(q); }, false},
-    {"downtime", [](MigrationInfo& i, RamStats&, const Quantity& q) { i.downtime = ms_of(q); },
+    {"transferred ram", "Transfers.transferred",
+     [](auto&, auto& r, const auto& q) { r.transferred = Bytes{as_bytes(q)}; }, true},
+    {"remaining ram", "Transfers.remain",
+     [](auto&, auto& r, const auto& q) { r.remaining = Bytes{as_bytes(q)}; }, true},
+    {"total ram", "Sizes.total",
+     [](auto&, auto& r, const auto& q) { r.total = Bytes{as_bytes(q)}; }, true},
+    {"page size", "Sizes.pagesize",
+     [](auto&, auto& r, const auto& q) { r.page_size = Bytes{as_bytes(q)}; }, false},
+    {"throughput", "Throughput (Mbps)", [](auto&, auto& r, const auto& q) { r.mbps = q.value; },
      false},
-    {"Time (ms).down",
-     [](MigrationInfo& i, RamStats&, const Quantity& q) { i.downtime = ms_of(q); }, false},
-    {"transferred ram",
-     [](MigrationInfo&, RamStats& r, const Quantity& q) { r.transferred = Bytes{as_bytes(q)}; },
-     true},
-    {"Transfers.transferred",
-     [](MigrationInfo&, RamStats& r, const Quantity& q) { r.transferred = Bytes{as_bytes(q)}; },
-     true},
-    {"remaining ram",
-     [](MigrationInfo&, RamStats& r, const Quantity& q) { r.remaining = Bytes{as_bytes(q)}; },
-     true},
-    {"Transfers.remain",
-     [](MigrationInfo&, RamStats& r, const Quantity& q) { r.remaining = Bytes{as_bytes(q)}; },
-     true},
-    {"total ram",
-     [](MigrationInfo&, RamStats& r, const Quantity& q) { r.total = Bytes{as_bytes(q)}; }, true},
-    {"Sizes.total",
-     [](MigrationInfo&, RamStats& r, const Quantity& q) { r.total = Bytes{as_bytes(q)}; }, true},
-    {"page size",
-     [](MigrationInfo&, RamStats& r, const Quantity& q) { r.page_size = Bytes{as_bytes(q)}; },
-     false},
-    {"Sizes.pagesize",
-     [](MigrationInfo&, RamStats& r, const Quantity& q) { r.page_size = Bytes{as_bytes(q)}; },
-     false},
-    {"throughput", [](MigrationInfo&, RamStats& r, const Quantity& q) { r.mbps = q.value; }, false},
-    {"Throughput (Mbps)", [](MigrationInfo&, RamStats& r, const Quantity& q) { r.mbps = q.value; },
-     false},
-    {"dirty sync count",
-     [](MigrationInfo&, RamStats& r, const Quantity& q) {
+    {"dirty sync count", "Others.dirty_syncs",
+     [](auto&, auto& r, const auto& q) {
        r.dirty_sync_count = static_cast<std::uint64_t>(q.value);
      },
      false},
-    {"Others.dirty_syncs",
-     [](MigrationInfo&, RamStats& r, const Quantity& q) {
-       r.dirty_sync_count = static_cast<std::uint64_t>(q.value);
-     },
-     false},
-    {"dirty pages rate",
-     [](MigrationInfo&, RamStats& r, const Quantity& q) {
+    {"dirty pages rate", "Page Rates (pps).dirty",
+     [](auto&, auto& r, const auto& q) {
        r.dirty_pages_rate = static_cast<std::uint64_t>(q.value);
      },
      false},
-    {"Page Rates (pps).dirty",
-     [](MigrationInfo&, RamStats& r, const Quantity& q) {
-       r.dirty_pages_rate = static_cast<std::uint64_t>(q.value);
-     },
-     false},
-    {"precopy ram",
-     [](MigrationInfo&, RamStats& r, const Quantity& q) { r.precopy_bytes = Bytes{as_bytes(q)}; },
-     false},
-    {"Channels.precopy",
-     [](MigrationInfo&, RamStats& r, const Quantity& q) { r.precopy_bytes = Bytes{as_bytes(q)}; },
-     false},
-    {"downtime ram",
-     [](MigrationInfo&, RamStats& r, const Quantity& q) { r.downtime_bytes = Bytes{as_bytes(q)}; },
-     false},
-    {"postcopy ram",
-     [](MigrationInfo&, RamStats& r, const Quantity& q) { r.postcopy_bytes = Bytes{as_bytes(q)}; },
-     false},
-    {"Channels.postcopy",
-     [](MigrationInfo&, RamStats& r, const Quantity& q) { r.postcopy_bytes = Bytes{as_bytes(q)}; },
-     false},
+    {"precopy ram", "Channels.precopy",
+     [](auto&, auto& r, const auto& q) { r.precopy_bytes = Bytes{as_bytes(q)}; }, false},
+    {"downtime ram", "",
+     [](auto&, auto& r, const auto& q) { r.downtime_bytes = Bytes{as_bytes(q)}; }, false},
+    {"postcopy ram", "Channels.postcopy",
+     [](auto&, auto& r, const auto& q) { r.postcopy_bytes = Bytes{as_bytes(q)}; }, false},
 };
 
 // Applies one "name" and its value; true when it was a RAM statistic.
 bool apply_hmp_field(std::string_view name, std::string_view value, MigrationInfo& info,
                      RamStats& ram) {
   for (const HmpField& f : hmp_fields) {
-    if (f.name != name) continue;
+    if (f.name != name && (f.name_10.empty() || f.name_10 != name)) continue;
     auto q = quantity(value);
     if (!q) return false;
     f.set(info, ram, *q);

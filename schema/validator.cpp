@@ -1,13 +1,13 @@
 #include "schema/validator.h"
 
 #include <cerrno>
-#include <cmath>
 #include <cstdlib>
 #include <set>
 #include <string>
 
 #include <fmt/format.h>
 
+#include "base/qemu_size.h"
 #include "base/suggest.h"
 #include "schema/availability_hint.h"
 
@@ -57,69 +57,12 @@ std::optional<bool> keyval_bool(std::string_view text) {
 }
 
 std::optional<std::uint64_t> keyval_size(std::string_view text) {
+  // QEMU's keyval visitor reads a size with qemu_strtosz, as QemuOpts does.
   std::string s;
   if (!whole_c_string(text, s)) return std::nullopt;
-  const char* p = s.c_str();
-  if (*p == '-' || *p == ' ' || *p == '\t') return std::nullopt;
-  errno = 0;
-  char* end = nullptr;
-  // The integer part is read exactly (2^53+1 must stay 2^53+1); a fraction
-  // is only meaningful with a suffix.
-  unsigned long long whole = std::strtoull(p, &end, 10);
-  if (errno != 0 || end == p) return std::nullopt;
-  long double fraction = 0;
-  if (*end == '.') {
-    char* fend = nullptr;
-    fraction = std::strtold(end, &fend);
-    if (fend == end + 1) return std::nullopt;
-    end = fend;
-  }
-  std::uint64_t unit = 1;
-  if (*end) {
-    switch (*end) {
-      case 'b':
-      case 'B':
-        unit = 1;
-        break;
-      case 'k':
-      case 'K':
-        unit = 1ULL << 10;
-        break;
-      case 'm':
-      case 'M':
-        unit = 1ULL << 20;
-        break;
-      case 'g':
-      case 'G':
-        unit = 1ULL << 30;
-        break;
-      case 't':
-      case 'T':
-        unit = 1ULL << 40;
-        break;
-      case 'p':
-      case 'P':
-        unit = 1ULL << 50;
-        break;
-      case 'e':
-      case 'E':
-        unit = 1ULL << 60;
-        break;
-      default:
-        return std::nullopt;
-    }
-    ++end;
-    if (*end) return std::nullopt;
-  } else if (fraction != 0) {
-    return std::nullopt;  // "1.5" without a suffix is not a byte count
-  }
-  long double total = (static_cast<long double>(whole) + fraction) * unit;
-  if (total >= 18446744073709551616.0L) return std::nullopt;
-  if (fraction == 0) {
-    if (whole > UINT64_MAX / unit) return std::nullopt;
-    return whole * unit;
-  }
-  return static_cast<std::uint64_t>(std::floor(total));
+  auto size = qemu_strtosz(s);
+  if (!size) return std::nullopt;
+  return size->count;
 }
 
 // ---------------------------------------------------------------------------

@@ -16,6 +16,7 @@
 
 #include "base/diagnostics.h"
 #include "base/json.h"
+#include "base/qemu_size.h"
 #include "base/units.h"
 
 namespace qsock::uri {
@@ -52,9 +53,7 @@ bool is_qemu_identifier(std::string_view id);
 tl::expected<bool, Diagnostic> qemu_opt_bool(std::string_view name, std::string_view value);
 tl::expected<std::uint64_t, Diagnostic> qemu_opt_number(std::string_view name,
                                                         std::string_view value);
-// A size as qemu_strtosz() reads it (qemu_opts.cpp states the grammar).
-enum class SizeError { invalid, range };  // EINVAL, ERANGE
-tl::expected<Bytes, SizeError> qemu_strtosz(std::string_view s);
+// A size with QEMU's messages (base/qemu_size.h reads it).
 tl::expected<Bytes, Diagnostic> qemu_opt_size(std::string_view name, std::string_view value);
 
 // The value as JSON of the option's type: string, true/false, or an unsigned number.

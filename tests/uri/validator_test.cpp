@@ -112,6 +112,10 @@ TEST_CASE("keyval scalars convert as QEMU's keyval visitor converts them") {
       {"size=0Z", "", "Parameter 'size' expects size"},
       {"size=16Gi", "", "Parameter 'size' expects size"},
       {"size=9007199254740993", "9007199254740993", ""},
+      // qemu_strtosz's grammar, as QemuOpts sizes: decimal first, bare hex.
+      {"size=010", "10", ""},
+      {"size=0x20", "32", ""},
+      {"size=0x20M", "", "Parameter 'size' expects size"},
       {"ratio=0.5", "0.5", ""},
       {"ratio=x", "", "Parameter 'ratio' expects number"},
   };
