@@ -78,15 +78,10 @@ ExitCode run_migrate(Context& ctx, const MigrateOptions& o) {
   migration::DriverOptions options = driver_options(o.follow);
   options.prepare_only = o.prepare;
   ProgressLine line(ctx);
-  if (o.resume) {
-    if (!*destination)
-      return fail(ctx, ExitCode::usage,
-                  "--resume needs -d DST: the destination listens again (migrate-recover)");
-    auto outcome = migration::resume_migration(*source, **destination, plan, options,
-                                               sinks_for(line));
-    return finish_outcome(ctx, line, outcome);
-  }
-  auto outcome = migration::run_migration(*source, *destination, plan, options, sinks_for(line));
+  // --resume needs -d and takes none of the knobs (CLI11 enforces both).
+  auto outcome =
+      o.resume ? migration::resume_migration(*source, **destination, plan, options, sinks_for(line))
+               : migration::run_migration(*source, *destination, plan, options, sinks_for(line));
   return finish_outcome(ctx, line, outcome);
 }
 
@@ -133,12 +128,19 @@ void add_migrate_command(CLI::App& app, Context& ctx, Action& action) {
                 "'postcopy-paused'): recover with --resume");
   cmd->add_option("--postcopy-after", o->postcopy_after,
                   "--postcopy after this many precopy passes (0: as soon as it is active)");
-  cmd->add_flag("--resume", o->resume,
-                "Recover a paused postcopy migration: migrate-recover --to on the destination "
-                "(-d), migrate with resume on the source, the new connections bounded too");
+  auto* resume =
+      cmd->add_flag("--resume", o->resume,
+                    "Recover a paused postcopy migration: migrate-recover --to on the destination "
+                    "(-d), migrate with resume on the source, the new connections bounded too "
+                    "(inject); it takes none of the knobs that configure a new migration");
   cmd->add_flag("--prepare", o->prepare,
                 "Preflight and configure both sides (migrate-incoming included), then exit "
                 "without starting");
+  resume->needs(cmd->get_option("--destination"));
+  for (const char* knob :
+       {"--sockopts", "--cap", "--param", "--netpass", "--backend-transfer", "--local-char-socket",
+        "--downtime-limit", "--max-bandwidth", "--postcopy", "--postcopy-after", "--prepare"})
+    resume->excludes(cmd->get_option(knob));
   cmd->footer(
       "Exit codes: 0 completed (or prepared), 1 preflight problems (nothing changed), 3 cannot "
       "reach a monitor, 4 QEMU refused a command, 6 failed or cancelled (the source is put back "

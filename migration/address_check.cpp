@@ -65,25 +65,25 @@ Diagnostics check_migration_address(std::string_view to, schema::QemuVersion rel
   schema::Target target{std::min(release, schema::newest_known_qemu), true, true};
   uri::CheckResult r = uri::check_input(to, kind, target, schema);
   Diagnostics out;
-  for (const Diagnostic& e : r.diags.errors) {
-    if (!e.key.empty() && qsock_can_set(last_fragment(e.key)))
-      out.warn(e.message, e.key,
-               fmt::format("qsock sets {} on the migration socket itself ({})",
-                           last_fragment(e.key), qsock_set_how));
-    else
-      out.errors.push_back(e);
-  }
+  // An option qsock sets on the socket itself is no problem of the address:
+  // whatever QEMU makes of it (refused, ignored, proposed), it is said once.
+  auto qsock_sets = [&](const Diagnostic& d) {
+    if (d.key.empty() || !qsock_can_set(last_fragment(d.key))) return false;
+    out.warn(fmt::format("QEMU {} does not take {} in this address", target.version.str(),
+                         last_fragment(d.key)),
+             d.key,
+             fmt::format("qsock sets it on the migration socket itself ({})", qsock_set_how));
+    return true;
+  };
+  for (const Diagnostic& e : r.diags.errors)
+    if (!qsock_sets(e)) out.errors.push_back(e);
   for (const Diagnostic& w : r.diags.warnings) {
     bool fatal = std::any_of(fails_to_open.begin(), fails_to_open.end(), [&](std::string_view f) {
       return w.message.find(f) != std::string::npos;
     });
     if (fatal)
       out.errors.push_back(w);
-    else if (!w.key.empty() && qsock_can_set(last_fragment(w.key)))
-      out.warn(w.message, w.key,
-               fmt::format("qsock sets {} on the migration socket itself ({})",
-                           last_fragment(w.key), qsock_set_how));
-    else
+    else if (!qsock_sets(w))
       out.warnings.push_back(w);
   }
   std::vector<std::string> paths;

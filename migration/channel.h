@@ -9,6 +9,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/deadline.h"
@@ -68,12 +69,15 @@ qmp::Result<Fd> inject_options(pid_t pid, const SocketMatch& match,
 // `options` (inject; none: only read back) and is read back once, and no
 // duplicate is kept (one would hold a dead peer's connection open).
 struct ChannelSweeper {
-  pid_t pid = 0;
+  ChannelSweeper(pid_t process, SocketMatch which, sockopts::SocketOptions apply, SocketEnd side)
+      : pid(process), match(which), options(std::move(apply)), end(side) {}
+
+  pid_t pid;
   SocketMatch match;
   sockopts::SocketOptions options;  // what to apply; empty: read only
-  SocketEnd end = SocketEnd::source;
-  std::set<std::uint64_t> seen;     // socket inodes already handled
-  std::vector<SocketView> channels; // each as read right after applying, in order found
+  SocketEnd end;
+  std::set<std::uint64_t> seen;      // socket inodes already handled
+  std::vector<SocketView> channels;  // each as read right after applying, in order found
   std::vector<std::string> failures;
 
   // One look at the process's sockets. Returns how many new ones it handled.

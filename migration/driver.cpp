@@ -176,7 +176,7 @@ qmp::Result<void> follow(Run& run) {
       run.sinks.progress({*info, since(run.start),
                           run.passes ? run.passes : (info->ram ? info->ram->dirty_sync_count : 0),
                           ""});
-    if (is_terminal(info->status) || info->status == "postcopy-paused") return {};
+    if (stops_following(info->status)) return {};
     std::uint64_t pass = run.passes ? run.passes : (info->ram ? info->ram->dirty_sync_count : 0);
     if (run.postcopy_after && !run.postcopy_asked && info->status == "active" &&
         pass >= *run.postcopy_after + 1) {
@@ -326,6 +326,19 @@ qmp::Result<std::unique_ptr<Monitor>> open_monitor(const qmp::MonitorAddress& a,
   QSOCK_TRY_ASSIGN(std::unique_ptr<Monitor> m, connect_monitor(a, d));
   if (with_schema) QSOCK_TRY(m->load_schema(d));
   return m;
+}
+
+// A sweeper for each side whose QEMU pid is known: the source's connections
+// to `port`, the destination's accepted on it, each given its options.
+void add_sweepers(Run& run, std::uint16_t port, const sockopts::SocketOptions& source_options,
+                  const sockopts::SocketOptions& destination_options) {
+  if (auto pid = run.src->pid())
+    run.sweepers.emplace_back(*pid, SocketMatch{port, std::nullopt}, source_options,
+                              SocketEnd::source);
+  if (run.dst == nullptr) return;
+  if (auto pid = run.dst->pid())
+    run.sweepers.emplace_back(*pid, SocketMatch{std::nullopt, port}, destination_options,
+                              SocketEnd::destination);
 }
 
 // 5. Follow, 6. report: every connection the sweepers found, and how it ended.
@@ -651,23 +664,8 @@ DriverOutcome run_migration(Monitor& source, Monitor* destination, const Migrati
   // Multifd and postcopy-preempt open more connections while the migration
   // runs: each one is found and bounded (inject) or read (the others) too.
   if (inet && port) {
-    if (run.src->pid())
-      run.sweepers.push_back({*run.src->pid(),
-                              {port, std::nullopt},
-                              inject_src ? run.wanted : sockopts::SocketOptions{},
-                              SocketEnd::source,
-                              {},
-                              {},
-                              {}});
-    if (run.dst != nullptr && run.dst->pid())
-      run.sweepers.push_back(
-          {*run.dst->pid(),
-           {std::nullopt, port},
-           dst_mode == SockoptsMode::inject ? run.wanted : sockopts::SocketOptions{},
-           SocketEnd::destination,
-           {},
-           {},
-           {}});
+    add_sweepers(run, *port, inject_src ? run.wanted : sockopts::SocketOptions{},
+                 dst_mode == SockoptsMode::inject ? run.wanted : sockopts::SocketOptions{});
     for (ChannelSweeper& s : run.sweepers) s.sweep();
   }
 
@@ -715,25 +713,14 @@ DriverOutcome resume_migration(Monitor& source, Monitor& destination, const Migr
   auto port = target_port(plan.target);
   const bool bound = has_socket_options(run.wanted);
   if (plan.target_socket_is("inet") && port) {
-    for (Monitor* m : {run.src, run.dst}) {
-      if (!m->pid()) {
-        if (bound) run.note("a side's QEMU pid is unknown: its new connection is not bounded");
-        continue;
-      }
-      bool is_src = m == run.src;
-      run.sweepers.push_back(
-          {*m->pid(),
-           is_src ? SocketMatch{port, std::nullopt} : SocketMatch{std::nullopt, port},
-           bound ? run.wanted : sockopts::SocketOptions{},
-           is_src ? SocketEnd::source : SocketEnd::destination,
-           {},
-           {},
-           {}});
-    }
-    if (bound) {
-      report.sockopts_via = SockoptsMode::inject;
-      report.destination_sockopts_via = SockoptsMode::inject;
-    }
+    sockopts::SocketOptions apply = bound ? run.wanted : sockopts::SocketOptions{};
+    add_sweepers(run, *port, apply, apply);
+    for (const ChannelSweeper& sweeper : run.sweepers)
+      if (bound)
+        (sweeper.end == SocketEnd::source ? report.sockopts_via : report.destination_sockopts_via) =
+            SockoptsMode::inject;
+    if (bound && run.sweepers.size() < 2)
+      run.note("a QEMU's pid is unknown: its new connection is not bounded");
   }
   run.note(
       fmt::format("recovering: migrate-recover {} on the destination, migrate with resume "
@@ -760,7 +747,7 @@ DriverOutcome watch_migration(Monitor& source, Monitor* destination, const Drive
   // Running before? A migration in flight keeps the source running until switchover.
   auto was = run.src->run_state(run.command());
   bool was_running = was && (*was == "running" || *was == "finish-migrate");
-  if (!is_terminal(info->status)) {
+  if (!stops_following(info->status)) {
     if (auto f = follow(run); !f) {
       finish(run, was_running, out.report);
       out.kind = DriverOutcome::Kind::error;

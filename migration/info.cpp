@@ -9,6 +9,10 @@
 
 namespace qsock::migration {
 
+bool stops_following(std::string_view status) {
+  return is_terminal(status) || status == "postcopy-paused";
+}
+
 bool is_terminal(std::string_view status) {
   return status == "completed" || status == "failed" || status == "cancelled";
 }

@@ -38,6 +38,9 @@ struct MigrationInfo {
 };
 
 bool is_terminal(std::string_view status);  // completed, failed, cancelled
+// Where qsock stops following: a terminal status, or a paused postcopy (only
+// a recovery moves that one on).
+bool stops_following(std::string_view status);
 
 // From query-migrate's return value. Errors (kind protocol): not an object.
 qmp::Result<MigrationInfo> migration_info_from_json(const Json& reply);

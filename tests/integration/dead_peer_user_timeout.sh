@@ -18,7 +18,6 @@ ip netns exec "$NS_B" "$PEER" sink "$ADDR_B" 5555 >"$work/sink.out" &
 cleanup_pids+=($!)
 wait_line "$work/sink.out" '^listening'
 
-now_ms() { date +%s%3N; }
 
 # 1. user-timeout=1000: ETIMEDOUT 1.0-3.0 s after the cut.
 ip netns exec "$NS_A" "$PEER" send "$ADDR_B" 5555 '{"user-timeout":1000}' 30 >"$work/send1.out" &

@@ -179,13 +179,15 @@ expect_within() {
   rm -f "$out"
 }
 
+now_ms() { date +%s%3N; }  # wall clock, milliseconds
+
 # expect_exit_after_cut NAME PID T0_MS LIMIT_MS ERRFILE: PID (a qsock migrate in the
 # background) must exit 6 within LIMIT_MS of T0_MS (the cut); prints how long it took.
 expect_exit_after_cut() {
   local name=$1 pid=$2 t0=$3 limit=$4 err=$5 code="" elapsed
-  while [ $(($(date +%s%3N) - t0)) -lt "$limit" ]; do
+  while [ $(($(now_ms) - t0)) -lt "$limit" ]; do
     if ! kill -0 "$pid" 2>/dev/null; then
-      elapsed=$(($(date +%s%3N) - t0)); code=0; wait "$pid" || code=$?; break
+      elapsed=$(($(now_ms) - t0)); code=0; wait "$pid" || code=$?; break
     fi
     sleep 0.05
   done

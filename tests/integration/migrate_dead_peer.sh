@@ -12,7 +12,6 @@
 need jq
 need_qemu
 [ -f "$GUEST_KERNEL" ] || skip "missing $GUEST_KERNEL"
-now_ms() { date +%s%3N; }
 PORT=4455   # each pair is its own network: one port serves all
 
 cases=(fd inject fd-d inject-d)

@@ -11,7 +11,6 @@
 need jq
 need_qemu
 [ -f "$GUEST_KERNEL" ] || skip "missing $GUEST_KERNEL"
-now_ms() { date +%s%3N; }
 PORT=4456
 CHANNELS=4
 

@@ -12,7 +12,6 @@ need jq
 need tc
 need_qemu
 [ -f "$GUEST_KERNEL" ] || skip "missing $GUEST_KERNEL"
-now_ms() { date +%s%3N; }
 PORT=4457
 RESUME_PORT=4458
 opts="user-timeout=2000,keep-alive=on,keep-alive-idle=1,keep-alive-interval=1,keep-alive-count=2"

@@ -9,7 +9,6 @@
 . "$(dirname "$0")/lib.sh"
 need_qemu
 need jq
-now_ms() { date +%s%3N; }
 
 # pair N: namespaces, a guest in NS_A and its destination in NS_B; sets
 # SRC_N DST_N (monitor dirs), NSB_N (the namespace to cut), PEER_N (HOST:PORT).

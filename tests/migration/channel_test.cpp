@@ -59,10 +59,10 @@ TEST_CASE("ChannelSweeper: every new connection gets the options, once") {
   std::string port = std::to_string(listener->port);
   sockopts::SocketOptions bound;
   bound.user_timeout = Milliseconds(2000);
-  migration::ChannelSweeper source{::getpid(), {listener->port, std::nullopt}, bound,
-                                   migration::SocketEnd::source, {}, {}, {}};
-  migration::ChannelSweeper destination{::getpid(), {std::nullopt, listener->port}, {},
-                                        migration::SocketEnd::destination, {}, {}, {}};
+  migration::ChannelSweeper source{
+      ::getpid(), {listener->port, std::nullopt}, bound, migration::SocketEnd::source};
+  migration::ChannelSweeper destination{
+      ::getpid(), {std::nullopt, listener->port}, {}, migration::SocketEnd::destination};
   std::vector<Fd> ends;
   for (int i = 0; i < 2; ++i) {
     auto c = sockopts::connect_inet({"127.0.0.1", port, {}}, Milliseconds(2000));

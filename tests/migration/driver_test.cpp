@@ -342,7 +342,8 @@ TEST_CASE("machine_type_from_qom: QOM's type name, from QMP or HMP") {
   CHECK(migration::machine_type_from_qom("none-machine") == "none");
 }
 
-TEST_CASE("driver: --postcopy switches after the passes asked, and a paused postcopy is left alone") {
+TEST_CASE(
+    "driver: --postcopy switches after the passes asked, and a paused postcopy is left alone") {
   ScriptedMonitor src;
   src.timeline = {
       {{}, info("active", 1'000'000, 1), {}},
@@ -397,7 +398,8 @@ TEST_CASE("driver: --resume recovers a paused postcopy, and only a paused one") 
   Recorded rec;
   auto refused = migration::resume_migration(src, dst, tcp_plan(), fast(), rec.sinks());
   REQUIRE(refused.kind == migration::DriverOutcome::Kind::error);
-  CHECK(contains(refused.error.message, "the source's migration is 'active', not 'postcopy-paused'"));
+  CHECK(
+      contains(refused.error.message, "the source's migration is 'active', not 'postcopy-paused'"));
   CHECK(dst.count("migrate-recover") == 0);
   CHECK(src.count("migrate resume") == 0);
 
@@ -407,11 +409,18 @@ TEST_CASE("driver: --resume recovers a paused postcopy, and only a paused one") 
                          {{}, info("postcopy-recover", 3'000'000), {}},
                          {{}, info("postcopy-active", 5'000'000), {}},
                          {{}, info("completed", 9'000'000), {}}};
+  // One log of both sides' calls: the destination listens before the source connects.
+  std::vector<std::string> both;
+  dst.on_call = [&](std::string_view c) { both.push_back("dst " + std::string(c)); };
+  paused_src.on_call = [&](std::string_view c) { both.push_back("src " + std::string(c)); };
   auto resumed = migration::resume_migration(paused_src, dst, tcp_plan(), fast(), rec.sinks());
   REQUIRE(resumed.kind == migration::DriverOutcome::Kind::report);
   CHECK(dst.count("migrate-recover tcp:127.0.0.1:4444") == 1);
   CHECK(paused_src.count("migrate resume tcp:127.0.0.1:4444") == 1);
-  CHECK(dst.first("migrate-recover") < dst.calls.size());
+  auto at = [&](std::string_view call) {
+    return std::find(both.begin(), both.end(), call) - both.begin();
+  };
+  CHECK(at("dst migrate-recover tcp:127.0.0.1:4444") < at("src migrate resume tcp:127.0.0.1:4444"));
   CHECK(resumed.report.status == "completed");
   CHECK(paused_src.count("cont") == 0);
 }

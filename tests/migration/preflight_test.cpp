@@ -227,13 +227,14 @@ TEST_CASE("preflight: both sides") {
 
 TEST_CASE("preflight: two different builds, what differs between their schemas") {
   // Same schema on both ends: nothing to say.
-  auto same = migration::preflight(plan_with({}, {}), side72(), side72("destination (QEMU 7.2.22)"));
+  auto same =
+      migration::preflight(plan_with({}, {}), side72(), side72("destination (QEMU 7.2.22)"));
   CHECK(same.differences.empty());
 
   // 7.2 to a build with the proposed features: each kind that differs is
   // listed once, with the side that has it, and said as a note.
-  auto pf = migration::preflight(plan_with({}, {}), side72(),
-                                 side_proposed("destination (QEMU 11.0.0)"));
+  auto pf =
+      migration::preflight(plan_with({}, {}), side72(), side_proposed("destination (QEMU 11.0.0)"));
   REQUIRE_FALSE(pf.differences.empty());
   const migration::SideDifference* caps = nullptr;
   for (const auto& d : pf.differences)

@@ -36,7 +36,8 @@ TEST_CASE("side_differences: each kind once, with the side that has it") {
 
 TEST_CASE("side_differences: probed features, and backend transfer by its spelling") {
   using qmp::BackendTransfer;
-  auto src = build({}, {}, {{"user-timeout", true, {}}, {"backend-transfer", false, BackendTransfer::fds}});
+  auto src = build({}, {},
+                   {{"user-timeout", true, {}}, {"backend-transfer", false, BackendTransfer::fds}});
   auto dst = build({}, {},
                    {{"user-timeout", false, {}},
                     {"backend-transfer", false, BackendTransfer::backend_transfer}});
