@@ -58,3 +58,22 @@ TEST_CASE("migration report text: each end's TCP_INFO says when it was read") {
   CHECK(text.find("  socket options via:          fd\n") != std::string::npos);
   CHECK(text.find("  destination socket options via: fd\n") != std::string::npos);
 }
+
+TEST_CASE("migration report text: every connection, one line a side when alike") {
+  migration::MigrationReport r;
+  r.status = "failed";
+  for (int i = 0; i < 5; ++i)
+    r.channels.push_back(view(migration::SocketEnd::source, migration::SocketReadAt::start));
+  // One destination connection the options did not reach.
+  r.channels.push_back(view(migration::SocketEnd::destination, migration::SocketReadAt::start));
+  auto odd = view(migration::SocketEnd::destination, migration::SocketReadAt::start);
+  odd.options->user_timeout = Milliseconds(0);
+  odd.not_applied.push_back({"user-timeout", "5000", "0"});
+  r.channels.push_back(odd);
+  std::string text = report_text(r);
+  CAPTURE(text);
+  CHECK(text.find("  source connections: 5, each with {\"user-timeout\":5000}\n") !=
+        std::string::npos);
+  CHECK(text.find("  destination connections: 2, not all alike:\n") != std::string::npos);
+  CHECK(text.find("    NOT in effect: user-timeout wanted 5000, socket has 0") != std::string::npos);
+}
