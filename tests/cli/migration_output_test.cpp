@@ -76,4 +76,7 @@ TEST_CASE("migration report text: every connection, one line a side when alike")
         std::string::npos);
   CHECK(text.find("  destination connections: 2, not all alike:\n") != std::string::npos);
   CHECK(text.find("    NOT in effect: user-timeout wanted 5000, socket has 0") != std::string::npos);
+  // A single connection is the socket line: no summary repeats it.
+  r.channels.resize(1);
+  CHECK(report_text(r).find("connections:") == std::string::npos);
 }
