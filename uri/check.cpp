@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -316,26 +317,20 @@ CheckResult check_input(std::string_view input, std::optional<InputKind> kind,
     text = word->rest;
   }
   r.kind = kind ? *kind : detect_kind(text);
-  switch (r.kind) {
-    case InputKind::uri:
-      check_legacy_socket(r, text, schema);
-      break;
-    case InputKind::migrate_uri:
-      check_migration_uri(r, text, SocketRole::either, schema);
-      break;
-    case InputKind::netdev:
-      check_netdev(r, text, schema);
-      break;
-    case InputKind::incoming:
-      check_incoming(r, text, schema);
-      break;
-    case InputKind::chardev:
-      check_chardev(r, text, schema);
-      break;
-    case InputKind::json:
-      check_json(r, text, schema);
-      break;
-  }
+  using Checker = void (*)(CheckResult&, std::string_view, const schema::Schema&);
+  static constexpr std::pair<InputKind, Checker> checkers[] = {
+      {InputKind::uri, check_legacy_socket},
+      {InputKind::migrate_uri,
+       [](CheckResult& c, std::string_view t, const schema::Schema& s) {
+         check_migration_uri(c, t, SocketRole::either, s);
+       }},
+      {InputKind::netdev, check_netdev},
+      {InputKind::incoming, check_incoming},
+      {InputKind::chardev, check_chardev},
+      {InputKind::json, check_json},
+  };
+  for (const auto& [k, check] : checkers)
+    if (k == r.kind) check(r, text, schema);
   if (!r.valid()) r.value = nullptr;
   return r;
 }

@@ -78,6 +78,13 @@ Parsed parse_migration_uri(std::string_view text, const schema::Target& target,
     for (auto& [key, member] : inet.value.items())
       if (key != "type") value[key] = member;
     out.value = std::move(value);
+    if (out.value.value("host", "").empty()) {
+      // rdma_start_incoming_migration / rdma_start_outgoing_migration, 7.2 to 11.1.
+      out.diags.error("RDMA host is not set!", "host",
+                      "give the RDMA device's address: rdma:HOST:PORT");
+      out.value = nullptr;
+      return out;
+    }
     if (target.version >= rdma_deprecated_since)
       out.diags.warn("RDMA migration is deprecated and will be removed in a future release",
                      "transport",

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <limits>
 #include <optional>
 #include <string>
 
@@ -164,6 +165,19 @@ void inet_rules(const Json& a, SocketRole role, const schema::Target& target, st
            key(path, "host"));
 }
 
+// sun_path holds 108 bytes (QEMU does not count a terminating NUL); an
+// abstract name spends one on its leading NUL. QEMU refuses a longer path when
+// it opens the socket (7.2 to 11.1: 108 and abstract 107 bytes are taken).
+void unix_path_rules(const Json& a, std::string_view path, const Failure& failure) {
+  constexpr std::size_t sun_path_bytes = 108;
+  const std::string p = a.value("path", "");
+  const bool abstract = get_bool(a, "abstract") == true;
+  const std::size_t limit = sun_path_bytes - (abstract ? 1 : 0);
+  if (p.size() <= limit) return;
+  failure(fmt::format("UNIX socket path '{}' is too long", p), key(path, "path"),
+          fmt::format("Path must be less than {} bytes ({} here)", limit, p.size()));
+}
+
 }  // namespace
 
 Diagnostics socket_address_rules(const Json& address, SocketRole role, const schema::Target& target,
@@ -178,17 +192,34 @@ Diagnostics socket_address_rules(const Json& address, SocketRole role, const sch
            key(path, "path"), "write the home directory out, e.g. /root/...");
   if (type == "unix" && address.value("path", "").empty() && role == SocketRole::connect)
     Failure{d, opened}("unix connect: no path specified", key(path, "path"));
+  if (type == "unix") unix_path_rules(address, path, Failure{d, opened});
   return d;
 }
+
+namespace {
+// qemu_parse_fd(): strtol in base 10 (leading white space and a sign are
+// taken), the whole string, an int, not negative (so "-0" is fd 0).
+bool parses_as_fd(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+  bool negative = false;
+  if (i < s.size() && (s[i] == '+' || s[i] == '-')) negative = s[i++] == '-';
+  const std::size_t digits = i;
+  long long value = 0;
+  for (; i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])); ++i) {
+    value = value * 10 + (s[i] - '0');
+    if (value > std::numeric_limits<int>::max()) return false;
+  }
+  return i > digits && i == s.size() && (!negative || value == 0);
+}
+}  // namespace
 
 Diagnostics command_line_fd_rules(const Json& address, std::string_view path,
                                   std::string_view message, Opened opened) {
   Diagnostics d;
   if (!address.is_object() || address.value("type", "") != "fd") return d;
   std::string str = address.value("str", "");
-  bool decimal =
-      !str.empty() && str.size() < 10 && str.find_first_not_of("0123456789") == std::string::npos;
-  if (!decimal)
+  if (!parses_as_fd(str))
     Failure{d, opened}(fmt::format(fmt::runtime(message), str), key(path, "str"),
                        "on the command line an fd is the number of a descriptor QEMU inherited; "
                        "fd names (from getfd) work only over the monitor");
@@ -253,10 +284,17 @@ void dgram_rules(const Json& n, const schema::Target& target, Diagnostics& d) {
             "use inet or unix, or local.type=fd alone");
   }
   if (!d.ok()) return;
-  for (const Json* side : {local, remote})
-    if (side)
-      d.append(socket_address_rules(*side, SocketRole::either, target,
-                                    side == local ? "local" : "remote"));
+  for (const Json* side : {local, remote}) {
+    if (!side) continue;
+    const char* name = side == local ? "local" : "remote";
+    d.append(socket_address_rules(*side, SocketRole::either, target, name));
+    d.append(command_line_fd_rules(*side, name, "Invalid file descriptor number '{}'"));
+    // net/dgram.c resolves inet hosts with gethostbyname: IPv4 only.
+    std::string host = side->value("host", "");
+    if (side->value("type", "") == "inet" && ipv6_literal(host))
+      d.error(fmt::format("can't resolve host address '{}'", host), key(name, "host"),
+              "-netdev dgram takes IPv4 addresses only");
+  }
 }
 
 }  // namespace

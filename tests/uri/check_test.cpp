@@ -342,3 +342,26 @@ TEST_CASE("10.1-only keep-alive members on 10.0: 'needs QEMU 10.1 or newer'") {
       {"tcp:h:1,keep-alive-idle=30", "11.1", true, "has no effect without keep-alive=on", ""},
   });
 }
+
+TEST_CASE("rules the differential corpus found: sun_path, dgram hosts and fds, fd:, rdma") {
+  const std::string p108 = "/" + std::string(107, 'p');  // 108 bytes: sun_path is full
+  run({
+      {"-incoming unix:" + p108, "7.2", true, "", ""},
+      {"-incoming unix:" + p108 + "p", "11.1", false, "is too long", "less than 108 bytes"},
+      {"-chardev socket,id=c,path=" + p108.substr(1) + ",server=on,wait=off,abstract=on", "10.0",
+       true, "", ""},
+      {"-chardev socket,id=c,path=" + p108 + ",server=on,wait=off,abstract=on", "10.0", false,
+       "is too long", "less than 107 bytes"},
+      {"-netdev dgram,id=n0,local.type=fd,local.str=", "11.1", false,
+       "Invalid file descriptor number ''", ""},
+      {"-netdev dgram,id=n0,remote.type=inet,remote.host=::1,remote.port=1,local.type=inet,"
+       "local.host=::1,local.port=0",
+       "11.1", false, "can't resolve host address '::1'", "IPv4"},
+      {"-incoming fd: 11", "7.2", true, "", ""},
+      {"-incoming fd:+11", "11.1", true, "", ""},
+      {"-incoming fd:-1", "11.1", false, "Invalid file descriptor number '-1'", ""},
+      {"-incoming fd:11x", "11.1", false, "Invalid file descriptor number '11x'", ""},
+      {"-incoming fd:4294967307", "11.1", false, "Invalid file descriptor number", ""},
+      {"-incoming rdma::0", "11.1", false, "RDMA host is not set!", ""},
+  });
+}
