@@ -65,10 +65,10 @@ class QemuProcess {
 // Starts `binary args... -qmp unix:DIR/NAME.qmp,server=on,wait=off` with
 // stdout and stderr in DIR/NAME.log, and returns once the monitor accepts a
 // connection. Fails (and leaves nothing running) when QEMU exits first (the
-// error quotes its log), the deadline expires (kind timeout) or `interrupted`
+// error quotes its log), the deadline expires (kind timeout) or `interrupt_flag`
 // is set (kind timeout, "interrupted").
 qmp::Result<QemuProcess> spawn_qemu(const std::string& binary, std::vector<std::string> args,
                                     const std::string& dir_and_name, const Deadline& deadline,
-                                    const InterruptFlag* interrupted = nullptr);
+                                    const InterruptFlag* interrupt_flag = nullptr);
 
 }  // namespace qsock::cli

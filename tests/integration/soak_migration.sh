@@ -89,17 +89,19 @@ def num: type == "number";
 .bytes as $b |
 check("the last line is the report"; .event == "report"),
 check("status completed, no error, no bound fired"; .status == "completed" and .error == null and .fired == null),
-check("total_time_ms >= downtime_ms >= 0"; (.total_time_ms | num) and (.downtime_ms | num) and .total_time_ms >= .downtime_ms and .downtime_ms >= 0),
-check("0 <= setup_time_ms <= total_time_ms"; (.setup_time_ms | num) and .setup_time_ms >= 0 and .setup_time_ms <= .total_time_ms),
+check("total, setup and downtime measured, none negative"; (.total_time_ms | num) and (.downtime_ms | num) and (.setup_time_ms | num) and .total_time_ms >= 0 and .downtime_ms >= 0 and .setup_time_ms >= 0),
 check("observed downtime (STOP -> RESUME) measured, 0 <= it < 10 s"; (.observed_downtime_ms | num) and .observed_downtime_ms >= 0 and .observed_downtime_ms < 10000),
 check("downtime limit is QEMU's default 300 ms"; .downtime_limit_ms == 300),
 check("bytes transferred > 0"; $b.transferred > 0),
-check("precopy + downtime + postcopy bytes <= transferred"; $b.precopy + $b.downtime + $b.postcopy <= $b.transferred),
 check("total bytes >= the VM's 64 MiB, none remaining"; $b.total >= 67108864 and $b.remaining == 0),
 check("throughput > 0"; .throughput_mbps > 0),
 check("passes >= 1"; .passes >= 1),
 check("source postmigrate (not resumed), destination running"; .source_state == "postmigrate" and .source_resumed == false and .destination_state == "running"),
-check("no note that QEMU's numbers disagree"; all(.notes[]; startswith("QEMU's numbers disagree") | not)),
+# QEMU's times need not add up (11.1 once reported downtime 70 ms in a total
+# of 19 ms over fd); qsock must say so exactly when they do not.
+check("a note that QEMU's numbers disagree exactly when downtime or setup exceeds the total";
+  (.downtime_ms > .total_time_ms or .setup_time_ms > .total_time_ms or $b.precopy + $b.downtime + $b.postcopy > $b.transferred)
+  == any(.notes[]; startswith("QEMU's numbers disagree"))),
 if $kind == "unix" then
   check("unix: no socket options, nothing passed, no TCP socket"; .sockopts_via == null and .destination_sockopts_via == null and .fd_passed == false and .socket == {})
 else
