@@ -295,6 +295,34 @@ guest_heartbeat() {
   echo $((${line##* }))
 }
 
+# guest_memory_check SOCK DIR: stops the dirtying guest and checks every page
+# of its working set against its own pass counter H: each page holds H or
+# H+1 (the pass under way), H+1 only in a prefix. A page lost or sent stale by
+# a migration breaks that. Prints the counter and the page count; fails with
+# the first page that breaks it. The guest stays stopped.
+GUEST_WORKSET_START=0x200000
+GUEST_WORKSET_BYTES=0x2000000
+guest_memory_check() {
+  local sock=$1 dir=$2 beat
+  "$QSOCK" hmp -s "$sock" stop >/dev/null || return 1
+  beat=$(guest_heartbeat "$sock") || return 1
+  "$QSOCK" hmp -s "$sock" "pmemsave $GUEST_WORKSET_START $GUEST_WORKSET_BYTES \"$dir/workset\"" \
+    >/dev/null || return 1
+  python3 - "$dir/workset" "$beat" <<'PY'
+import struct, sys
+data, h = open(sys.argv[1], "rb").read(), int(sys.argv[2])
+pages = [struct.unpack_from("<I", data, o)[0] for o in range(0, len(data), 4096)]
+in_prefix = True
+for i, v in enumerate(pages):
+    if v == h + 1 and in_prefix:
+        continue
+    in_prefix = False
+    if v != h:
+        sys.exit(f"page {i} holds {v}, the guest's counter is {h}")
+print(f"counter {h}, {len(pages)} pages consistent")
+PY
+}
+
 # migration_status SOCK: prints query-migrate's status ("none" before any).
 migration_status() {
   "$QSOCK" qmp -s "$1" query-migrate | jq -r '.status // "none"'

@@ -6,7 +6,8 @@
 # (postcopy-paused) and qsock exit 6 within the bound, never resuming the
 # source (the guest runs on the destination). Then the path is healed and
 # `qsock migrate --resume` recovers it to completion, with the new
-# connection bounded too, and the guest runs on at the destination.
+# connection bounded too, and the guest runs on at the destination with
+# every page of its working set whole.
 . "$(dirname "$0")/lib.sh"
 need jq
 need tc
@@ -78,4 +79,7 @@ echo "$report" | jq -e '.status == "completed" and .source_resumed == false
 beat1=$(guest_heartbeat "$D/hmp.sock"); sleep 0.3; beat2=$(guest_heartbeat "$D/hmp.sock")
 [ "$beat2" -gt "$beat1" ] && [ "$beat1" -ge "$beat_before" ] && pass ||
   fail "the guest does not run on at the destination ($beat_before, $beat1, $beat2)"
+# Every page came across: the ones sent in precopy, those pulled in postcopy
+# before the cut, and those after the recovery.
+guest_memory_check "$D/hmp.sock" "$D" && pass || fail "the guest's memory at the destination is not whole"
 finish
