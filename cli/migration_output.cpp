@@ -88,6 +88,8 @@ void print_report(std::FILE* to, const migration::MigrationReport& r) {
                format_bytes(r.ram->transferred.count), format_bytes(r.ram->total.count),
                b(r.ram->precopy_bytes), b(r.ram->downtime_bytes), b(r.ram->postcopy_bytes));
     fmt::print(to, "  throughput (QEMU mbps):      {:.1f} Mbit/s\n", r.ram->mbps);
+    if (r.postcopy && r.ram->postcopy_requests)
+      fmt::print(to, "  postcopy page requests:      {}\n", *r.ram->postcopy_requests);
   }
   fmt::print(to, "  passes:                      {}\n", r.passes);
   fmt::print(to, "  socket options via:          {}{}\n",
@@ -103,6 +105,8 @@ void print_report(std::FILE* to, const migration::MigrationReport& r) {
              r.source_resumed ? " (qsock sent cont)" : "");
   if (!r.destination_state.empty())
     fmt::print(to, "  destination VM:              {}\n", r.destination_state);
+  if (!r.destination_stderr.empty())
+    fmt::print(to, "  destination's last words:    {}\n", r.destination_stderr);
 }
 
 std::string via_name(const std::optional<migration::SockoptsMode>& via) {

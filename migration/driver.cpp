@@ -10,6 +10,7 @@
 #include "base/expected.h"
 #include "migration/channel.h"
 #include "migration/monitor.h"
+#include "migration/stderr_log.h"
 #include "schema/loader.h"
 #include "sockopts/apply.h"
 #include "sockopts/connect.h"
@@ -80,10 +81,17 @@ void keep_last_seen(MigrationInfo& now, const MigrationInfo& before) {
 
 // Everything the follow loop needs and fills.
 struct Run {
+  Run(Monitor& source, Monitor* destination, const DriverOptions& o, const DriverSinks& s)
+      : src(&source), dst(destination), options(o), sinks(s) {
+    if (dst != nullptr)
+      if (auto pid = dst->pid()) dst_stderr = open_stderr_log(*pid);
+  }
+
   Monitor* src = nullptr;
   Monitor* dst = nullptr;  // null without -d
   DriverOptions options;
   DriverSinks sinks;
+  std::optional<StderrLog> dst_stderr;  // where the destination says why it failed
   Clock::time_point start = Clock::now();
   std::optional<long long> stop_us;    // source STOP
   std::optional<long long> resume_us;  // destination RESUME
@@ -170,7 +178,7 @@ qmp::Result<void> follow(Run& run) {
     keep_last_seen(*info, run.last);
     run.last = *info;
     for (ChannelSweeper& s : run.sweepers) s.sweep();
-    if (info->status.starts_with("postcopy")) run.postcopy = true;
+    if (guest_runs_on_destination(info->status)) run.postcopy = true;
     if (info->expected_downtime) run.last_expected = info->expected_downtime;
     if (run.sinks.progress)
       run.sinks.progress({*info, since(run.start),
@@ -181,9 +189,9 @@ qmp::Result<void> follow(Run& run) {
     if (run.postcopy_after && !run.postcopy_asked && info->status == "active" &&
         pass >= *run.postcopy_after + 1) {
       run.postcopy_asked = true;
+      // Not yet postcopy: that begins when the destination runs (above).
       if (auto r = run.src->start_postcopy(run.command()); r) {
-        run.postcopy = true;
-        run.note(fmt::format("switched to postcopy after {} precopy pass{}", *run.postcopy_after,
+        run.note(fmt::format("switching to postcopy after {} precopy pass{}", *run.postcopy_after,
                              *run.postcopy_after == 1 ? "" : "es"));
       } else {
         run.note("migrate-start-postcopy failed: " + r.error().message);
@@ -296,6 +304,12 @@ void finish(Run& run, bool was_running, MigrationReport& r) {
     std::this_thread::sleep_for(Milliseconds(20));
     r.source_state = state_of(*run.src, d);
   }
+  // The destination ran (RESUME) or took postcopy pages although no poll saw
+  // postcopy-active: the guest moved all the same.
+  bool postcopy_pages = run.last.ram && run.last.ram->postcopy_bytes &&
+                        run.last.ram->postcopy_bytes->count > 0;
+  if (run.postcopy_asked && (postcopy_pages || (run.resume_us && r.status != "completed")))
+    run.postcopy = true;
   r.postcopy = run.postcopy;
   if (r.status == "postcopy-paused")
     run.note(
@@ -316,6 +330,8 @@ void finish(Run& run, bool was_running, MigrationReport& r) {
   }
   if (run.dst != nullptr)
     r.destination_state = state_of(*run.dst, Deadline::after(Milliseconds(2000)));
+  if (r.status != "completed" && run.dst_stderr)
+    if (auto line = last_line_since_start(*run.dst_stderr)) r.destination_stderr = *line;
   for (const std::string& i : r.inconsistencies())
     run.notes.push_back("QEMU's numbers disagree: " + i);
   r.notes.insert(r.notes.end(), run.notes.begin(), run.notes.end());
@@ -370,11 +386,7 @@ DriverOutcome error_outcome(qmp::Error e) {
 
 DriverOutcome run_migration(Monitor& source, Monitor* destination, const MigrationPlan& plan,
                             const DriverOptions& options, const DriverSinks& sinks) {
-  Run run;
-  run.options = options;
-  run.sinks = sinks;
-  run.src = &source;
-  run.dst = destination;
+  Run run(source, destination, options, sinks);
   run.postcopy_after = plan.postcopy_after_passes;
 
   // 1. Preflight, against both live schemas.
@@ -675,11 +687,7 @@ DriverOutcome run_migration(Monitor& source, Monitor* destination, const Migrati
 
 DriverOutcome resume_migration(Monitor& source, Monitor& destination, const MigrationPlan& plan,
                                const DriverOptions& options, const DriverSinks& sinks) {
-  Run run;
-  run.options = options;
-  run.sinks = sinks;
-  run.src = &source;
-  run.dst = &destination;
+  Run run(source, &destination, options, sinks);
   run.postcopy = true;
   // Both ends must be paused in postcopy: anything else is not this recovery.
   for (Monitor* m : {run.src, run.dst}) {
@@ -731,12 +739,8 @@ DriverOutcome resume_migration(Monitor& source, Monitor& destination, const Migr
 
 DriverOutcome watch_migration(Monitor& source, Monitor* destination, const DriverOptions& options,
                               const DriverSinks& sinks) {
-  Run run;
-  run.options = options;
-  run.sinks = sinks;
+  Run run(source, destination, options, sinks);
   run.cancel_on_interrupt = false;
-  run.src = &source;
-  run.dst = destination;
   auto info = run.src->query_migrate(run.command());
   if (!info) return error_outcome(info.error());
   if (info->status == "none")

@@ -13,6 +13,10 @@ bool stops_following(std::string_view status) {
   return is_terminal(status) || status == "postcopy-paused";
 }
 
+bool guest_runs_on_destination(std::string_view status) {
+  return status.starts_with("postcopy") && status != "postcopy-device";
+}
+
 bool is_terminal(std::string_view status) {
   return status == "completed" || status == "failed" || status == "cancelled";
 }
@@ -67,6 +71,7 @@ qmp::Result<MigrationInfo> migration_info_from_json(const Json& reply) {
     r.precopy_bytes = bytes_member(*it, "precopy-bytes");
     r.downtime_bytes = bytes_member(*it, "downtime-bytes");
     r.postcopy_bytes = bytes_member(*it, "postcopy-bytes");
+    r.postcopy_requests = uint_member(*it, "postcopy-requests");
     info.ram = r;
   }
   info.total_time = ms_member(reply, "total-time");
@@ -161,6 +166,11 @@ constexpr HmpField hmp_fields[] = {
      [](auto&, auto& r, const auto& q) { r.downtime_bytes = Bytes{as_bytes(q)}; }, false},
     {"postcopy ram", "Channels.postcopy",
      [](auto&, auto& r, const auto& q) { r.postcopy_bytes = Bytes{as_bytes(q)}; }, false},
+    {"postcopy request count", "Others.postcopy_req",
+     [](auto&, auto& r, const auto& q) {
+       r.postcopy_requests = static_cast<std::uint64_t>(q.value);
+     },
+     false},
 };
 
 // Applies one "name" and its value; true when it was a RAM statistic.

@@ -24,6 +24,8 @@ struct RamStats {
   std::optional<Bytes> precopy_bytes;   // 7.0+
   std::optional<Bytes> downtime_bytes;  // 7.0+
   std::optional<Bytes> postcopy_bytes;  // 7.0+
+  // Pages the destination asked for out of turn, once it ran (postcopy).
+  std::optional<std::uint64_t> postcopy_requests;
 };
 
 struct MigrationInfo {
@@ -41,6 +43,11 @@ bool is_terminal(std::string_view status);  // completed, failed, cancelled
 // Where qsock stops following: a terminal status, or a paused postcopy (only
 // a recovery moves that one on).
 bool stops_following(std::string_view status);
+// Whether the guest runs on the destination in this status: postcopy once the
+// destination was started (postcopy-active, -paused, -recover...). Not
+// postcopy-device (10.2+): the device state is still on its way and a
+// failure there leaves the source whole.
+bool guest_runs_on_destination(std::string_view status);
 
 // From query-migrate's return value. Errors (kind protocol): not an object.
 qmp::Result<MigrationInfo> migration_info_from_json(const Json& reply);

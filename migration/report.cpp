@@ -65,6 +65,7 @@ Json MigrationReport::to_json() const {
   }
   j["bytes"] = ram ? b : Json(nullptr);
   j["throughput_mbps"] = ram ? Json(ram->mbps) : Json(nullptr);
+  j["postcopy_requests"] = ram && ram->postcopy_requests ? Json(*ram->postcopy_requests) : Json(nullptr);
   j["passes"] = passes;
   j["sockopts_via"] = mode_or_null(sockopts_via);
   j["destination_sockopts_via"] = mode_or_null(destination_sockopts_via);
@@ -83,6 +84,7 @@ Json MigrationReport::to_json() const {
   j["source_state"] = text_or_null(source_state);
   j["source_resumed"] = source_resumed;
   j["destination_state"] = text_or_null(destination_state);
+  j["destination_stderr"] = text_or_null(destination_stderr);
   j["error"] = text_or_null(error);
   j["fired"] = text_or_null(fired);
   j["notes"] = notes;

@@ -1,6 +1,6 @@
 # qsock migrate when things go wrong: preflight lists every problem and
 # changes nothing (exit 1); the destination killed mid-migration (exit 6, the
-# source running again, the destination's fate reported); --timeout cancels
+# source running again, the destination's fate and last words reported); --timeout cancels
 # (exit 6); Ctrl-C cancels (exit 130). Each time the source VM is running after.
 . "$(dirname "$0")/lib.sh"
 need_qemu
@@ -63,6 +63,28 @@ assert r["error"], "no error-desc"
 assert r["fd_passed"] is True
 PY
 [ "$(state_of "$S/qmp.sock")" = running ] && pass || fail "source not running after the failure"
+
+# 2b. The destination refuses the state (its RAM is another size): the source
+# sees only a broken connection, the destination says why on its stderr and
+# exits, and the report carries that last line (read from the file its
+# stderr goes to, as libvirt's domain log is), the source running again.
+D=$(scratch_dir)
+vm "$D" -kernel "$GUEST_KERNEL" -m 128 -incoming defer 2>"$D/stderr"
+code=0
+"$QSOCK" --json migrate -s "$S/qmp.sock" -d "$D/qmp.sock" --to tcp:127.0.0.1:44516 \
+  >"$out" 2>"$S/err" || code=$?
+[ "$code" = 6 ] && pass || { fail "destination refused the state: exit $code, not 6"; cat "$S/err" >&2; }
+last=$(grep -v '^[[:space:]]*$' "$D/stderr" | tail -1)
+[ -n "$last" ] && pass || fail "the destination wrote nothing to its stderr"
+jq -e --arg last "$last" '.status == "failed" and .destination_stderr == $last
+  and .source_state == "running"' <(tail -1 "$out") >/dev/null && pass ||
+  { fail "the report lacks the destination's last line '$last'"; tail -1 "$out" >&2; }
+D=$(scratch_dir)
+vm "$D" -kernel "$GUEST_KERNEL" -m 128 -incoming defer 2>"$D/stderr"
+code=0
+"$QSOCK" migrate -s "$S/qmp.sock" -d "$D/qmp.sock" --to tcp:127.0.0.1:44517 >"$out" 2>&1 || code=$?
+grep -qF "destination's last words:    $(grep -v '^[[:space:]]*$' "$D/stderr" | tail -1)" "$out" &&
+  pass || { fail "the text report lacks the destination's last words"; cat "$out" >&2; }
 
 # 3. --timeout cancels; the source keeps running.
 D=$(scratch_dir)

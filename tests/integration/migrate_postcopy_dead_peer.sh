@@ -46,6 +46,7 @@ report=$(tail -1 "$S/out")
 echo "$report" | jq -c '{status, postcopy, source_state, source_resumed, destination_state, fired,
   channels: [.channels[] | {side, ut: .options."user-timeout"}]}'
 echo "$report" | jq -e '.status == "postcopy-paused" and .postcopy == true
+  and (.postcopy_requests | type) == "number"
   and .source_resumed == false and .source_state != "running"
   and all(.channels[]; .options."user-timeout" == 2000)' >/dev/null && pass ||
   fail "the report is not a paused postcopy with the source left alone"

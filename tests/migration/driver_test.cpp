@@ -370,8 +370,31 @@ TEST_CASE(
   CHECK_FALSE(r.source_resumed);
   std::string notes;
   for (const auto& n : r.notes) notes += n + "\n";
-  CHECK(contains(notes, "switched to postcopy after 1 precopy pass"));
+  CHECK(contains(notes, "switching to postcopy after 1 precopy pass"));
   CHECK(contains(notes, "qsock migrate --resume"));
+}
+
+TEST_CASE(
+    "driver: a failure while postcopy's device state is on its way (postcopy-device, 10.2+) "
+    "puts the source back: the guest never ran on the destination") {
+  ScriptedMonitor src;
+  src.timeline = {
+      {{}, info("active", 1'000'000, 1), {}},
+      {{}, info("active", 2'000'000, 2), {}},
+      {{}, info("postcopy-device", 2'500'000, 2), "finish-migrate"},
+      {{}, info("failed", 2'600'000, 2), "postmigrate"},
+  };
+  auto plan = tcp_plan();
+  plan.postcopy_after_passes = 1;
+  Recorded rec;
+  auto out = migration::run_migration(src, nullptr, plan, fast(), rec.sinks());
+  REQUIRE(out.kind == migration::DriverOutcome::Kind::report);
+  CHECK(src.count("migrate-start-postcopy") == 1);
+  CHECK(out.report.status == "failed");
+  CHECK_FALSE(out.report.postcopy);
+  CHECK(src.count("cont") == 1);
+  CHECK(out.report.source_resumed);
+  CHECK(out.report.source_state == "running");
 }
 
 TEST_CASE("driver: --timeout before the switch cancels a precopy; no postcopy is started after") {

@@ -24,7 +24,8 @@ TEST_CASE("migration info: HMP 'info migrate' of QEMU 7.2") {
       "normal: 111 pages\n"
       "dirty sync count: 2\n"
       "page size: 4 kbytes\n"
-      "precopy ram: 589 kbytes\n";
+      "precopy ram: 589 kbytes\n"
+      "postcopy request count: 12\n";
   auto info = migration::migration_info_from_hmp(completed);
   REQUIRE(info.has_value());
   CHECK(info->status == "completed");
@@ -38,6 +39,7 @@ TEST_CASE("migration info: HMP 'info migrate' of QEMU 7.2") {
   CHECK(info->ram->dirty_sync_count == 2);
   CHECK(info->ram->precopy_bytes->count == 589u * 1024);
   CHECK(!info->ram->postcopy_bytes.has_value());
+  CHECK(info->ram->postcopy_requests == 12u);
 
   struct Row {
     const char* text;
@@ -76,7 +78,7 @@ TEST_CASE("migration info: HMP 'info migrate' since QEMU 10.1 (sections of name=
       "    Channels: \t\tprecopy=17 MiB, multifd=0 B, postcopy=0 B\n"
       "    Page Types: \tnormal=4352, zero=477\n"
       "  Page Rates (pps): \ttransfer=1376\n"
-      "  Others: \t\tdirty_syncs=1\n";
+      "  Others: \t\tdirty_syncs=1, postcopy_req=57\n";
   auto info = migration::migration_info_from_hmp(active);
   REQUIRE(info.has_value());
   CHECK(info->status == "active");
@@ -93,6 +95,7 @@ TEST_CASE("migration info: HMP 'info migrate' since QEMU 10.1 (sections of name=
   CHECK(info->ram->dirty_sync_count == 1);
   CHECK(info->ram->precopy_bytes->count == 17u * 1024 * 1024);
   CHECK(info->ram->postcopy_bytes->count == 0);
+  CHECK(info->ram->postcopy_requests == 57u);
 
   auto done = migration::migration_info_from_hmp(
       "Status: \t\tcompleted\nTime (ms): \t\ttotal=287, setup=14, down=5\n");
@@ -116,8 +119,10 @@ TEST_CASE("migration info: query-migrate JSON") {
   auto info = migration::migration_info_from_json(Json::parse(
       R"({"status":"completed","setup-time":2,"downtime":3,"total-time":13,"ram":{"total":67641344,
           "transferred":603263,"remaining":0,"mbps":520.1,"dirty-sync-count":2,"precopy-bytes":603263,
-          "downtime-bytes":0,"postcopy-bytes":0,"page-size":4096,"dirty-pages-rate":0},"x-new":1})"));
+          "downtime-bytes":0,"postcopy-bytes":0,"page-size":4096,"dirty-pages-rate":0,
+          "postcopy-requests":7},"x-new":1})"));
   REQUIRE(info.has_value());
+  CHECK(info->ram->postcopy_requests == 7u);
   CHECK(info->status == "completed");
   CHECK(info->ram->downtime_bytes->count == 0);
   CHECK(info->raw.contains("x-new"));
