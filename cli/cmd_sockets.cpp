@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "cli/positive_number.h"
+#include "qmp/monitor_listener.h"
 #include "sockopts/assignments.h"
 #include "sockopts/detection.h"
 #include "sockopts/peercred.h"
@@ -113,9 +114,15 @@ void print_report(const Context& ctx, const sockopts::SocketReport& r,
 ExitCode run_sockets(const Context& ctx, const SocketsArgs& args) {
   pid_t pid = args.pid;
   if (!args.monitor.empty()) {
-    auto p = sockopts::pid_of_unix_peer(args.monitor);
-    if (!p) return fail(ctx, ExitCode::connect, p.error().text());
-    pid = *p;
+    // From the listener's inode, without a connection (a held monitor's queue
+    // would keep it); from its credentials when this namespace cannot see it.
+    if (auto found = qmp::listener_pid(args.monitor)) {
+      pid = *found;
+    } else {
+      auto p = sockopts::pid_of_unix_peer(args.monitor);
+      if (!p) return fail(ctx, ExitCode::connect, p.error().text());
+      pid = *p;
+    }
   }
   sockopts::SocketFilter filter;
   filter.include_listening = !args.no_listening;

@@ -45,15 +45,17 @@ void print_socket(std::FILE* to, const char* who, const migration::SocketView& s
 // One line a side with several connections (multifd): how many and which
 // options each had when qsock found it; the odd ones out are listed.
 void print_channels(std::FILE* to, const std::vector<migration::SocketView>& channels) {
-  for (migration::SocketEnd end : {migration::SocketEnd::source, migration::SocketEnd::destination}) {
+  for (migration::SocketEnd end :
+       {migration::SocketEnd::source, migration::SocketEnd::destination}) {
     std::vector<const migration::SocketView*> side;
     for (const auto& v : channels)
       if (v.end == end) side.push_back(&v);
     // One connection is the socket line above already.
     if (side.size() < 2) continue;
     const char* who = end == migration::SocketEnd::source ? "source" : "destination";
-    std::string first = side.front()->options ? dump_json(migration::to_json(*side.front())["options"])
-                                              : "unreadable";
+    std::string first = side.front()->options
+                            ? dump_json(migration::to_json(*side.front())["options"])
+                            : "unreadable";
     bool alike = std::all_of(side.begin(), side.end(), [&](const migration::SocketView* v) {
       return v->options == side.front()->options && v->not_applied.empty();
     });

@@ -306,8 +306,8 @@ void finish(Run& run, bool was_running, MigrationReport& r) {
   }
   // The destination ran (RESUME) or took postcopy pages although no poll saw
   // postcopy-active: the guest moved all the same.
-  bool postcopy_pages = run.last.ram && run.last.ram->postcopy_bytes &&
-                        run.last.ram->postcopy_bytes->count > 0;
+  bool postcopy_pages =
+      run.last.ram && run.last.ram->postcopy_bytes && run.last.ram->postcopy_bytes->count > 0;
   if (run.postcopy_asked && (postcopy_pages || (run.resume_us && r.status != "completed")))
     run.postcopy = true;
   r.postcopy = run.postcopy;

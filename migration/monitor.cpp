@@ -5,6 +5,7 @@
 #include "base/names.h"
 #include "migration/hmp_monitor.h"
 #include "migration/qmp_monitor.h"
+#include "qmp/monitor_listener.h"
 #include "qmp/protocol_detect.h"
 #include "sockopts/peercred.h"
 
@@ -52,8 +53,10 @@ qmp::Result<void> fd_passing_possible(const qmp::MonitorAddress& address) {
 
 std::optional<pid_t> monitor_peer_pid(const qmp::MonitorAddress& address) {
   if (address.kind != qmp::MonitorAddress::Kind::unix_socket) return std::nullopt;
-  // Another connection only to read the listener's credentials; QEMU
-  // accepts it and never greets it (one client at a time), which is harmless.
+  if (auto pid = qmp::listener_pid(address.path)) return pid;
+  // Not in this network namespace's table: another connection only to read
+  // the listener's credentials. It waits in the queue of the monitor qsock
+  // holds until qsock leaves (harmless, but a slot).
   auto pid = sockopts::pid_of_unix_peer(address.path);
   if (!pid) return std::nullopt;
   return *pid;

@@ -65,7 +65,8 @@ Json MigrationReport::to_json() const {
   }
   j["bytes"] = ram ? b : Json(nullptr);
   j["throughput_mbps"] = ram ? Json(ram->mbps) : Json(nullptr);
-  j["postcopy_requests"] = ram && ram->postcopy_requests ? Json(*ram->postcopy_requests) : Json(nullptr);
+  j["postcopy_requests"] =
+      ram && ram->postcopy_requests ? Json(*ram->postcopy_requests) : Json(nullptr);
   j["passes"] = passes;
   j["sockopts_via"] = mode_or_null(sockopts_via);
   j["destination_sockopts_via"] = mode_or_null(destination_sockopts_via);

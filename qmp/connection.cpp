@@ -7,6 +7,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -14,6 +15,8 @@
 #include <utility>
 
 #include <fmt/format.h>
+
+#include "qmp/monitor_listener.h"
 
 namespace qsock::qmp {
 
@@ -72,7 +75,38 @@ int finish_connect(int fd, const Deadline& deadline) {
   }
 }
 
+// A monitor another client holds is refused at once, with no connection
+// added to its queue (monitor_listener.h). A client that has just left may
+// still be counted for a moment: QEMU closes its end on its next loop.
+Result<void> refuse_if_held(const MonitorAddress& a, const Deadline& deadline) {
+  auto settle = Deadline::after(std::min(deadline.remaining(), Milliseconds(300)));
+  std::optional<MonitorListener> l = monitor_listener(a.path);
+  while (l && l->served > 0 && !settle.expired()) {
+    std::this_thread::sleep_for(Milliseconds(20));
+    l = monitor_listener(a.path);
+  }
+  if (!l || l->served == 0) return {};
+  std::string queued =
+      l->queued == 0 ? ""
+                     : fmt::format(", and {} earlier connection{} wait{} in its queue", l->queued,
+                                   l->queued == 1 ? "" : "s", l->queued == 1 ? "s" : "");
+  std::string domain = libvirt_domain_of(a.path);
+  std::string via =
+      domain.empty()
+          ? "; use it through that client, or stop it first"
+          : fmt::format(
+                "; it is the monitor of libvirt domain '{}', which libvirt holds for the "
+                "domain's life: reach it through libvirt (virsh qemu-monitor-command {} "
+                "...)",
+                domain, domain);
+  return fail(ErrorKind::connect,
+              fmt::format("{} is held by another client: QEMU serves a monitor to one client at a "
+                          "time{}; qsock did not connect, as it would only wait behind it{}",
+                          a.describe(), queued, via));
+}
+
 Result<Connection> open_unix(const MonitorAddress& a, const Deadline& deadline) {
+  if (auto held = refuse_if_held(a, deadline); !held) return tl::unexpected(held.error());
   sockaddr_un sa{};
   sa.sun_family = AF_UNIX;
   std::memcpy(sa.sun_path, a.path.data(), a.path.size());

@@ -137,16 +137,4 @@ std::vector<ProcTcpEntry> parse_proc_net_tcp(std::string_view text, bool ipv6) {
   return out;
 }
 
-std::optional<std::uint64_t> socket_inode(std::string_view link) {
-  constexpr std::string_view prefix = "socket:[";
-  if (link.size() <= prefix.size() + 1 || link.substr(0, prefix.size()) != prefix ||
-      link.back() != ']')
-    return std::nullopt;
-  std::string_view digits = link.substr(prefix.size(), link.size() - prefix.size() - 1);
-  std::uint64_t inode = 0;
-  auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), inode);
-  if (ec != std::errc() || p != digits.data() + digits.size()) return std::nullopt;
-  return inode;
-}
-
 }  // namespace qsock::sockopts

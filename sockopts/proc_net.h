@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/socket_inode.h"
 #include "sockopts/error.h"
 #include "sockopts/tcp_info.h"
 
@@ -40,7 +41,6 @@ struct ProcTcpEntry {
 // not parse are skipped; the header line is skipped.
 std::vector<ProcTcpEntry> parse_proc_net_tcp(std::string_view text, bool ipv6);
 
-// 1234 for "socket:[1234]", nothing for any other link target.
-std::optional<std::uint64_t> socket_inode(std::string_view link);
+using qsock::socket_inode;  // "socket:[1234]" -> 1234 (base/socket_inode.h)
 
 }  // namespace qsock::sockopts

@@ -181,6 +181,29 @@ expect_within() {
 
 now_ms() { date +%s%3N; }  # wall clock, milliseconds
 
+# accept_queue PATH: how many connections wait in the accept queue of the
+# UNIX listener at PATH (this namespace's /proc/net/unix: state 02, no inode).
+accept_queue() {
+  awk -v p="$1" '$8 == p && $6 == "02"' /proc/net/unix | wc -l
+}
+
+# expect_held SOCK CMD...: CMD (a qsock command on the monitor SOCK, which
+# another client holds) is refused three times within 1 s each with the
+# held-monitor message (exit 3), the accept queue as it was; and
+# `qsock sockets -s SOCK` still finds the QEMU (QEMU_PID).
+expect_held() {
+  local sock=$1 before i; shift
+  before=$(accept_queue "$sock")
+  for i in 1 2 3; do
+    expect_within 1 3 "is held by another client" "$@"
+    [ "$(accept_queue "$sock")" = "$before" ] && pass ||
+      fail "attempt $i left the accept queue at $(accept_queue "$sock"), was $before"
+  done
+  "$QSOCK" --json sockets -s "$sock" >"$sock.sockets" 2>&1 &&
+    jq -e --argjson pid "$QEMU_PID" '.pid == $pid' "$sock.sockets" >/dev/null && pass ||
+    { fail "sockets -s did not find QEMU $QEMU_PID behind a held monitor"; cat "$sock.sockets" >&2; }
+}
+
 # expect_exit_after_cut NAME PID T0_MS LIMIT_MS ERRFILE: PID (a qsock migrate in the
 # background) must exit 6 within LIMIT_MS of T0_MS (the cut); prints how long it took.
 expect_exit_after_cut() {

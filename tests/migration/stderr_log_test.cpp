@@ -43,7 +43,8 @@ TEST_CASE("stderr log: the last line a process wrote to its stderr file since qs
   CHECK_FALSE(last_line_since_start(*log).has_value());  // the old line is not this migration's
 
   append(fd, "qemu: Unknown savevm section\nqemu: load of migration failed: Invalid argument\n\n");
-  CHECK(last_line_since_start(*log) == std::string("qemu: load of migration failed: Invalid argument"));
+  CHECK(last_line_since_start(*log) ==
+        std::string("qemu: load of migration failed: Invalid argument"));
 
   // Still readable once the file is gone from the directory (rotated, removed).
   ::unlink(path);
