@@ -206,10 +206,9 @@ ExitCode run_demo(Context& ctx, const DemoOptions& o) {
   migration::DriverOptions options;
   options.interrupted = interrupted;
   ProgressLine line(ctx);
-  auto outcome = migration::run_migration(
-      qmp::MonitorAddress{qmp::MonitorAddress::Kind::unix_socket, src->qmp_path(), "", ""},
-      qmp::MonitorAddress{qmp::MonitorAddress::Kind::unix_socket, dst->qmp_path(), "", ""}, plan,
-      options, sinks_for(line));
+  auto outcome = migration::run_migration(qmp::MonitorAddress::unix_at(src->qmp_path()),
+                                          qmp::MonitorAddress::unix_at(dst->qmp_path()), plan,
+                                          options, sinks_for(line));
   ExitCode code = finish_outcome(ctx, line, outcome);
   if (outcome.started && code != ExitCode::interrupted) explain(ctx, o, outcome.report);
   if (o.keep && code != ExitCode::interrupted) {

@@ -24,6 +24,16 @@ struct HmpOptions {
 
 qmp::Result<std::string> run_on_monitor(const qmp::MonitorAddress& address, const HmpOptions& o) {
   auto deadline = deadline_from_seconds(o.monitor.timeout_seconds);
+  if (address.kind == qmp::MonitorAddress::Kind::libvirt) {
+    // libvirt holds QEMU's QMP monitor: HMP goes as human-monitor-command.
+    if (o.monitor.pass_fd >= 0)
+      return qmp::fail(qmp::ErrorKind::invalid,
+                       "--fd with --domain: pass it with 'qsock qmp --domain NAME --fd N getfd "
+                       "fdname=NAME'");
+    auto session = qmp::Session::connect(address, deadline);
+    if (!session) return tl::unexpected(session.error());
+    return qmp::human_monitor_command(*session, o.line, deadline);
+  }
   auto connection = qmp::Connection::open(address, deadline);
   if (!connection) return tl::unexpected(connection.error());
   auto detected = qmp::detect_protocol(std::move(*connection), deadline);

@@ -5,7 +5,9 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/monitor_options.h"
 #include "cli/positive_number.h"
+#include "qmp/libvirt_link.h"
 #include "qmp/monitor_listener.h"
 #include "sockopts/assignments.h"
 #include "sockopts/detection.h"
@@ -19,6 +21,8 @@ namespace {
 struct SocketsArgs {
   int pid = 0;
   std::string monitor;  // -s: a UNIX socket whose listener is the process
+  std::string domain;   // --domain: a libvirt domain's QEMU
+  std::string connect;  // -c/--connect, with --domain
   std::string peer;
   std::string set;
   bool no_listening = false;
@@ -113,7 +117,19 @@ void print_report(const Context& ctx, const sockopts::SocketReport& r,
 
 ExitCode run_sockets(const Context& ctx, const SocketsArgs& args) {
   pid_t pid = args.pid;
-  if (!args.monitor.empty()) {
+  if (!args.domain.empty()) {
+    auto link = qmp::LibvirtLink::open(libvirt_address(args.domain, args.connect).uri, args.domain,
+                                       deadline_from_seconds(10.0));
+    if (!link) return report(ctx, link.error());
+    auto found = (*link)->qemu_pid();
+    if (!found)
+      return fail(ctx, ExitCode::connect,
+                  fmt::format("no QEMU of libvirt domain '{}' on this host: its process is found "
+                              "by the domain's UUID on QEMU's command line, which needs a local "
+                              "connection (qemu:///system, qemu+unix://...) and root",
+                              (*link)->domain_name()));
+    pid = *found;
+  } else if (!args.monitor.empty()) {
     // From the listener's inode, without a connection (a held monitor's queue
     // would keep it); from its credentials when this namespace cannot see it.
     if (auto found = qmp::listener_pid(args.monitor)) {
@@ -179,9 +195,12 @@ void add_sockets_command(CLI::App& app, Context& ctx, Action& action) {
   auto* pid =
       cmd->add_option("--pid", args->pid, "The process (e.g. QEMU)")->check(positive_number());
   auto* sock = cmd->add_option("-s,--socket", args->monitor,
-                               "A UNIX socket the process listens on (its QMP monitor); "
-                               "the pid comes from SO_PEERCRED, nothing is sent");
+                               "A UNIX socket the process listens on (its QMP monitor): the "
+                               "pid of its listener, found without connecting");
   pid->excludes(sock);
+  auto* domain = add_domain_options(*cmd, args->domain, args->connect, nullptr);
+  domain->description("A libvirt domain (name, UUID or id): its QEMU, as libvirt names it");
+  domain->excludes(pid)->excludes(sock);
   cmd->add_option("--peer", args->peer, "Only sockets connected to HOST:PORT ([IPV6]:PORT)");
   cmd->add_flag("--no-listening", args->no_listening, "Leave out listening sockets");
   cmd->add_option("--set", args->set,
@@ -196,10 +215,10 @@ void add_sockets_command(CLI::App& app, Context& ctx, Action& action) {
       "  qsock sockets --pid $(pidof qemu-system-x86_64)\n"
       "  qsock sockets -s /run/qemu/vm1.qmp --peer 10.0.0.2:4444 --set user-timeout=5000\n"
       "Exit status: 0 ok, 1 a --set did not stick, 2 usage, 3 process or socket not accessible.");
-  cmd->callback([&ctx, &action, args, pid, sock] {
-    if (pid->count() == 0 && sock->count() == 0) {
+  cmd->callback([&ctx, &action, args, pid, sock, domain] {
+    if (pid->count() == 0 && sock->count() == 0 && domain->count() == 0) {
       action = [&ctx] {
-        return fail(ctx, ExitCode::usage, "sockets: give --pid PID or -s SOCKET");
+        return fail(ctx, ExitCode::usage, "sockets: give --pid PID, -s SOCKET or --domain NAME");
       };
       return;
     }

@@ -17,15 +17,27 @@ namespace qsock::cli {
 
 struct MonitorOptions {
   std::string socket;
+  std::string domain;   // --domain: through libvirt instead of a socket
+  std::string connect;  // -c/--connect: libvirt's URI
   double timeout_seconds = 10.0;
   int pass_fd = -1;  // --fd N, where the command offers it
 };
 
-// Adds -s/--socket and --timeout to `cmd`. `timeout_help` describes what it bounds.
+// Adds -s/--socket (or --domain with -c/--connect: one of the two is
+// required, a usage error otherwise) and --timeout to `cmd`. `timeout_help`
+// describes what it bounds.
 void add_monitor_options(CLI::App& cmd, MonitorOptions& options,
                          const std::string& timeout_help =
                              "Seconds to wait for the connection, greeting and reply "
                              "(default 10)");
+
+// --domain and -c/--connect on `cmd` (binding `domain` and `connect`); with
+// `socket`, the two exclude each other and one is required. Returns --domain.
+CLI::Option* add_domain_options(CLI::App& cmd, std::string& domain, std::string& connect,
+                                CLI::Option* socket);
+
+// The address of a libvirt domain's QEMU (--domain, -c).
+qmp::MonitorAddress libvirt_address(const std::string& domain, const std::string& connect);
 
 // The monitor address to use; warns (once) that QMP over TCP is unauthenticated.
 qmp::Result<qmp::MonitorAddress> resolve_monitor(const Context& ctx, const MonitorOptions& options);

@@ -48,6 +48,10 @@ void SchemaSource::add_options(CLI::App& cmd) {
                                    "Use the schema of the QEMU behind this QMP socket "
                                    "(query-qmp-schema): PATH, unix:PATH or tcp:HOST:PORT");
   from_dir->excludes(from_live);
+  auto* from_domain = add_domain_options(cmd, domain, connect, nullptr);
+  from_domain->description(
+      "Use the schema of this libvirt domain's QEMU, through libvirt (name, UUID or id)");
+  from_domain->excludes(from_dir)->excludes(from_live);
   cmd.add_option("--timeout", timeout_seconds,
                  "With --schema-from: seconds to wait for the connection, greeting and schema "
                  "(default 10)")
@@ -56,11 +60,11 @@ void SchemaSource::add_options(CLI::App& cmd) {
 
 namespace {
 
-tl::expected<LoadedSchema, SchemaError> load_live(const std::string& socket, double timeout) {
-  auto unwrap = [](const qmp::Error& e) {
-    return tl::unexpected(SchemaError{exit_code_for(e), "--schema-from: " + e.message});
+tl::expected<LoadedSchema, SchemaError> load_live(const qmp::Result<qmp::MonitorAddress>& address,
+                                                  std::string_view flag, double timeout) {
+  auto unwrap = [flag](const qmp::Error& e) {
+    return tl::unexpected(SchemaError{exit_code_for(e), fmt::format("{}: {}", flag, e.message)});
   };
-  auto address = qmp::parse_monitor_address(socket);
   if (!address) return unwrap(address.error());
   auto deadline = deadline_from_seconds(timeout);
   auto session = qmp::Session::connect(*address, deadline);
@@ -77,7 +81,10 @@ tl::expected<LoadedSchema, SchemaError> load_live(const std::string& socket, dou
 }  // namespace
 
 tl::expected<LoadedSchema, SchemaError> SchemaSource::load() const {
-  if (!from_socket.empty()) return load_live(from_socket, timeout_seconds);
+  if (!from_socket.empty())
+    return load_live(qmp::parse_monitor_address(from_socket), "--schema-from", timeout_seconds);
+  if (!domain.empty())
+    return load_live(libvirt_address(domain, connect), "--domain", timeout_seconds);
   if (dir.empty()) {
     // The embedded schema lives for the whole run; share it without copying.
     return LoadedSchema{

@@ -39,6 +39,8 @@ struct LoadedSchema {
 struct SchemaSource {
   std::string dir;                // --schema DIR
   std::string from_socket;        // --schema-from SOCK
+  std::string domain;             // --domain NAME: the live schema through libvirt
+  std::string connect;            // -c/--connect URI, with --domain
   double timeout_seconds = 10.0;  // --timeout, for --schema-from
 
   void add_options(CLI::App& cmd);

@@ -91,18 +91,18 @@ Result<void> refuse_if_held(const MonitorAddress& a, const Deadline& deadline) {
                      : fmt::format(", and {} earlier connection{} wait{} in its queue", l->queued,
                                    l->queued == 1 ? "" : "s", l->queued == 1 ? "s" : "");
   std::string domain = libvirt_domain_of(a.path);
-  std::string via =
-      domain.empty()
-          ? "; use it through that client, or stop it first"
-          : fmt::format(
-                "; it is the monitor of libvirt domain '{}', which libvirt holds for the "
-                "domain's life: reach it through libvirt (virsh qemu-monitor-command {} "
-                "...)",
-                domain, domain);
-  return fail(ErrorKind::connect,
-              fmt::format("{} is held by another client: QEMU serves a monitor to one client at a "
-                          "time{}; qsock did not connect, as it would only wait behind it{}",
-                          a.describe(), queued, via));
+  std::string via = domain.empty()
+                        ? "; use it through that client, or stop it first"
+                        : fmt::format(
+                              "; it is the monitor of libvirt domain '{}', which libvirt "
+                              "holds for the domain's life",
+                              domain);
+  Error e{ErrorKind::connect,
+          fmt::format("{} is held by another client: QEMU serves a monitor to one client at a "
+                      "time{}; qsock did not connect, as it would only wait behind it{}",
+                      a.describe(), queued, via),
+          Json(), domain};
+  return tl::unexpected(e);
 }
 
 Result<Connection> open_unix(const MonitorAddress& a, const Deadline& deadline) {
@@ -167,6 +167,11 @@ Result<Connection> open_tcp(const MonitorAddress& a, const Deadline& deadline) {
 }  // namespace
 
 Result<Connection> Connection::open(const MonitorAddress& address, Deadline deadline) {
+  if (address.kind == MonitorAddress::Kind::libvirt)
+    return fail(ErrorKind::invalid,
+                fmt::format("{} is reached through libvirt, not by a socket: this operation needs "
+                            "a monitor socket (-s)",
+                            address.describe()));
   return address.is_tcp() ? open_tcp(address, deadline) : open_unix(address, deadline);
 }
 

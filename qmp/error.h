@@ -23,6 +23,8 @@ struct Error {
   std::string message;
   // For kind == qemu: QEMU's error object ({"class": ..., "desc": ...}), as received.
   Json qemu_error;
+  // For kind == connect: the monitor is held, and it is this libvirt domain's.
+  std::string held_by_libvirt_domain = {};
 };
 
 template <typename T>

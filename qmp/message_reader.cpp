@@ -18,7 +18,9 @@ std::string excerpt(std::string_view text) {
   return out;
 }
 
-bool blank(std::string_view s) { return s.find_first_not_of(" \t\r") == std::string_view::npos; }
+bool only_blanks(std::string_view s) {
+  return s.find_first_not_of(" \t\r") == std::string_view::npos;
+}
 
 }  // namespace
 
@@ -59,7 +61,7 @@ Result<std::optional<Json>> MessageReader::next() {
                       Json()};
       return tl::unexpected(*failed_);
     }
-    if (blank(line)) continue;
+    if (only_blanks(line)) continue;
     Json message = Json::parse(line, nullptr, /*allow_exceptions=*/false);
     if (message.is_discarded()) {
       failed_ = Error{ErrorKind::protocol,

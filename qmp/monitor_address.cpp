@@ -8,6 +8,7 @@ namespace qsock::qmp {
 
 std::string MonitorAddress::describe() const {
   if (kind == Kind::unix_socket) return "unix:" + path;
+  if (kind == Kind::libvirt) return fmt::format("libvirt domain '{}' ({})", domain, uri);
   if (host.find(':') != std::string::npos) return fmt::format("tcp:[{}]:{}", host, port);
   return fmt::format("tcp:{}:{}", host, port);
 }

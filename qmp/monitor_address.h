@@ -10,14 +10,22 @@
 namespace qsock::qmp {
 
 struct MonitorAddress {
-  enum class Kind { unix_socket, tcp };
+  enum class Kind { unix_socket, tcp, libvirt };
   Kind kind = Kind::unix_socket;
-  std::string path;  // unix_socket
-  std::string host;  // tcp, without brackets
-  std::string port;  // tcp, a number or service name
+  std::string path;    // unix_socket
+  std::string host;    // tcp, without brackets
+  std::string port;    // tcp, a number or service name
+  std::string uri;     // libvirt: the connection URI
+  std::string domain;  // libvirt: the domain's name, UUID or id
 
+  static MonitorAddress unix_at(std::string path) {
+    MonitorAddress a;
+    a.path = std::move(path);
+    return a;
+  }
   bool is_tcp() const { return kind == Kind::tcp; }
-  std::string describe() const;  // "unix:/run/q.sock", "tcp:[::1]:4444"
+  // "unix:/run/q.sock", "tcp:[::1]:4444", "libvirt domain 'vm1' (qemu:///system)"
+  std::string describe() const;
 };
 
 // Errors are of kind `invalid`.

@@ -1,11 +1,19 @@
 #include "qmp/monitor_listener.h"
 
 #include <dirent.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/sock_diag.h>
+#include <linux/unix_diag.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <charconv>
-#include <fstream>
-#include <sstream>
+#include <cstring>
+
+#include "base/fd.h"
 
 #include "base/socket_inode.h"
 
@@ -13,9 +21,8 @@ namespace qsock::qmp {
 
 namespace {
 
-constexpr unsigned long kAcceptCon = 0x10000;  // __SO_ACCEPTCON in the Flags column
-constexpr unsigned kConnecting = 2;            // SS_CONNECTING: queued, not yet accepted
-constexpr unsigned kConnected = 3;
+constexpr unsigned kEstablished = 1;  // TCP_ESTABLISHED, as sock_diag reports UNIX states
+constexpr unsigned kListen = 10;      // TCP_LISTEN
 
 template <typename T>
 bool parse_number(std::string_view s, T& out, int base) {
@@ -23,69 +30,97 @@ bool parse_number(std::string_view s, T& out, int base) {
   return ec == std::errc() && p == s.data() + s.size();
 }
 
-}  // namespace
-
-// /proc/net/unix, one socket a line after a header:
-//   Num       RefCount Protocol Flags    Type St Inode Path
-//   00000000a1b2c3d4: 00000002 00000000 00010000 0001 01 3624938 /run/qmp.sock
-// Num, RefCount, Protocol and Flags are hex; St is hex; Inode decimal; Path
-// is absent for an unbound socket and may hold spaces.
-std::vector<UnixSocketRow> parse_proc_net_unix(std::string_view text) {
-  std::vector<UnixSocketRow> out;
-  bool header = true;
-  while (!text.empty()) {
-    std::size_t nl = text.find('\n');
-    std::string_view line = text.substr(0, nl);
-    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
-    if (header) {
-      header = false;
-      continue;
+// One dump reply's socket, with the attributes asked for.
+UnixSocketRow row_of(const nlmsghdr* h) {
+  const auto* msg = static_cast<const unix_diag_msg*>(NLMSG_DATA(h));
+  UnixSocketRow r;
+  r.inode = msg->udiag_ino;
+  r.state = msg->udiag_state;
+  int len = static_cast<int>(h->nlmsg_len - NLMSG_LENGTH(sizeof *msg));
+  // NOLINTNEXTLINE(cppcoreguidelines-pro-type-reinterpret-cast): netlink's layout
+  for (auto* a = reinterpret_cast<rtattr*>(const_cast<unix_diag_msg*>(msg) + 1); RTA_OK(a, len);
+       a = RTA_NEXT(a, len)) {
+    const void* data = RTA_DATA(a);
+    std::size_t size = RTA_PAYLOAD(a);
+    if (a->rta_type == UNIX_DIAG_NAME) {
+      r.name.assign(static_cast<const char*>(data), size);
+    } else if (a->rta_type == UNIX_DIAG_VFS && size >= sizeof(unix_diag_vfs)) {
+      unix_diag_vfs v{};
+      std::memcpy(&v, data, sizeof v);
+      r.vfs_inode = v.udiag_vfs_ino;
+      r.vfs_dev = v.udiag_vfs_dev;
+    } else if (a->rta_type == UNIX_DIAG_PEER && size >= sizeof(std::uint32_t)) {
+      std::uint32_t peer = 0;
+      std::memcpy(&peer, data, sizeof peer);
+      r.peer = peer;
+    } else if (a->rta_type == UNIX_DIAG_RQLEN && size >= sizeof(unix_diag_rqlen)) {
+      unix_diag_rqlen q{};
+      std::memcpy(&q, data, sizeof q);
+      r.queued = q.udiag_rqueue;
     }
-    std::vector<std::string_view> f;
-    std::size_t i = 0;
-    while (f.size() < 7) {
-      while (i < line.size() && line[i] == ' ') ++i;
-      std::size_t j = line.find(' ', i);
-      if (i >= line.size()) break;
-      f.push_back(line.substr(i, j == std::string_view::npos ? line.size() - i : j - i));
-      i = j == std::string_view::npos ? line.size() : j;
-    }
-    if (f.size() < 7) continue;
-    UnixSocketRow r;
-    unsigned long flags = 0;
-    if (!parse_number(f[3], flags, 16) || !parse_number(f[5], r.state, 16) ||
-        !parse_number(f[6], r.inode, 10))
-      continue;
-    r.listening = (flags & kAcceptCon) != 0;
-    while (i < line.size() && line[i] == ' ') ++i;
-    r.path = std::string(line.substr(i));
-    out.push_back(std::move(r));
   }
-  return out;
+  return r;
 }
 
-std::optional<MonitorListener> monitor_listener(const std::vector<UnixSocketRow>& table,
-                                                std::string_view path) {
-  std::optional<MonitorListener> found;
-  for (const UnixSocketRow& r : table)
-    if (r.listening && r.path == path) found = MonitorListener{r.inode, 0, 0};
-  if (!found) return std::nullopt;
-  // Accepted connections carry the listener's path; so do queued ones, which
-  // have no socket (inode 0) until QEMU accepts them.
-  for (const UnixSocketRow& r : table) {
-    if (r.listening || r.path != path) continue;
-    if (r.state == kConnected && r.inode != 0) ++found->served;
-    if (r.state == kConnecting) ++found->queued;
+// The kernel encodes a device as MAJOR << 20 | MINOR; stat(2) as glibc does.
+bool same_device(std::uint32_t kernel_dev, dev_t dev) {
+  return (kernel_dev >> 20) == major(dev) && (kernel_dev & 0xfffffU) == minor(dev);
+}
+
+}  // namespace
+
+std::vector<UnixSocketRow> unix_sockets() {
+  std::vector<UnixSocketRow> out;
+  Fd nl(::socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG));
+  if (!nl.valid()) return out;
+  struct {
+    nlmsghdr header;
+    unix_diag_req request;
+  } query{};
+  query.header.nlmsg_len = sizeof query;
+  query.header.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+  query.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+  query.request.sdiag_family = AF_UNIX;
+  query.request.udiag_states = ~0U;
+  query.request.udiag_show = UDIAG_SHOW_NAME | UDIAG_SHOW_VFS | UDIAG_SHOW_PEER | UDIAG_SHOW_RQLEN;
+  if (::send(nl.get(), &query, sizeof query, 0) != static_cast<ssize_t>(sizeof query)) return out;
+  std::vector<char> buffer(64 * 1024);
+  for (;;) {
+    ssize_t n = ::recv(nl.get(), buffer.data(), buffer.size(), 0);
+    if (n <= 0) return {};
+    int left = static_cast<int>(n);
+    // NOLINTNEXTLINE(cppcoreguidelines-pro-type-reinterpret-cast): netlink's layout
+    for (auto* h = reinterpret_cast<nlmsghdr*>(buffer.data()); NLMSG_OK(h, left);
+         h = NLMSG_NEXT(h, left)) {
+      if (h->nlmsg_type == NLMSG_DONE) return out;
+      if (h->nlmsg_type == NLMSG_ERROR) return {};
+      if (h->nlmsg_len >= NLMSG_LENGTH(sizeof(unix_diag_msg))) out.push_back(row_of(h));
+    }
   }
-  return found;
+}
+
+std::optional<MonitorListener> monitor_listener(const std::vector<UnixSocketRow>& table, dev_t dev,
+                                                ino_t ino) {
+  const UnixSocketRow* listener = nullptr;
+  for (const UnixSocketRow& r : table)
+    if (r.state == kListen && r.vfs_inode == ino && r.vfs_dev && same_device(*r.vfs_dev, dev))
+      listener = &r;
+  if (listener == nullptr) return std::nullopt;
+  MonitorListener l{listener->inode, 0, listener->queued};
+  // An accepted connection is bound where its listener is; its client is
+  // still there while it has a peer (a closed client's end is orphaned: 0).
+  // One still queued has no inode of its own yet.
+  for (const UnixSocketRow& r : table)
+    if (r.state == kEstablished && r.inode != 0 && r.peer != 0 &&
+        r.vfs_inode == listener->vfs_inode && r.vfs_dev == listener->vfs_dev)
+      ++l.served;
+  return l;
 }
 
 std::optional<MonitorListener> monitor_listener(const std::string& path) {
-  std::ifstream in("/proc/net/unix");
-  if (!in) return std::nullopt;
-  std::stringstream text;
-  text << in.rdbuf();
-  return monitor_listener(parse_proc_net_unix(text.str()), path);
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0 || !S_ISSOCK(st.st_mode)) return std::nullopt;
+  return monitor_listener(unix_sockets(), st.st_dev, st.st_ino);
 }
 
 std::vector<pid_t> pids_holding_socket(std::uint64_t inode) {
@@ -130,11 +165,14 @@ std::optional<pid_t> listener_pid(const std::string& path) {
 }
 
 std::string libvirt_domain_of(std::string_view monitor_path) {
-  constexpr std::string_view root = "/var/lib/libvirt/qemu/domain-";
+  constexpr std::string_view root = "/qemu/domain-";
   constexpr std::string_view leaf = "/monitor.sock";
-  if (!monitor_path.starts_with(root) || !monitor_path.ends_with(leaf)) return "";
-  std::string_view dir =
-      monitor_path.substr(root.size(), monitor_path.size() - root.size() - leaf.size());
+  auto at = monitor_path.rfind(root);
+  if (at == std::string_view::npos || !monitor_path.ends_with(leaf)) return "";
+  std::size_t from = at + root.size();
+  if (from + leaf.size() > monitor_path.size()) return "";
+  std::string_view dir = monitor_path.substr(from, monitor_path.size() - from - leaf.size());
+  if (dir.find('/') != std::string_view::npos) return "";
   std::size_t dash = dir.find('-');  // domain-ID-NAME; the name may hold dashes
   if (dash == std::string_view::npos || dash == 0 || dash + 1 >= dir.size()) return "";
   for (char c : dir.substr(0, dash))

@@ -30,6 +30,7 @@ std::string describe_qemu_error(const Json& error) {
 }
 
 Result<Session> Session::connect(const MonitorAddress& address, Deadline deadline) {
+  if (address.kind == MonitorAddress::Kind::libvirt) return start_libvirt(address, deadline);
   auto connection = Connection::open(address, deadline);
   if (!connection) return tl::unexpected(connection.error());
   return start(std::move(*connection), deadline);
@@ -56,6 +57,17 @@ Result<Session> Session::start(Connection connection, Deadline deadline,
     e.message = "capabilities negotiation failed: " + e.message;
     return tl::unexpected(e);
   }
+  return s;
+}
+
+Result<Session> Session::start_libvirt(const MonitorAddress& address, Deadline deadline) {
+  auto link = LibvirtLink::open(address.uri, address.domain, deadline);
+  if (!link) return tl::unexpected(link.error());
+  Session s(std::move(*link));
+  auto version = s.execute("query-version", Json(), deadline);
+  if (!version) return tl::unexpected(version.error());
+  s.greeting_.version = *version;
+  s.greeting_.message = {{"QMP", {{"version", *version}, {"capabilities", Json::array()}}}};
   return s;
 }
 
@@ -93,7 +105,7 @@ Result<Json> Session::read_message(Deadline deadline, std::string_view awaiting)
       return tl::unexpected(message.error());
     }
     if (*message) return std::move(**message);
-    auto n = connection_.receive(buffer.data(), buffer.size(), deadline, awaiting);
+    auto n = connection_->receive(buffer.data(), buffer.size(), deadline, awaiting);
     if (!n) {
       if (n.error().kind != ErrorKind::timeout) broken_ = true;
       return tl::unexpected(n.error());
@@ -137,10 +149,16 @@ Result<Json> Session::execute(std::string_view command, const Json& arguments, D
   request["execute"] = command;
   if (!arguments.is_null() && !(arguments.is_object() && arguments.empty()))
     request["arguments"] = arguments;
+  if (libvirt_) {
+    // libvirt numbers the commands it passes on and answers this one only.
+    auto reply = libvirt_->command(request, deadline, fd_to_pass);
+    if (!reply) return tl::unexpected(reply.error());
+    return reply_value(*reply, command);
+  }
   request["id"] = id;
   std::string line = dump_json(request) + "\n";
   std::string what = fmt::format("the command '{}'", command);
-  if (auto sent = connection_.send(line, deadline, what, fd_to_pass); !sent) {
+  if (auto sent = connection_->send(line, deadline, what, fd_to_pass); !sent) {
     if (sent.error().kind != ErrorKind::invalid) broken_ = true;
     return tl::unexpected(sent.error());
   }
@@ -189,12 +207,16 @@ Result<Json> Session::await_reply(const Json& id, std::string_view command, Dead
                   fmt::format("a reply with unexpected id {} while awaiting {} (id {})",
                               dump_json(*got), awaiting, dump_json(id)));
     }
-    if (is_error) {
-      Error e{ErrorKind::qemu, describe_qemu_error(m["error"]), m["error"]};
-      return tl::unexpected(e);
-    }
-    return std::move(m["return"]);
+    return reply_value(m, command);
   }
+}
+
+Result<Json> Session::reply_value(Json& reply, std::string_view command) {
+  if (auto e = reply.find("error"); e != reply.end())
+    return tl::unexpected(Error{ErrorKind::qemu, describe_qemu_error(*e), *e});
+  if (auto r = reply.find("return"); r != reply.end()) return std::move(*r);
+  return fail(ErrorKind::protocol, fmt::format("a reply to '{}' with neither return nor error: {}",
+                                               command, dump_json(reply).substr(0, 200)));
 }
 
 Result<Event> Session::next_event(Deadline deadline) {
@@ -203,6 +225,13 @@ Result<Event> Session::next_event(Deadline deadline) {
       Event e = std::move(events_.front());
       events_.pop_front();
       return e;
+    }
+    if (libvirt_) {
+      auto arrived = libvirt_->events(deadline);
+      if (!arrived) return tl::unexpected(arrived.error());
+      if (arrived->empty()) return tl::unexpected(timeout_error(deadline, "an event"));
+      for (Json& m : *arrived) queue_event(std::move(m));
+      continue;
     }
     auto message = read_message(deadline, "an event");
     if (!message) return tl::unexpected(message.error());

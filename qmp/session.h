@@ -5,6 +5,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -13,6 +15,7 @@
 #include "base/deadline.h"
 #include "qmp/connection.h"
 #include "qmp/error.h"
+#include "qmp/libvirt_link.h"
 #include "qmp/message_reader.h"
 #include "qmp/monitor_address.h"
 
@@ -39,7 +42,9 @@ inline constexpr std::string_view no_greeting_hint =
 class Session {
  public:
   // Connects, reads the greeting and leaves capabilities negotiation: ready
-  // for commands. Everything within `deadline`.
+  // for commands. Everything within `deadline`. A libvirt domain's address
+  // goes through libvirt (libvirt_link.h): libvirt negotiated long ago, so
+  // the greeting's version is query-version's answer.
   static Result<Session> connect(const MonitorAddress& address, Deadline deadline);
 
   // The same over a connected socket. `already_read` holds bytes read from it
@@ -67,18 +72,24 @@ class Session {
   static constexpr std::size_t max_queued_events = 100000;
 
   bool usable() const { return !broken_; }
-  Connection& connection() { return connection_; }
+  // Through libvirt (a domain's QEMU), or null over a monitor socket.
+  const LibvirtLink* libvirt() const { return libvirt_.get(); }
 
  private:
   explicit Session(Connection connection) : connection_(std::move(connection)) {}
+  explicit Session(std::shared_ptr<LibvirtLink> link) : libvirt_(std::move(link)) {}
+  static Result<Session> start_libvirt(const MonitorAddress& address, Deadline deadline);
 
   Result<void> read_greeting(Deadline deadline);
   // The next message from the monitor; a protocol error breaks the session.
   Result<Json> read_message(Deadline deadline, std::string_view awaiting);
   void queue_event(Json message);
   Result<Json> await_reply(const Json& id, std::string_view command, Deadline deadline);
+  // A reply's return value, or QEMU's error as an Error of kind qemu.
+  static Result<Json> reply_value(Json& reply, std::string_view command);
 
-  Connection connection_;
+  std::optional<Connection> connection_;  // over a socket
+  std::shared_ptr<LibvirtLink> libvirt_;  // or through libvirt
   MessageReader reader_;
   Greeting greeting_;
   std::deque<Event> events_;

@@ -103,8 +103,10 @@ finish() {
 cleanup_pids=()
 cleanup_dirs=()
 cleanup_netns=()
+cleanup_cmds=()  # run first, in order (e.g. stop_libvirtd)
 cleanup() {
-  local pid ns
+  local pid ns cmd
+  for cmd in "${cleanup_cmds[@]}"; do eval "$cmd" || true; done
   for pid in "${cleanup_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${cleanup_pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   for ns in "${cleanup_netns[@]}"; do ip netns del "$ns" 2>/dev/null || true; done
@@ -181,8 +183,9 @@ expect_within() {
 
 now_ms() { date +%s%3N; }  # wall clock, milliseconds
 
-# accept_queue PATH: how many connections wait in the accept queue of the
-# UNIX listener at PATH (this namespace's /proc/net/unix: state 02, no inode).
+# accept_queue NAME: how many connections wait in the accept queue of the
+# UNIX listener bound as NAME (this namespace's /proc/net/unix: state 02,
+# no inode; NAME is the path as the binder saw it).
 accept_queue() {
   awk -v p="$1" '$8 == p && $6 == "02"' /proc/net/unix | wc -l
 }
@@ -190,14 +193,15 @@ accept_queue() {
 # expect_held SOCK CMD...: CMD (a qsock command on the monitor SOCK, which
 # another client holds) is refused three times within 1 s each with the
 # held-monitor message (exit 3), the accept queue as it was; and
-# `qsock sockets -s SOCK` still finds the QEMU (QEMU_PID).
+# `qsock sockets -s SOCK` still finds the QEMU (QEMU_PID). HELD_NAME names
+# the socket as bound, when that differs from SOCK (another mount namespace).
 expect_held() {
-  local sock=$1 before i; shift
-  before=$(accept_queue "$sock")
+  local sock=$1 name=${HELD_NAME:-$1} before i; shift
+  before=$(accept_queue "$name")
   for i in 1 2 3; do
     expect_within 1 3 "is held by another client" "$@"
-    [ "$(accept_queue "$sock")" = "$before" ] && pass ||
-      fail "attempt $i left the accept queue at $(accept_queue "$sock"), was $before"
+    [ "$(accept_queue "$name")" = "$before" ] && pass ||
+      fail "attempt $i left the accept queue at $(accept_queue "$name"), was $before"
   done
   "$QSOCK" --json sockets -s "$sock" >"$sock.sockets" 2>&1 &&
     jq -e --argjson pid "$QEMU_PID" '.pid == $pid' "$sock.sockets" >/dev/null && pass ||
@@ -478,3 +482,90 @@ PY
 
 # state_of SOCK: the run state of the VM behind QMP socket SOCK.
 state_of() { "$QSOCK" qmp -s "$1" query-status | jq -r .status; }
+
+# --- libvirt: a private libvirtd, as libvirt-facts.md describes ------------------
+# start_libvirtd: a libvirtd of its own (Debian's, no systemd) in a mount
+# namespace whose /etc/libvirt, /run/libvirt, /var/lib/libvirt,
+# /var/log/libvirt and /var/cache/libvirt are private copies under LV_ROOT,
+# so the host's own are never touched; QEMU runs as root without cgroups or
+# an LSM, its stderr to a file (no virtlogd). Sets LV_ROOT and LV_URI
+# (qemu+unix:///system?socket=...). Stopped on exit with its domains.
+start_libvirtd() {
+  need libvirtd
+  need virsh
+  need unshare
+  LV_ROOT=$(scratch_dir)
+  mkdir -p "$LV_ROOT"/{etc,run,lib/qemu,log/qemu,cache/qemu} /run/libvirt
+  cp -a /etc/libvirt/. "$LV_ROOT/etc/"
+  cat >>"$LV_ROOT/etc/qemu.conf" <<'CONF'
+user = "root"
+group = "root"
+dynamic_ownership = 0
+security_driver = "none"
+cgroup_controllers = [ ]
+stdio_handler = "file"
+CONF
+  cat >>"$LV_ROOT/etc/libvirtd.conf" <<CONF
+host_uuid = "$(cat /proc/sys/kernel/random/uuid)"
+log_outputs = "3:file:/var/log/libvirt/libvirtd.log"
+CONF
+  unshare -m --propagation private bash -c "
+    mount --bind '$LV_ROOT/etc' /etc/libvirt
+    mount --bind '$LV_ROOT/run' /run/libvirt
+    mount --bind '$LV_ROOT/lib' /var/lib/libvirt
+    mount --bind '$LV_ROOT/log' /var/log/libvirt
+    mount --bind '$LV_ROOT/cache' /var/cache/libvirt
+    exec libvirtd -d --pid-file /run/libvirt/libvirtd.pid" || return 1
+  cleanup_cmds+=(stop_libvirtd)
+  LV_URI="qemu+unix:///system?socket=$LV_ROOT/run/libvirt-sock"
+  local i
+  for ((i = 0; i < 100; i++)); do
+    virsh -c "$LV_URI" version >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  echo "libvirtd did not answer at $LV_URI" >&2
+  return 1
+}
+
+# stop_libvirtd: its domains' QEMUs and the daemon, waited for.
+stop_libvirtd() {
+  local pid pids=()
+  for pid in "$LV_ROOT"/run/qemu/*.pid "$LV_ROOT/run/libvirtd.pid"; do
+    [ -f "$pid" ] && pids+=("$(cat "$pid")")
+  done
+  kill "${pids[@]}" 2>/dev/null || true
+  for ((i = 0; i < 50; i++)); do
+    kill -0 "${pids[@]}" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -9 "${pids[@]}" 2>/dev/null || true
+}
+
+# start_domain NAME: a tiny TCG domain (64 MiB, no disk, no devices, the QEMU
+# under test as its emulator) started by the private libvirtd. Sets
+# DOMAIN_PID (its QEMU) and DOMAIN_MONITOR (its monitor socket as seen from
+# here) and DOMAIN_MONITOR_NAME (the name it is bound to inside libvirtd's namespace).
+start_domain() {
+  local name=$1 emulator id
+  need_qemu
+  emulator=$(command -v "$QEMU")
+  cat >"$LV_ROOT/$name.xml" <<XML
+<domain type='qemu'>
+  <name>$name</name>
+  <memory unit='MiB'>64</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='pc'>hvm</type></os>
+  <features><acpi/></features>
+  <devices>
+    <emulator>$emulator</emulator>
+    <memballoon model='none'/>
+  </devices>
+</domain>
+XML
+  virsh -c "$LV_URI" create "$LV_ROOT/$name.xml" >/dev/null || {
+    tail -5 "$LV_ROOT/log/qemu/$name.log" >&2 2>/dev/null; return 1; }
+  id=$(virsh -c "$LV_URI" domid "$name" | tr -d '[:space:]')
+  DOMAIN_PID=$(cat "$LV_ROOT/run/qemu/$name.pid")
+  DOMAIN_MONITOR_NAME=/var/lib/libvirt/qemu/domain-$id-$name/monitor.sock
+  DOMAIN_MONITOR=$LV_ROOT/lib/qemu/domain-$id-$name/monitor.sock
+}

@@ -23,6 +23,8 @@ for want in "Package: qsock" "Section: utils"; do
   if grep -qxF "$want" "$tmp/control"; then pass; else fail "control lacks '$want'"; sed 's/^/    /' "$tmp/control" >&2; fi
 done
 if grep -q "^Depends: .*libc6" "$tmp/control"; then pass; else fail "Depends does not name libc6 (dpkg-shlibdeps)"; fi
+# Built with libvirt (tools/test asks for it), the package needs libvirt's client library.
+if grep -q "^Depends: .*libvirt0" "$tmp/control"; then pass; else fail "Depends does not name libvirt0"; fi
 
 files=(./usr/bin/qsock ./usr/share/man/man1/qsock.1 ./usr/share/man/man7/qsock-sockets.7
        ./usr/share/bash-completion/completions/qsock ./usr/share/zsh/vendor-completions/_qsock

@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 #include <sys/socket.h>
+#include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -17,17 +18,6 @@ using namespace qsock::qmp;
 
 namespace {
 
-// Three sockets of one QEMU monitor as Linux 6.1 lists them: the listener,
-// the connection QEMU serves, and one still in the accept queue.
-constexpr const char* kTable =
-    "Num       RefCount Protocol Flags    Type St Inode Path\n"
-    "00000000625c176f: 00000002 00000000 00000000 0001 02     0 /run/q/qmp.sock\n"
-    "0000000082cefaed: 00000002 00000000 00010000 0001 01 3624938 /run/q/qmp.sock\n"
-    "0000000045c4ab7a: 00000003 00000000 00000000 0001 03 3624940 /run/q/qmp.sock\n"
-    "00000000aaaaaaaa: 00000003 00000000 00000000 0001 03 3624941\n"
-    "00000000bbbbbbbb: 00000002 00000000 00010000 0001 01 3624950 /tmp/with space.sock\n"
-    "not a row\n";
-
 sockaddr_un unix_address(const std::string& path) {
   sockaddr_un sa{};
   sa.sun_family = AF_UNIX;
@@ -44,32 +34,38 @@ Fd connect_to(const std::string& path) {
 
 }  // namespace
 
-TEST_CASE("monitor listener: /proc/net/unix rows, and what they say of one listener") {
-  auto rows = parse_proc_net_unix(kTable);
-  REQUIRE(rows.size() == 5);
-  CHECK(rows[1].listening);
-  CHECK(rows[1].inode == 3624938);
-  CHECK(rows[1].state == 1);
-  CHECK(rows[3].path.empty());
-  CHECK(rows[4].path == "/tmp/with space.sock");
-
-  auto l = monitor_listener(rows, "/run/q/qmp.sock");
+TEST_CASE("monitor listener: the socket bound to the file, whom it serves, who waits") {
+  // A QEMU monitor as sock_diag shows it: the listener (bound to inode 77 of
+  // device 8:1, the kernel's encoding 8 << 20 | 1) with one connection in its
+  // queue, the connection it serves (bound there too, a live peer), one whose
+  // client has gone (peer 0), and another socket file's listener.
+  const std::uint32_t dev = (8U << 20) | 1U;
+  std::vector<UnixSocketRow> table = {
+      {3001, 10, "/var/lib/libvirt/qemu/domain-1-vm/monitor.sock", 77, dev, 0, 1},
+      {3002, 1, "/var/lib/libvirt/qemu/domain-1-vm/monitor.sock", 77, dev, 4001, 0},
+      {3003, 1, "/var/lib/libvirt/qemu/domain-1-vm/monitor.sock", 77, dev, 0, 0},
+      {4001, 1, "", std::nullopt, std::nullopt, 3002, 0},
+      {5001, 10, "/run/other.sock", 78, dev, 0, 0},
+  };
+  auto l = monitor_listener(table, makedev(8, 1), 77);
   REQUIRE(l.has_value());
-  CHECK(l->inode == 3624938);
+  CHECK(l->inode == 3001);
   CHECK(l->served == 1);
   CHECK(l->queued == 1);
-  CHECK_FALSE(monitor_listener(rows, "/run/q/other.sock").has_value());
-  auto idle = monitor_listener(rows, "/tmp/with space.sock");
-  REQUIRE(idle.has_value());
-  CHECK(idle->served == 0);
-  CHECK(idle->queued == 0);
+  auto other = monitor_listener(table, makedev(8, 1), 78);
+  REQUIRE(other.has_value());
+  CHECK(other->served == 0);
+  CHECK_FALSE(monitor_listener(table, makedev(8, 2), 77).has_value());  // another device
+  CHECK_FALSE(monitor_listener(table, makedev(8, 1), 79).has_value());
 }
 
 TEST_CASE("monitor listener: libvirt's monitor paths name their domain") {
   CHECK(libvirt_domain_of("/var/lib/libvirt/qemu/domain-3-tiny/monitor.sock") == "tiny");
   CHECK(libvirt_domain_of("/var/lib/libvirt/qemu/domain-12-my-vm-1/monitor.sock") == "my-vm-1");
   CHECK(libvirt_domain_of("/var/lib/libvirt/qemu/domain-x-tiny/monitor.sock").empty());
-  CHECK(libvirt_domain_of("/run/qemu/domain-3-tiny/monitor.sock").empty());
+  // A private libvirt root (another mount namespace's /var/lib/libvirt).
+  CHECK(libvirt_domain_of("/tmp/lv/lib/qemu/domain-3-tiny/monitor.sock") == "tiny");
+  CHECK(libvirt_domain_of("/run/qemu/domain-3-tiny/x/monitor.sock").empty());
   CHECK(libvirt_domain_of("/var/lib/libvirt/qemu/domain-3-tiny/qmp.sock").empty());
 }
 
@@ -82,7 +78,7 @@ TEST_CASE("monitor listener: a held monitor is refused at once, its queue left a
   REQUIRE(::listen(listener.get(), 1) == 0);  // as QEMU does
 
   // Free: a connection goes through (and is then accepted and closed).
-  MonitorAddress address{MonitorAddress::Kind::unix_socket, path, "", ""};
+  MonitorAddress address = MonitorAddress::unix_at(path);
   {
     auto free = Connection::open(address, Deadline::after(Milliseconds(1000)));
     REQUIRE_MESSAGE(free.has_value(), free.error().message);

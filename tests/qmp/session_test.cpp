@@ -386,8 +386,7 @@ TEST_CASE("Session: no descriptor leaks on any failure path") {
       p.hang_up();
       (void)Session::start(p.take_client(), soon());
     }
-    (void)Session::connect(
-        MonitorAddress{MonitorAddress::Kind::unix_socket, "/nonexistent/q", "", ""}, soon());
+    (void)Session::connect(MonitorAddress::unix_at("/nonexistent/q"), soon());
   }
   CHECK(open_fd_count() == before);
 }
