@@ -1,13 +1,18 @@
-// qsock watch -s SRC [-d DST]: follow a migration someone else started.
+// qsock watch -s SRC | --domain NAME [-d DST | --dest-domain NAME]
+//             [--bound OPTIONS [--port N]]: follow a migration someone else
+// started, and with --bound set socket options on its connections.
 #include <memory>
 #include <optional>
 #include <string>
+
+#include <fmt/format.h>
 
 #include "cli/commands.h"
 #include "cli/migration_output.h"
 #include "cli/monitor_options.h"
 #include "cli/progress_line.h"
 #include "migration/driver.h"
+#include "sockopts/assignments.h"
 
 namespace qsock::cli {
 
@@ -16,17 +21,35 @@ namespace {
 struct WatchOptions {
   MonitorOptions monitor;
   FollowOptions follow;
+  std::string dest_domain;   // --dest-domain: the destination through libvirt
+  std::string dest_connect;  // --dest-connect
+  std::string bound;         // --bound OPTIONS
+  int port = 0;              // --port
 };
 
 ExitCode run_watch(Context& ctx, const WatchOptions& o) {
   auto source = resolve_monitor(ctx, o.monitor);
   if (!source) return report(ctx, source.error());
-  auto destination = follow_destination(ctx, o.follow);
-  if (!destination) return destination.error();
+  std::optional<qmp::MonitorAddress> destination;
+  if (!o.dest_domain.empty()) {
+    destination = libvirt_address(o.dest_domain, o.dest_connect);
+  } else {
+    auto d = follow_destination(ctx, o.follow);
+    if (!d) return d.error();
+    destination = *d;
+  }
+  migration::DriverOptions options = driver_options(o.follow);
+  if (!o.bound.empty()) {
+    auto bound = sockopts::options_from_assignments(o.bound);
+    if (!bound) return fail(ctx, ExitCode::usage, "--bound: " + bound.error().text());
+    options.bound = *bound;
+  }
+  if (o.port > 0) options.port = static_cast<std::uint16_t>(o.port);
+  // libvirt owns a domain's migration: it cancels it and puts the source back.
+  options.source_managed = source->kind == qmp::MonitorAddress::Kind::libvirt;
   ProgressLine line(ctx);
-  return finish_outcome(
-      ctx, line,
-      migration::watch_migration(*source, *destination, driver_options(o.follow), sinks_for(line)));
+  return finish_outcome(ctx, line,
+                        migration::watch_migration(*source, destination, options, sinks_for(line)));
 }
 
 }  // namespace
@@ -35,12 +58,35 @@ void add_watch_command(CLI::App& app, Context& ctx, Action& action) {
   auto o = std::make_shared<WatchOptions>();
   auto* cmd = app.add_subcommand(
       "watch", "Follow a migration someone else started: the same progress and report");
-  cmd->add_option("-s,--socket", o->monitor.socket,
-                  "Source monitor (QMP or HMP): PATH, unix:PATH or tcp:HOST:PORT")
-      ->envname("QSOCK_SOCKET")
-      ->required();
+  auto* socket = cmd->add_option("-s,--socket", o->monitor.socket,
+                                 "Source monitor (QMP or HMP): PATH, unix:PATH or tcp:HOST:PORT")
+                     ->envname("QSOCK_SOCKET");
+  auto* domain = add_domain_options(*cmd, o->monitor.domain, o->monitor.connect, socket);
+  domain->description(
+      "The source is this libvirt domain's QEMU (name, UUID or id), reached through libvirt; "
+      "qsock then never cancels or resumes it (libvirt does)");
   add_follow_options(*cmd, o->follow, "Destination monitor, for the observed downtime and its fate",
                      "Seconds to follow; then migrate_cancel (default: none)");
+  auto* dest_domain =
+      cmd->add_option("--dest-domain", o->dest_domain,
+                      "The destination is this libvirt domain's QEMU, reached through libvirt");
+  cmd->add_option("--dest-connect", o->dest_connect,
+                  "With --dest-domain: its libvirt URI (default as for -c)")
+      ->needs(dest_domain);
+  dest_domain->excludes(cmd->get_option("--destination"));
+  // Cancelling a libvirt migration behind libvirt's back would leave it a
+  // paused domain it did not pause.
+  domain->excludes(cmd->get_option("--timeout"))->excludes(cmd->get_option("--cancel-on-stall"));
+  auto* bound = cmd->add_option(
+      "--bound", o->bound,
+      "Set these socket options on every connection of the migration, on each side whose QEMU "
+      "is local, as they appear (inject): user-timeout=MS,keep-alive=on|off,keep-alive-idle=S,"
+      "keep-alive-interval=S,keep-alive-count=N");
+  cmd->add_option("--port", o->port,
+                  "With --bound: the migration's TCP port, when the destination's monitor cannot "
+                  "say it (its query-migrate socket-address)")
+      ->check(CLI::Range(1, 65535))
+      ->needs(bound);
   cmd->footer(
       "Exit codes: 0 completed, 6 failed or cancelled, 130 interrupted (Ctrl-C stops "
       "watching and leaves the migration running).");

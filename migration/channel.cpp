@@ -161,8 +161,8 @@ SocketView read_back(int fd, const sockopts::SocketOptions& wanted, SocketEnd en
   // has closed by then, never on a socket QEMU still reads.
   int err = 0;
   socklen_t len = sizeof err;
-  if (end == SocketEnd::source && when == SocketReadAt::end && ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 &&
-      err != 0)
+  if (end == SocketEnd::source && when == SocketReadAt::end &&
+      ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err != 0)
     v.error = sockopts::errno_name(err);
   return v;
 }

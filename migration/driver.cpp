@@ -156,6 +156,15 @@ qmp::Result<void> follow(Run& run) {
   bool told_no_cancel = false;
   auto cancel = [&](std::string why) {
     if (cancel_wait) return;
+    if (run.options.source_managed) {
+      if (!told_no_cancel)
+        run.note(
+            fmt::format("{}: the migration belongs to libvirt, which qsock does not bypass; "
+                        "qsock goes on following it (virsh domjobabort cancels it)",
+                        why));
+      told_no_cancel = true;
+      return;
+    }
     if (run.postcopy) {
       if (!told_no_cancel)
         run.note(
@@ -318,7 +327,7 @@ void finish(Run& run, bool was_running, MigrationReport& r) {
         "path is back, resume it with qsock migrate --resume -s SOURCE -d DESTINATION --to "
         "ADDRESS");
   if (is_terminal(r.status) && r.status != "completed" && was_running && !run.postcopy &&
-      r.source_state != "running" && r.source_state != "exited") {
+      !run.options.source_managed && r.source_state != "running" && r.source_state != "exited") {
     if (auto c = run.src->cont(d); c) {
       r.source_resumed = true;
       run.note(fmt::format("the source was '{}' after the migration ended '{}': sent cont",
@@ -746,24 +755,34 @@ DriverOutcome watch_migration(Monitor& source, Monitor* destination, const Drive
   if (info->status == "none")
     return error_outcome(qmp::Error{qmp::ErrorKind::invalid,
                                     "no migration on the source (query-migrate: none)", Json()});
+  if (options.bound) {
+    // The port decides which of each QEMU's connections are the migration's.
+    std::optional<std::uint16_t> port = options.port;
+    if (!port && run.dst != nullptr)
+      if (auto incoming = run.dst->query_migrate(run.command()); incoming)
+        port = listening_port(*incoming);
+    if (!port)
+      return error_outcome(qmp::Error{
+          qmp::ErrorKind::invalid,
+          "--bound needs the migration's TCP port: the destination's monitor did not name one "
+          "(query-migrate socket-address); give it with --port",
+          Json()});
+    add_sweepers(run, *port, *options.bound, *options.bound);
+    if (run.sweepers.empty())
+      run.note("--bound: neither QEMU's pid is known here, so no connection can be bounded");
+    for (ChannelSweeper& s : run.sweepers) s.sweep();  // before the first poll
+  }
   DriverOutcome out;
   out.started = true;
   // Running before? A migration in flight keeps the source running until switchover.
   auto was = run.src->run_state(run.command());
   bool was_running = was && (*was == "running" || *was == "finish-migrate");
-  if (!stops_following(info->status)) {
-    if (auto f = follow(run); !f) {
-      finish(run, was_running, out.report);
-      out.kind = DriverOutcome::Kind::error;
-      out.error = f.error();
-      return out;
-    }
-  } else {
+  if (stops_following(info->status)) {
     run.last = *info;
+    finish(run, was_running, out.report);
+    return out;
   }
-  finish(run, was_running, out.report);
-  out.interrupted = run.interrupted;
-  return out;
+  return follow_and_report(run, was_running, out);
 }
 
 namespace {

@@ -16,6 +16,7 @@
 #include "migration/report.h"
 #include "qmp/error.h"
 #include "qmp/monitor_address.h"
+#include "sockopts/options.h"
 
 namespace qsock::migration {
 
@@ -27,6 +28,14 @@ struct DriverOptions {
   bool prepare_only = false;            // --prepare
   Milliseconds poll_interval{100};      // between query-migrate polls (events may cut it short)
   const InterruptFlag* interrupted = nullptr;  // set by SIGINT, SIGTERM or SIGHUP
+  // watch --bound: these options on every connection of the migration, on
+  // each side whose QEMU pid is known, as they appear.
+  std::optional<sockopts::SocketOptions> bound;
+  // The migration's TCP port, when the destination's monitor cannot say it.
+  std::optional<std::uint16_t> port;
+  // The source belongs to a manager (libvirt): qsock never sends it cont or
+  // migrate_cancel; the manager puts it back.
+  bool source_managed = false;
 };
 
 struct ProgressUpdate {

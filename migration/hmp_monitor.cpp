@@ -197,9 +197,9 @@ qmp::Result<std::string> HmpMonitor::machine_type(Deadline deadline) {
   std::string type = machine_type_from_qom(*text);
   // A type name has no blanks; an error reply ("unknown command: ...") has.
   if (type.empty() || type.find_first_of(" \t\n:'") != std::string::npos)
-    return qmp::fail(qmp::ErrorKind::protocol,
-                     fmt::format("HMP 'qom-get /machine type' printed '{}'",
-                                 text->substr(0, text->find('\n'))));
+    return qmp::fail(
+        qmp::ErrorKind::protocol,
+        fmt::format("HMP 'qom-get /machine type' printed '{}'", text->substr(0, text->find('\n'))));
   return type;
 }
 

@@ -17,6 +17,26 @@ bool guest_runs_on_destination(std::string_view status) {
   return status.starts_with("postcopy") && status != "postcopy-device";
 }
 
+std::optional<std::uint16_t> listening_port(const MigrationInfo& incoming) {
+  auto addresses = incoming.raw.find("socket-address");
+  if (addresses == incoming.raw.end() || !addresses->is_array()) return std::nullopt;
+  for (const Json& a : *addresses) {
+    if (!a.is_object() || a.value("type", "") != "inet") continue;
+    auto port = a.find("port");
+    if (port == a.end()) continue;
+    unsigned long n = 0;
+    if (port->is_string()) {
+      const std::string& s = port->get_ref<const std::string&>();
+      auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+      if (ec != std::errc() || p != s.data() + s.size()) continue;
+    } else if (port->is_number_unsigned()) {
+      n = port->get<unsigned long>();
+    }
+    if (n > 0 && n <= 65535) return static_cast<std::uint16_t>(n);
+  }
+  return std::nullopt;
+}
+
 bool is_terminal(std::string_view status) {
   return status == "completed" || status == "failed" || status == "cancelled";
 }

@@ -40,6 +40,9 @@ struct MigrationInfo {
 };
 
 bool is_terminal(std::string_view status);  // completed, failed, cancelled
+// The TCP port an incoming migration listens on (query-migrate's
+// socket-address on the destination), if it names one.
+std::optional<std::uint16_t> listening_port(const MigrationInfo& incoming);
 // Where qsock stops following: a terminal status, or a paused postcopy (only
 // a recovery moves that one on).
 bool stops_following(std::string_view status);

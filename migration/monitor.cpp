@@ -19,6 +19,12 @@ std::string_view protocol_name(MonitorProtocol p) {
 
 qmp::Result<std::unique_ptr<Monitor>> connect_monitor(const qmp::MonitorAddress& address,
                                                       Deadline deadline) {
+  if (address.kind == qmp::MonitorAddress::Kind::libvirt) {
+    // Through libvirt: QMP, always.
+    auto s = qmp::Session::connect(address, deadline);
+    if (!s) return tl::unexpected(s.error());
+    return std::make_unique<QmpMonitor>(address, std::move(*s));
+  }
   auto connection = qmp::Connection::open(address, deadline);
   if (!connection) return tl::unexpected(connection.error());
   auto detected = qmp::detect_protocol(std::move(*connection), deadline);

@@ -45,8 +45,7 @@ std::vector<CapabilityRequest> requested_capabilities(const MigrationPlan& plan,
         "--local-char-socket migrates only socket chardevs that opt in: "
         "support-local-migration=on on the source, local-incoming=on on the destination");
   }
-  if (plan.postcopy_after_passes)
-    add_capability(caps, {"postcopy-ram", true, "--postcopy"});
+  if (plan.postcopy_after_passes) add_capability(caps, {"postcopy-ram", true, "--postcopy"});
   // What the user names explicitly wins over what a knob implied.
   for (const CapabilityRequest& c : plan.capabilities) add_capability(caps, c);
   return caps;

@@ -9,7 +9,8 @@ namespace qsock::migration {
 QmpMonitor::QmpMonitor(qmp::MonitorAddress address, qmp::Session session)
     : address_(std::move(address)),
       session_(std::move(session)),
-      pid_(monitor_peer_pid(address_)) {}
+      pid_(session_.libvirt() != nullptr ? session_.libvirt()->qemu_pid()
+                                         : monitor_peer_pid(address_)) {}
 
 QmpMonitor::~QmpMonitor() { release_fd(); }
 
@@ -135,7 +136,8 @@ qmp::Result<void> QmpMonitor::cont(Deadline deadline) { return run("cont", nullp
 qmp::Result<std::string> QmpMonitor::machine_type(Deadline deadline) {
   auto r = session_.execute("qom-get", {{"path", "/machine"}, {"property", "type"}}, deadline);
   if (!r) return tl::unexpected(r.error());
-  if (!r->is_string()) return qmp::fail(qmp::ErrorKind::protocol, "qom-get /machine type: not a string");
+  if (!r->is_string())
+    return qmp::fail(qmp::ErrorKind::protocol, "qom-get /machine type: not a string");
   return machine_type_from_qom(r->get<std::string>());
 }
 

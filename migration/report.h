@@ -64,15 +64,15 @@ struct MigrationReport {
   // Every connection of the migration found on each side (the main one, each
   // multifd channel, the preempt channel), as read when qsock found it.
   std::vector<SocketView> channels;
-  bool postcopy = false;  // it switched to postcopy: the guest moved before all its pages
+  bool postcopy = false;          // it switched to postcopy: the guest moved before all its pages
   std::string source_state;       // run state after qsock put it back
   bool source_resumed = false;    // qsock sent `cont`
   std::string destination_state;  // run state, "exited", or "" when not watched
   // The last line the destination QEMU wrote to its stderr during a migration
   // that did not complete, where that is a file qsock can read (stderr_log.h).
   std::string destination_stderr;
-  std::string error;              // QEMU's error-desc, or qsock's reason
-  std::string fired;              // which bound ended it: "--timeout 30 s", "--stall 10 s", ...
+  std::string error;  // QEMU's error-desc, or qsock's reason
+  std::string fired;  // which bound ended it: "--timeout 30 s", "--stall 10 s", ...
   std::vector<std::string> notes;
 
   // {"event":"report","status":..,"downtime_ms":..,"observed_downtime_ms":..|null,...,

@@ -60,7 +60,8 @@ std::vector<SideDifference> side_differences(const qmp::Features& source,
 std::string describe(const SideDifference& d) {
   std::vector<std::string> parts;
   if (!d.only_destination.empty())
-    parts.push_back(fmt::format("only on the destination: {}", fmt::join(d.only_destination, ", ")));
+    parts.push_back(
+        fmt::format("only on the destination: {}", fmt::join(d.only_destination, ", ")));
   if (!d.only_source.empty())
     parts.push_back(fmt::format("only on the source: {}", fmt::join(d.only_source, ", ")));
   return fmt::format("{} {}", d.what, fmt::join(parts, "; "));

@@ -14,8 +14,8 @@
 namespace qsock::migration {
 
 struct SideDifference {
-  std::string_view what;                  // "migration capabilities", ...
-  std::vector<std::string> only_source;   // in the source's order
+  std::string_view what;                 // "migration capabilities", ...
+  std::vector<std::string> only_source;  // in the source's order
   std::vector<std::string> only_destination;
 };
 

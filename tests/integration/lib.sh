@@ -489,7 +489,8 @@ state_of() { "$QSOCK" qmp -s "$1" query-status | jq -r .status; }
 # /var/log/libvirt and /var/cache/libvirt are private copies under LV_ROOT,
 # so the host's own are never touched; QEMU runs as root without cgroups or
 # an LSM, its stderr to a file (no virtlogd). Sets LV_ROOT and LV_URI
-# (qemu+unix:///system?socket=...). Stopped on exit with its domains.
+# (qemu+unix:///system?socket=...). Stopped on exit with its domains. With
+# LIBVIRTD_NETNS it (and so its QEMUs) runs in that network namespace.
 start_libvirtd() {
   need libvirtd
   need virsh
@@ -509,7 +510,9 @@ CONF
 host_uuid = "$(cat /proc/sys/kernel/random/uuid)"
 log_outputs = "3:file:/var/log/libvirt/libvirtd.log"
 CONF
-  unshare -m --propagation private bash -c "
+  local netns=()
+  [ -z "${LIBVIRTD_NETNS:-}" ] || netns=(ip netns exec "$LIBVIRTD_NETNS")
+  "${netns[@]}" unshare -m --propagation private bash -c "
     mount --bind '$LV_ROOT/etc' /etc/libvirt
     mount --bind '$LV_ROOT/run' /run/libvirt
     mount --bind '$LV_ROOT/lib' /var/lib/libvirt
@@ -542,7 +545,9 @@ stop_libvirtd() {
 }
 
 # start_domain NAME: a tiny TCG domain (64 MiB, no disk, no devices, the QEMU
-# under test as its emulator) started by the private libvirtd. Sets
+# under test as its emulator; DOMAIN_KERNEL boots a multiboot kernel such as
+# the dirtying guest) started by the private libvirtd. Sets DOMAIN_MACHINE
+# (the machine type libvirt chose),
 # DOMAIN_PID (its QEMU) and DOMAIN_MONITOR (its monitor socket as seen from
 # here) and DOMAIN_MONITOR_NAME (the name it is bound to inside libvirtd's namespace).
 start_domain() {
@@ -554,10 +559,11 @@ start_domain() {
   <name>$name</name>
   <memory unit='MiB'>64</memory>
   <vcpu>1</vcpu>
-  <os><type arch='x86_64' machine='pc'>hvm</type></os>
+  <os><type arch='x86_64' machine='pc'>hvm</type>${DOMAIN_KERNEL:+<kernel>$DOMAIN_KERNEL</kernel>}</os>
   <features><acpi/></features>
   <devices>
     <emulator>$emulator</emulator>
+    <controller type='usb' model='none'/>
     <memballoon model='none'/>
   </devices>
 </domain>
@@ -566,6 +572,7 @@ XML
     tail -5 "$LV_ROOT/log/qemu/$name.log" >&2 2>/dev/null; return 1; }
   id=$(virsh -c "$LV_URI" domid "$name" | tr -d '[:space:]')
   DOMAIN_PID=$(cat "$LV_ROOT/run/qemu/$name.pid")
+  DOMAIN_MACHINE=$(virsh -c "$LV_URI" dumpxml "$name" | sed -n "s/.*machine='\([^']*\)'.*/\1/p" | head -1)
   DOMAIN_MONITOR_NAME=/var/lib/libvirt/qemu/domain-$id-$name/monitor.sock
   DOMAIN_MONITOR=$LV_ROOT/lib/qemu/domain-$id-$name/monitor.sock
 }

@@ -278,6 +278,42 @@ TEST_CASE("driver: watch follows a migration someone else started; a signal stop
   CHECK(contains(out.report.fired, "stopped watching, the migration goes on"));
 }
 
+TEST_CASE(
+    "driver: a source a manager owns (watch --domain) is never cancelled nor resumed by qsock") {
+  ScriptedMonitor src;
+  src.timeline = {
+      {{}, info("active", 1'000'000), {}},
+      {{}, info("active", 1'000'000), {}},
+      {{}, failed("Unable to write to socket: Connection timed out"), "paused"},
+  };
+  auto options = fast();
+  options.source_managed = true;
+  options.timeout = Milliseconds(1);  // would cancel an unmanaged one at once
+  Recorded rec;
+  auto out = migration::watch_migration(src, nullptr, options, rec.sinks());
+  REQUIRE(out.kind == migration::DriverOutcome::Kind::report);
+  CHECK(out.report.status == "failed");
+  CHECK(src.count("migrate_cancel") == 0);
+  CHECK(src.count("cont") == 0);
+  CHECK_FALSE(out.report.source_resumed);
+  std::string notes;
+  for (const auto& n : out.report.notes) notes += n + "\n";
+  CHECK(contains(notes, "the migration belongs to libvirt"));
+}
+
+TEST_CASE("driver: watch --bound without a port to match is refused before following") {
+  ScriptedMonitor src;
+  src.timeline = {{{}, info("active", 1'000'000), {}}};
+  auto options = fast();
+  options.bound = sockopts::SocketOptions{};
+  options.bound->user_timeout = Milliseconds(2000);
+  Recorded rec;
+  auto out = migration::watch_migration(src, nullptr, options, rec.sinks());
+  REQUIRE(out.kind == migration::DriverOutcome::Kind::error);
+  CHECK(contains(out.error.message, "--bound needs the migration's TCP port"));
+  CHECK(src.count("migrate_cancel") == 0);
+}
+
 TEST_CASE("driver: after a failure the report keeps the bytes and passes last seen") {
   // QEMU drops "ram" from query-migrate once the migration has failed.
   ScriptedMonitor src;

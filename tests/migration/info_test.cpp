@@ -148,3 +148,18 @@ TEST_CASE("migration info: QEMU's INT64_MAX means unknown, not 292 million years
   CHECK_FALSE(hmp->expected_downtime.has_value());
   CHECK(hmp->total_time == Milliseconds(1200));
 }
+
+TEST_CASE("migration info: the port an incoming migration listens on") {
+  auto port_of = [](const char* reply) {
+    auto info = migration::migration_info_from_json(Json::parse(reply));
+    REQUIRE(info.has_value());
+    return migration::listening_port(*info);
+  };
+  CHECK(port_of(R"({"status":"setup","socket-address":[{"type":"inet","host":"10.0.0.2",
+                    "port":"49152"}]})") == std::uint16_t{49152});
+  CHECK(port_of(R"({"status":"setup","socket-address":[{"type":"unix","path":"/m"},
+                    {"type":"inet","host":"::","port":"4444"}]})") == std::uint16_t{4444});
+  CHECK_FALSE(port_of(R"({"status":"active"})").has_value());
+  CHECK_FALSE(port_of(R"({"socket-address":[{"type":"inet","port":"x"}]})").has_value());
+  CHECK_FALSE(port_of(R"({"socket-address":[{"type":"inet","port":"70000"}]})").has_value());
+}
