@@ -13,6 +13,7 @@
 #include "cli/monitor_options.h"
 #include "cli/progress_line.h"
 #include "migration/driver.h"
+#include "migration/libvirt_driver.h"
 
 namespace qsock::cli {
 
@@ -34,9 +35,32 @@ struct MigrateOptions {
   bool postcopy = false;
   std::optional<long long> postcopy_after;
   bool resume = false;
+  std::string dest_connect;  // --dest-connect, with --domain
 };
 
+// --domain: libvirt migrates its domain (its API, peer to peer); qsock bounds
+// the connections and reports.
+ExitCode run_libvirt_migrate(Context& ctx, const MigrateOptions& o) {
+  auto target = parse_target(ctx, o.to);
+  if (!target) return target.error();
+  migration::LibvirtMigration m;
+  m.source_uri = libvirt_address(o.monitor.domain, o.monitor.connect).uri;
+  m.domain = o.monitor.domain;
+  m.dest_uri = o.dest_connect;
+  m.target = *target;
+  if (!o.max_bandwidth.empty()) {
+    auto rate = parse_max_bandwidth(ctx, o.max_bandwidth);
+    if (!rate) return rate.error();
+    constexpr std::uint64_t mib = 1024 * 1024;
+    m.bandwidth_mib = static_cast<unsigned long>((rate->rate + mib - 1) / mib);  // libvirt: MiB/s
+  }
+  ProgressLine line(ctx);
+  return finish_outcome(
+      ctx, line, migration::run_libvirt_migration(m, driver_options(o.follow), sinks_for(line)));
+}
+
 ExitCode run_migrate(Context& ctx, const MigrateOptions& o) {
+  if (!o.monitor.domain.empty()) return run_libvirt_migrate(ctx, o);
   auto source = resolve_monitor(ctx, o.monitor);
   if (!source) return report(ctx, source.error());
   auto destination = follow_destination(ctx, o.follow);
@@ -91,10 +115,18 @@ void add_migrate_command(CLI::App& app, Context& ctx, Action& action) {
   auto o = std::make_shared<MigrateOptions>();
   auto* cmd = app.add_subcommand(
       "migrate", "Live-migrate a VM: preflight both sides, configure, start, follow, report");
-  cmd->add_option("-s,--socket", o->monitor.socket,
-                  "Source monitor (QMP or HMP): PATH, unix:PATH or tcp:HOST:PORT")
-      ->envname("QSOCK_SOCKET")
-      ->required();
+  auto* socket = cmd->add_option("-s,--socket", o->monitor.socket,
+                                 "Source monitor (QMP or HMP): PATH, unix:PATH or tcp:HOST:PORT")
+                     ->envname("QSOCK_SOCKET");
+  auto* domain = add_domain_options(*cmd, o->monitor.domain, o->monitor.connect, socket);
+  domain->description(
+      "Migrate this libvirt domain (name, UUID or id) through libvirt's migration API, live and "
+      "peer to peer, to --dest-connect; qsock bounds its connections and reports");
+  auto* dest_connect = cmd->add_option(
+      "--dest-connect", o->dest_connect,
+      "With --domain: the destination libvirtd's URI, as the source's libvirtd reaches it");
+  dest_connect->needs(domain);
+  domain->needs(dest_connect);
   add_follow_options(*cmd, o->follow,
                      "Destination monitor, for a QEMU started with -incoming defer",
                      "Seconds the whole migration may take; then migrate_cancel (default: none)");
@@ -141,6 +173,11 @@ void add_migrate_command(CLI::App& app, Context& ctx, Action& action) {
        {"--sockopts", "--cap", "--param", "--netpass", "--backend-transfer", "--local-char-socket",
         "--downtime-limit", "--max-bandwidth", "--postcopy", "--postcopy-after", "--prepare"})
     resume->excludes(cmd->get_option(knob));
+  // libvirt configures both QEMUs itself: qsock's knobs would bypass it.
+  for (const char* knob : {"--destination", "--sockopts", "--cap", "--param", "--netpass",
+                           "--backend-transfer", "--local-char-socket", "--downtime-limit",
+                           "--postcopy", "--postcopy-after", "--prepare", "--resume"})
+    domain->excludes(cmd->get_option(knob));
   cmd->footer(
       "Exit codes: 0 completed (or prepared), 1 preflight problems (nothing changed), 3 cannot "
       "reach a monitor, 4 QEMU refused a command, 6 failed or cancelled (the source is put back "

@@ -49,7 +49,19 @@ Result<Json> LibvirtLink::command(const Json&, Deadline, int) {
 Result<std::vector<Json>> LibvirtLink::events(Deadline) {
   return fail(ErrorKind::invalid, "built without libvirt");
 }
-std::optional<pid_t> LibvirtLink::qemu_pid() const { return std::nullopt; }
+std::optional<pid_t> LibvirtLink::qemu_pid(Role) const { return std::nullopt; }
+Result<void> LibvirtLink::migrate(const LibvirtMigrateRequest&) {
+  return fail(ErrorKind::invalid, "built without libvirt");
+}
+Result<Json> LibvirtLink::job_stats(bool, Deadline) {
+  return fail(ErrorKind::invalid, "built without libvirt");
+}
+Result<void> LibvirtLink::abort_job(Deadline) {
+  return fail(ErrorKind::invalid, "built without libvirt");
+}
+Result<std::string> LibvirtLink::state(Deadline) {
+  return fail(ErrorKind::invalid, "built without libvirt");
+}
 const std::string& LibvirtLink::domain_name() const {
   static const std::string none;
   return none;
@@ -276,7 +288,7 @@ Result<std::vector<Json>> LibvirtLink::events(Deadline deadline) {
   }
 }
 
-std::optional<pid_t> LibvirtLink::qemu_pid() const {
+std::optional<pid_t> LibvirtLink::qemu_pid(Role role) const {
   if (!is_local_uri(state_->uri) || state_->uuid.empty()) return std::nullopt;
   // libvirt starts QEMU with "-uuid UUID": that argument pair names it.
   std::string needle = std::string("-uuid") + '\0' + state_->uuid + '\0';
@@ -290,13 +302,116 @@ std::optional<pid_t> LibvirtLink::qemu_pid() const {
     if (ec != std::errc() || p != name.data() + name.size()) continue;
     std::ifstream in("/proc/" + std::string(name) + "/cmdline", std::ios::binary);
     std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (cmdline.find(needle) != std::string::npos) {
-      found = pid;
-      break;
-    }
+    if (cmdline.find(needle) == std::string::npos) continue;
+    bool incoming = cmdline.find(std::string("\0-incoming\0", 11)) != std::string::npos;
+    if ((role == Role::incoming && !incoming) || (role == Role::running && incoming)) continue;
+    found = pid;
+    break;
   }
   ::closedir(proc);
   return found;
+}
+
+Result<void> LibvirtLink::migrate(const LibvirtMigrateRequest& request) {
+  virTypedParameterPtr params = nullptr;
+  int count = 0;
+  int capacity = 0;
+  virTypedParamsAddString(&params, &count, &capacity, VIR_MIGRATE_PARAM_URI,
+                          request.migrate_uri.c_str());
+  if (request.bandwidth_mib)
+    virTypedParamsAddULLong(&params, &count, &capacity, VIR_MIGRATE_PARAM_BANDWIDTH,
+                            *request.bandwidth_mib);
+  int rc = virDomainMigrateToURI3(state_->dom, request.dest_uri.c_str(), params,
+                                  static_cast<unsigned int>(count),
+                                  VIR_MIGRATE_LIVE | VIR_MIGRATE_PEER2PEER);
+  std::string why = rc < 0 ? last_libvirt_error("no reason given") : "";
+  virTypedParamsFree(params, count);
+  if (rc < 0) return fail(ErrorKind::qemu, why);
+  return {};
+}
+
+Result<Json> LibvirtLink::job_stats(bool completed, Deadline deadline) {
+  auto state = state_;
+  return bounded<Json>(deadline, "libvirt's job statistics", [state, completed]() -> Result<Json> {
+    int type = 0;
+    virTypedParameterPtr params = nullptr;
+    int count = 0;
+    if (virDomainGetJobStats(state->dom, &type, &params, &count,
+                             completed ? VIR_DOMAIN_JOB_STATS_COMPLETED : 0) < 0)
+      return fail(ErrorKind::connect, "virDomainGetJobStats: " + last_libvirt_error("failed"));
+    Json out = Json::object();
+    out["type"] = type;
+    for (int i = 0; i < count; ++i) {
+      const virTypedParameter& p = params[i];
+      switch (p.type) {
+        case VIR_TYPED_PARAM_INT:
+          out[p.field] = p.value.i;
+          break;
+        case VIR_TYPED_PARAM_UINT:
+          out[p.field] = p.value.ui;
+          break;
+        case VIR_TYPED_PARAM_LLONG:
+          out[p.field] = p.value.l;
+          break;
+        case VIR_TYPED_PARAM_ULLONG:
+          out[p.field] = p.value.ul;
+          break;
+        case VIR_TYPED_PARAM_DOUBLE:
+          out[p.field] = p.value.d;
+          break;
+        case VIR_TYPED_PARAM_BOOLEAN:
+          out[p.field] = p.value.b != 0;
+          break;
+        case VIR_TYPED_PARAM_STRING:
+          out[p.field] = p.value.s != nullptr ? p.value.s : "";
+          break;
+        default:
+          break;
+      }
+    }
+    virTypedParamsFree(params, count);
+    return out;
+  });
+}
+
+Result<void> LibvirtLink::abort_job(Deadline deadline) {
+  auto state = state_;
+  auto done = bounded<bool>(deadline, "libvirt to abort the job", [state]() -> Result<bool> {
+    if (virDomainAbortJob(state->dom) < 0)
+      return fail(ErrorKind::qemu, "virDomainAbortJob: " + last_libvirt_error("failed"));
+    return true;
+  });
+  if (!done) return tl::unexpected(done.error());
+  return {};
+}
+
+Result<std::string> LibvirtLink::state(Deadline deadline) {
+  auto state = state_;
+  return bounded<std::string>(deadline, "the domain's state from libvirt",
+                              [state]() -> Result<std::string> {
+                                int s = 0;
+                                int reason = 0;
+                                if (virDomainGetState(state->dom, &s, &reason, 0) < 0)
+                                  return std::string("gone");
+                                switch (s) {
+                                  case VIR_DOMAIN_RUNNING:
+                                    return std::string("running");
+                                  case VIR_DOMAIN_BLOCKED:
+                                    return std::string("blocked");
+                                  case VIR_DOMAIN_PAUSED:
+                                    return std::string("paused");
+                                  case VIR_DOMAIN_SHUTDOWN:
+                                    return std::string("shutting down");
+                                  case VIR_DOMAIN_SHUTOFF:
+                                    return std::string("shut off");
+                                  case VIR_DOMAIN_CRASHED:
+                                    return std::string("crashed");
+                                  case VIR_DOMAIN_PMSUSPENDED:
+                                    return std::string("pmsuspended");
+                                  default:
+                                    return std::string("unknown");
+                                }
+                              });
 }
 
 const std::string& LibvirtLink::domain_name() const { return state_->name; }

@@ -29,6 +29,14 @@ bool libvirt_compiled_in();
 // default-URI rule for a client that names none.
 std::string default_libvirt_uri();
 
+// A live migration through libvirt's own migration API (peer to peer: the
+// source's libvirtd talks to the destination's).
+struct LibvirtMigrateRequest {
+  std::string dest_uri;     // the destination libvirtd, as the source's reaches it
+  std::string migrate_uri;  // where QEMU sends the stream: tcp://HOST:PORT
+  std::optional<unsigned long> bandwidth_mib;  // MiB/s
+};
+
 class LibvirtLink {
  public:
   // Connects to `uri` and finds the domain by name, UUID or id (the order
@@ -51,9 +59,26 @@ class LibvirtLink {
   // an empty list when none came.
   Result<std::vector<Json>> events(Deadline deadline);
 
+  // Migrates the domain live, peer to peer, and returns when libvirt's job
+  // ends: nothing once it completed, libvirt's error otherwise. Not bounded:
+  // run it on a thread of its own, and abort_job() to end it.
+  Result<void> migrate(const LibvirtMigrateRequest& request);
+  // libvirt's job statistics (virDomainGetJobStats) as a JSON object of its
+  // typed parameters ("memory_processed", "time_elapsed", ...) plus "type"
+  // (libvirt's job type number); `completed` asks for the last job's.
+  Result<Json> job_stats(bool completed, Deadline deadline);
+  Result<void> abort_job(Deadline deadline);
+  // The domain's state as virsh domstate words it ("running", "paused",
+  // "shut off", ...), or "gone" once libvirt no longer has it.
+  Result<std::string> state(Deadline deadline);
+
   // QEMU's pid on this host: the process whose command line carries the
   // domain's UUID (libvirt passes -uuid), when the connection is local.
-  std::optional<pid_t> qemu_pid() const;
+  // During a migration between two daemons of one host both QEMUs carry it:
+  // `incoming` then picks the destination's (started with -incoming) or the
+  // other one.
+  enum class Role { any, incoming, running };
+  std::optional<pid_t> qemu_pid(Role role = Role::any) const;
 
   const std::string& domain_name() const;
   const std::string& uri() const;

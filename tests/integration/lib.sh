@@ -519,7 +519,7 @@ CONF
     mount --bind '$LV_ROOT/log' /var/log/libvirt
     mount --bind '$LV_ROOT/cache' /var/cache/libvirt
     exec libvirtd -d --pid-file /run/libvirt/libvirtd.pid" || return 1
-  cleanup_cmds+=(stop_libvirtd)
+  cleanup_cmds+=("stop_libvirtd '$LV_ROOT'")
   LV_URI="qemu+unix:///system?socket=$LV_ROOT/run/libvirt-sock"
   local i
   for ((i = 0; i < 100; i++)); do
@@ -530,10 +530,10 @@ CONF
   return 1
 }
 
-# stop_libvirtd: its domains' QEMUs and the daemon, waited for.
+# stop_libvirtd ROOT: that libvirtd's domains' QEMUs and the daemon, waited for.
 stop_libvirtd() {
-  local pid pids=()
-  for pid in "$LV_ROOT"/run/qemu/*.pid "$LV_ROOT/run/libvirtd.pid"; do
+  local root=$1 pid pids=() i
+  for pid in "$root"/run/qemu/*.pid "$root/run/libvirtd.pid"; do
     [ -f "$pid" ] && pids+=("$(cat "$pid")")
   done
   kill "${pids[@]}" 2>/dev/null || true

@@ -48,7 +48,7 @@ expect_within 1 3 "cannot connect to unix:$D/none.sock: No such file or director
 # No monitor at all: a usage error (exit 2) that names both ways to give one.
 for args in "qmp query-status" "hmp info status" "events" "caps" "migrate --to tcp:h:1" "watch"; do
   # shellcheck disable=SC2086
-  expect_within 1 2 "--socket can also be given as the environment variable QSOCK_SOCKET" \
+  expect_within 1 2 '-s/--socket (or $QSOCK_SOCKET) or --domain is required' \
     env -u QSOCK_SOCKET "$QSOCK" $args
 done
 

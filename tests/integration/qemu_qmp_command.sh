@@ -74,7 +74,7 @@ then pass; else fail "--json error object: $out"; fi
 # Refused before connecting: arguments that are not key=value (exit 1).
 expect_within 2 1 "argument 'oops' is not KEY=VALUE" "$QSOCK" qmp -s "$S" query-status oops
 # No socket at all, or an empty QSOCK_SOCKET: a usage error naming both ways to give one.
-QSOCK_SOCKET= expect_within 2 2 "can also be given as the environment variable QSOCK_SOCKET" \
+QSOCK_SOCKET= expect_within 2 2 '-s/--socket (or $QSOCK_SOCKET) or --domain is required' \
   "$QSOCK" qmp query-status
 
 # query-qmp-schema: a reply of ~200 KB in one message.
