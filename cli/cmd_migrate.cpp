@@ -51,7 +51,7 @@ ExitCode run_libvirt_migrate(Context& ctx, const MigrateOptions& o) {
   if (!o.max_bandwidth.empty()) {
     auto rate = parse_max_bandwidth(ctx, o.max_bandwidth);
     if (!rate) return rate.error();
-    constexpr std::uint64_t mib = 1024 * 1024;
+    constexpr std::uint64_t mib = std::uint64_t{1024} * 1024;
     m.bandwidth_mib = static_cast<unsigned long>((rate->rate + mib - 1) / mib);  // libvirt: MiB/s
   }
   ProgressLine line(ctx);

@@ -1,6 +1,5 @@
-// qsock watch -s SRC | --domain NAME [-d DST | --dest-domain NAME]
-//             [--bound OPTIONS [--port N]]: follow a migration someone else
-// started, and with --bound set socket options on its connections.
+// qsock watch -s SRC | --domain NAME [-d DST] [--bound OPTIONS [--port N]]: follow a migration
+// someone else started, and with --bound set socket options on its connections.
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,23 +20,15 @@ namespace {
 struct WatchOptions {
   MonitorOptions monitor;
   FollowOptions follow;
-  std::string dest_domain;   // --dest-domain: the destination through libvirt
-  std::string dest_connect;  // --dest-connect
-  std::string bound;         // --bound OPTIONS
-  int port = 0;              // --port
+  std::string bound;  // --bound OPTIONS
+  int port = 0;       // --port
 };
 
 ExitCode run_watch(Context& ctx, const WatchOptions& o) {
   auto source = resolve_monitor(ctx, o.monitor);
   if (!source) return report(ctx, source.error());
-  std::optional<qmp::MonitorAddress> destination;
-  if (!o.dest_domain.empty()) {
-    destination = libvirt_address(o.dest_domain, o.dest_connect);
-  } else {
-    auto d = follow_destination(ctx, o.follow);
-    if (!d) return d.error();
-    destination = *d;
-  }
+  auto destination = follow_destination(ctx, o.follow);
+  if (!destination) return destination.error();
   migration::DriverOptions options = driver_options(o.follow);
   if (!o.bound.empty()) {
     auto bound = sockopts::options_from_assignments(o.bound);
@@ -48,8 +39,8 @@ ExitCode run_watch(Context& ctx, const WatchOptions& o) {
   // libvirt owns a domain's migration: it cancels it and puts the source back.
   options.source_managed = source->kind == qmp::MonitorAddress::Kind::libvirt;
   ProgressLine line(ctx);
-  return finish_outcome(ctx, line,
-                        migration::watch_migration(*source, destination, options, sinks_for(line)));
+  return finish_outcome(
+      ctx, line, migration::watch_migration(*source, *destination, options, sinks_for(line)));
 }
 
 }  // namespace
@@ -67,13 +58,6 @@ void add_watch_command(CLI::App& app, Context& ctx, Action& action) {
       "qsock then never cancels or resumes it (libvirt does)");
   add_follow_options(*cmd, o->follow, "Destination monitor, for the observed downtime and its fate",
                      "Seconds to follow; then migrate_cancel (default: none)");
-  auto* dest_domain =
-      cmd->add_option("--dest-domain", o->dest_domain,
-                      "The destination is this libvirt domain's QEMU, reached through libvirt");
-  cmd->add_option("--dest-connect", o->dest_connect,
-                  "With --dest-domain: its libvirt URI (default as for -c)")
-      ->needs(dest_domain);
-  dest_domain->excludes(cmd->get_option("--destination"));
   // Cancelling a libvirt migration behind libvirt's back would leave it a
   // paused domain it did not pause.
   domain->excludes(cmd->get_option("--timeout"))->excludes(cmd->get_option("--cancel-on-stall"));
@@ -84,7 +68,7 @@ void add_watch_command(CLI::App& app, Context& ctx, Action& action) {
       "keep-alive-interval=S,keep-alive-count=N");
   cmd->add_option("--port", o->port,
                   "With --bound: the migration's TCP port, when the destination's monitor cannot "
-                  "say it (its query-migrate socket-address)")
+                  "say it (its query-migrate socket-address), as for a libvirt migration")
       ->check(CLI::Range(1, 65535))
       ->needs(bound);
   cmd->footer(

@@ -162,7 +162,11 @@ DriverOutcome run_libvirt_migration(const LibvirtMigration& m, const DriverOptio
       note(r, r.fired + ": aborting libvirt's migration job (libvirt puts the source back)");
       if (auto a = src->abort_job(command()); !a) note(r, "abort failed: " + a.error().message);
     }
-    std::this_thread::sleep_for(options.poll_interval);
+    // Sweep five times a poll: a fast migration's connections live briefly.
+    for (int i = 0; i < 5 && !finished(); ++i) {
+      std::this_thread::sleep_for(options.poll_interval / 5);
+      for (ChannelSweeper& s : sweepers) s.sweep();
+    }
   }
   for (ChannelSweeper& s : sweepers) {
     r.channels.insert(r.channels.end(), s.channels.begin(), s.channels.end());

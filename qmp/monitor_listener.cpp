@@ -30,34 +30,38 @@ bool parse_number(std::string_view s, T& out, int base) {
   return ec == std::errc() && p == s.data() + s.size();
 }
 
-// One dump reply's socket, with the attributes asked for.
-UnixSocketRow row_of(const nlmsghdr* h) {
-  const auto* msg = static_cast<const unix_diag_msg*>(NLMSG_DATA(h));
+// One dump reply's socket: `payload` is its unix_diag_msg and the
+// attributes after it. Read with memcpy: the buffer promises no alignment.
+UnixSocketRow row_of(const char* payload, std::size_t size) {
   UnixSocketRow r;
-  r.inode = msg->udiag_ino;
-  r.state = msg->udiag_state;
-  int len = static_cast<int>(h->nlmsg_len - NLMSG_LENGTH(sizeof *msg));
-  // NOLINTNEXTLINE(cppcoreguidelines-pro-type-reinterpret-cast): netlink's layout
-  for (auto* a = reinterpret_cast<rtattr*>(const_cast<unix_diag_msg*>(msg) + 1); RTA_OK(a, len);
-       a = RTA_NEXT(a, len)) {
-    const void* data = RTA_DATA(a);
-    std::size_t size = RTA_PAYLOAD(a);
-    if (a->rta_type == UNIX_DIAG_NAME) {
-      r.name.assign(static_cast<const char*>(data), size);
-    } else if (a->rta_type == UNIX_DIAG_VFS && size >= sizeof(unix_diag_vfs)) {
+  unix_diag_msg msg{};
+  if (size < sizeof msg) return r;
+  std::memcpy(&msg, payload, sizeof msg);
+  r.inode = msg.udiag_ino;
+  r.state = msg.udiag_state;
+  for (std::size_t at = NLMSG_ALIGN(sizeof msg); at + sizeof(rtattr) <= size;) {
+    rtattr a{};
+    std::memcpy(&a, payload + at, sizeof a);
+    if (a.rta_len < sizeof a || at + a.rta_len > size) break;
+    const char* data = payload + at + RTA_LENGTH(0);
+    std::size_t length = a.rta_len - RTA_LENGTH(0);
+    if (a.rta_type == UNIX_DIAG_NAME) {
+      r.name.assign(data, length);
+    } else if (a.rta_type == UNIX_DIAG_VFS && length >= sizeof(unix_diag_vfs)) {
       unix_diag_vfs v{};
       std::memcpy(&v, data, sizeof v);
       r.vfs_inode = v.udiag_vfs_ino;
       r.vfs_dev = v.udiag_vfs_dev;
-    } else if (a->rta_type == UNIX_DIAG_PEER && size >= sizeof(std::uint32_t)) {
+    } else if (a.rta_type == UNIX_DIAG_PEER && length >= sizeof(std::uint32_t)) {
       std::uint32_t peer = 0;
       std::memcpy(&peer, data, sizeof peer);
       r.peer = peer;
-    } else if (a->rta_type == UNIX_DIAG_RQLEN && size >= sizeof(unix_diag_rqlen)) {
+    } else if (a.rta_type == UNIX_DIAG_RQLEN && length >= sizeof(unix_diag_rqlen)) {
       unix_diag_rqlen q{};
       std::memcpy(&q, data, sizeof q);
       r.queued = q.udiag_rqueue;
     }
+    at += RTA_ALIGN(a.rta_len);
   }
   return r;
 }
@@ -84,17 +88,20 @@ std::vector<UnixSocketRow> unix_sockets() {
   query.request.udiag_states = ~0U;
   query.request.udiag_show = UDIAG_SHOW_NAME | UDIAG_SHOW_VFS | UDIAG_SHOW_PEER | UDIAG_SHOW_RQLEN;
   if (::send(nl.get(), &query, sizeof query, 0) != static_cast<ssize_t>(sizeof query)) return out;
-  std::vector<char> buffer(64 * 1024);
+  constexpr std::size_t kBufferBytes = std::size_t{64} * 1024;
+  std::vector<char> buffer(kBufferBytes);
   for (;;) {
     ssize_t n = ::recv(nl.get(), buffer.data(), buffer.size(), 0);
     if (n <= 0) return {};
-    int left = static_cast<int>(n);
-    // NOLINTNEXTLINE(cppcoreguidelines-pro-type-reinterpret-cast): netlink's layout
-    for (auto* h = reinterpret_cast<nlmsghdr*>(buffer.data()); NLMSG_OK(h, left);
-         h = NLMSG_NEXT(h, left)) {
-      if (h->nlmsg_type == NLMSG_DONE) return out;
-      if (h->nlmsg_type == NLMSG_ERROR) return {};
-      if (h->nlmsg_len >= NLMSG_LENGTH(sizeof(unix_diag_msg))) out.push_back(row_of(h));
+    auto received = static_cast<std::size_t>(n);
+    for (std::size_t at = 0; at + sizeof(nlmsghdr) <= received;) {
+      nlmsghdr h{};
+      std::memcpy(&h, buffer.data() + at, sizeof h);
+      if (h.nlmsg_len < sizeof h || at + h.nlmsg_len > received) break;
+      if (h.nlmsg_type == NLMSG_DONE) return out;
+      if (h.nlmsg_type == NLMSG_ERROR) return {};
+      out.push_back(row_of(buffer.data() + at + NLMSG_HDRLEN, h.nlmsg_len - NLMSG_HDRLEN));
+      at += NLMSG_ALIGN(h.nlmsg_len);
     }
   }
 }

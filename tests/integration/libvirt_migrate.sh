@@ -3,12 +3,14 @@
 # same host UUID), joined by a veth pair. `qsock migrate --domain` starts a
 # live peer-to-peer migration through libvirt's API and bounds every
 # connection of it on both QEMUs as they appear.
-#  1. An idle domain migrates: exit 0, both ends shown bounded, the domain
-#     running at the destination as libvirt reports it.
-#  2. Two domains that dirty their memory migrate at 1 MiB/s, one through
-#     qsock (user-timeout=3000), one by virsh alone (the control); the path
-#     is cut. qsock's must fail within 3.0-6.0 s, libvirt resuming the
-#     source; the control is still migrating 30 s after the cut.
+#  1. A domain (the dirtying guest) migrates at full speed: exit 0, both
+#     ends shown bounded, the domain running at the destination as libvirt
+#     reports it.
+#  2. Three domains that dirty their memory migrate at 1 MiB/s: one through
+#     qsock (user-timeout=3000), one by virsh bounded from outside by
+#     `qsock watch --domain --bound`, one by virsh alone (the control); the
+#     path is cut. qsock's two must fail within 3.0-6.0 s, libvirt resuming
+#     the source; the control is still migrating 30 s after the cut.
 . "$(dirname "$0")/lib.sh"
 need jq
 [ -f "$GUEST_KERNEL" ] || skip "missing $GUEST_KERNEL"
@@ -23,7 +25,7 @@ SRC_URI=$LV_URI
 opts="user-timeout=3000,keep-alive=on,keep-alive-idle=1,keep-alive-interval=1,keep-alive-count=2"
 
 # 1. A migration that completes.
-start_domain idle || { fail "the idle domain did not start"; finish; exit 1; }
+DOMAIN_KERNEL=$GUEST_KERNEL start_domain idle || { fail "the first domain did not start"; finish; exit 1; }
 out=$LV_ROOT/idle.out
 "$QSOCK" --json migrate --domain idle -c "$SRC_URI" --dest-connect "$DST_URI" \
   --to "tcp:$ADDR_B:4463,$opts" >"$out" 2>"$out.err" && pass ||
@@ -46,14 +48,26 @@ mig=$!
 virsh -c "$SRC_URI" migrate --live --p2p --bandwidth 1 control "$DST_URI" "tcp://$ADDR_B:4465" \
   >"$LV_ROOT/control.out" 2>&1 &
 control=$!
+# A third, started by virsh and bounded from outside by qsock watch.
+DOMAIN_KERNEL=$GUEST_KERNEL start_domain watched || { fail "the watched domain did not start"; finish; exit 1; }
+virsh -c "$SRC_URI" migrate --live --p2p --bandwidth 1 watched "$DST_URI" "tcp://$ADDR_B:4466" \
+  >"$LV_ROOT/watched.virsh" 2>&1 &
 for ((i = 0; i < 100; i++)); do
-  [ "$(ip netns exec "$NS_A" ss -Htn state established "( dport = :4464 or dport = :4465 )" | wc -l)" -ge 2 ] && break
+  [ "$(ip netns exec "$NS_A" ss -Htn state established "( dport = :4464 or dport = :4465 or dport = :4466 )" | wc -l)" -ge 3 ] && break
   sleep 0.1
 done
-sleep 2  # both streams flowing, qsock's connections bounded
+"$QSOCK" --json watch --domain watched -c "$SRC_URI" --bound "$opts" --port 4466 \
+  >"$LV_ROOT/watched.out" 2>"$LV_ROOT/watched.err" &
+watcher=$!
+sleep 2  # the streams flowing, qsock's connections bounded
 t_cut=$(now_ms)
 cut_path "$NS_B"
 expect_exit_after_cut "migrate --domain" "$mig" "$t_cut" 6000 "$LV_ROOT/dirty.err"
+expect_exit_after_cut "watch --domain --bound" "$watcher" "$t_cut" 6000 "$LV_ROOT/watched.err"
+tail -1 "$LV_ROOT/watched.out" | jq -e '.status == "failed" and .source_resumed == false
+  and ([.channels[] | select(.side == "source")] | length >= 1)
+  and all(.channels[]; .options."user-timeout" == 3000)' >/dev/null && pass ||
+  { fail "watch's report does not show virsh's migration bounded"; tail -1 "$LV_ROOT/watched.out" >&2; }
 [ $(($(now_ms) - t_cut)) -ge 3000 ] && pass || fail "it failed before the 3 s user-timeout could fire"
 tail -1 "$LV_ROOT/dirty.out" | jq -c '{status, error, source_state, channels: [.channels[] | {side, ut: .options."user-timeout"}]}'
 tail -1 "$LV_ROOT/dirty.out" | jq -e '.status == "failed"
