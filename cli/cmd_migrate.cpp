@@ -115,11 +115,8 @@ void add_migrate_command(CLI::App& app, Context& ctx, Action& action) {
   auto o = std::make_shared<MigrateOptions>();
   auto* cmd = app.add_subcommand(
       "migrate", "Live-migrate a VM: preflight both sides, configure, start, follow, report");
-  auto* socket = cmd->add_option("-s,--socket", o->monitor.socket,
-                                 "Source monitor (QMP or HMP): PATH, unix:PATH or tcp:HOST:PORT")
-                     ->envname("QSOCK_SOCKET");
-  auto* domain = add_domain_options(*cmd, o->monitor.domain, o->monitor.connect, socket);
-  domain->description(
+  auto* domain = add_source_options(
+      *cmd, o->monitor,
       "Migrate this libvirt domain (name, UUID or id) through libvirt's migration API, live and "
       "peer to peer, to --dest-connect; qsock bounds its connections and reports");
   auto* dest_connect = cmd->add_option(

@@ -49,11 +49,8 @@ void add_watch_command(CLI::App& app, Context& ctx, Action& action) {
   auto o = std::make_shared<WatchOptions>();
   auto* cmd = app.add_subcommand(
       "watch", "Follow a migration someone else started: the same progress and report");
-  auto* socket = cmd->add_option("-s,--socket", o->monitor.socket,
-                                 "Source monitor (QMP or HMP): PATH, unix:PATH or tcp:HOST:PORT")
-                     ->envname("QSOCK_SOCKET");
-  auto* domain = add_domain_options(*cmd, o->monitor.domain, o->monitor.connect, socket);
-  domain->description(
+  auto* domain = add_source_options(
+      *cmd, o->monitor,
       "The source is this libvirt domain's QEMU (name, UUID or id), reached through libvirt; "
       "qsock then never cancels or resumes it (libvirt does)");
   add_follow_options(*cmd, o->follow, "Destination monitor, for the observed downtime and its fate",

@@ -39,6 +39,16 @@ CLI::Option* add_domain_options(CLI::App& cmd, std::string& domain, std::string&
   return by_domain;
 }
 
+CLI::Option* add_source_options(CLI::App& cmd, MonitorOptions& options,
+                                const std::string& domain_help) {
+  auto* socket = cmd.add_option("-s,--socket", options.socket,
+                                "Source monitor (QMP or HMP): PATH, unix:PATH or tcp:HOST:PORT")
+                     ->envname("QSOCK_SOCKET");
+  auto* domain = add_domain_options(cmd, options.domain, options.connect, socket);
+  domain->description(domain_help);
+  return domain;
+}
+
 qmp::MonitorAddress libvirt_address(const std::string& domain, const std::string& connect) {
   qmp::MonitorAddress a;
   a.kind = qmp::MonitorAddress::Kind::libvirt;

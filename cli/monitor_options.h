@@ -36,6 +36,11 @@ void add_monitor_options(CLI::App& cmd, MonitorOptions& options,
 CLI::Option* add_domain_options(CLI::App& cmd, std::string& domain, std::string& connect,
                                 CLI::Option* socket);
 
+// migrate's and watch's source: -s/--socket (or $QSOCK_SOCKET) or --domain
+// with -c, one of them required; `domain_help` says what --domain does there.
+CLI::Option* add_source_options(CLI::App& cmd, MonitorOptions& options,
+                                const std::string& domain_help);
+
 // The address of a libvirt domain's QEMU (--domain, -c).
 qmp::MonitorAddress libvirt_address(const std::string& domain, const std::string& connect);
 

@@ -156,21 +156,17 @@ qmp::Result<void> follow(Run& run) {
   bool told_no_cancel = false;
   auto cancel = [&](std::string why) {
     if (cancel_wait) return;
-    if (run.options.source_managed) {
+    // Some migrations qsock must not cancel: it says so once and follows on.
+    const char* why_not =
+        run.options.source_managed
+            ? "the migration belongs to libvirt, which qsock does not bypass (virsh "
+              "domjobabort cancels it)"
+        : run.postcopy ? "a postcopy migration cannot be cancelled (the guest runs on the "
+                         "destination)"
+                       : nullptr;
+    if (why_not != nullptr) {
       if (!told_no_cancel)
-        run.note(
-            fmt::format("{}: the migration belongs to libvirt, which qsock does not bypass; "
-                        "qsock goes on following it (virsh domjobabort cancels it)",
-                        why));
-      told_no_cancel = true;
-      return;
-    }
-    if (run.postcopy) {
-      if (!told_no_cancel)
-        run.note(
-            fmt::format("{}: a postcopy migration cannot be cancelled (the guest runs on the "
-                        "destination); qsock goes on following it",
-                        why));
+        run.note(fmt::format("{}: {}; qsock goes on following it", why, why_not));
       told_no_cancel = true;
       return;
     }

@@ -209,7 +209,8 @@ expect_held() {
 }
 
 # expect_exit_after_cut NAME PID T0_MS LIMIT_MS ERRFILE: PID (a qsock migrate in the
-# background) must exit 6 within LIMIT_MS of T0_MS (the cut); prints how long it took.
+# background) must exit 6 within LIMIT_MS of T0_MS (the cut); prints how long it took
+# and leaves it in CUT_EXIT_MS.
 expect_exit_after_cut() {
   local name=$1 pid=$2 t0=$3 limit=$4 err=$5 code="" elapsed
   while [ $(($(now_ms) - t0)) -lt "$limit" ]; do
@@ -221,6 +222,7 @@ expect_exit_after_cut() {
   if [ -z "$code" ]; then
     fail "$name: qsock still running $limit ms after the cut"; kill "$pid"; return
   fi
+  CUT_EXIT_MS=$elapsed  # for a caller's own bounds
   echo "$name: exit $code $elapsed ms after the cut"
   [ "$code" = 6 ] && pass || { fail "$name: exit $code, not 6"; sed 's/^/    /' "$err" >&2; }
 }
