@@ -14,6 +14,7 @@
 #include <cstring>
 
 #include "base/fd.h"
+#include "base/sock_diag.h"
 
 #include "base/socket_inode.h"
 
@@ -75,7 +76,7 @@ bool same_device(std::uint32_t kernel_dev, dev_t dev) {
 
 std::vector<UnixSocketRow> unix_sockets() {
   std::vector<UnixSocketRow> out;
-  Fd nl(::socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG));
+  Fd nl(open_sock_diag_socket());
   if (!nl.valid()) return out;
   struct {
     nlmsghdr header;
@@ -87,23 +88,11 @@ std::vector<UnixSocketRow> unix_sockets() {
   query.request.sdiag_family = AF_UNIX;
   query.request.udiag_states = ~0U;
   query.request.udiag_show = UDIAG_SHOW_NAME | UDIAG_SHOW_VFS | UDIAG_SHOW_PEER | UDIAG_SHOW_RQLEN;
-  if (::send(nl.get(), &query, sizeof query, 0) != static_cast<ssize_t>(sizeof query)) return out;
-  constexpr std::size_t kBufferBytes = std::size_t{64} * 1024;
-  std::vector<char> buffer(kBufferBytes);
-  for (;;) {
-    ssize_t n = ::recv(nl.get(), buffer.data(), buffer.size(), 0);
-    if (n <= 0) return {};
-    auto received = static_cast<std::size_t>(n);
-    for (std::size_t at = 0; at + sizeof(nlmsghdr) <= received;) {
-      nlmsghdr h{};
-      std::memcpy(&h, buffer.data() + at, sizeof h);
-      if (h.nlmsg_len < sizeof h || at + h.nlmsg_len > received) break;
-      if (h.nlmsg_type == NLMSG_DONE) return out;
-      if (h.nlmsg_type == NLMSG_ERROR) return {};
-      out.push_back(row_of(buffer.data() + at + NLMSG_HDRLEN, h.nlmsg_len - NLMSG_HDRLEN));
-      at += NLMSG_ALIGN(h.nlmsg_len);
-    }
-  }
+  auto done = sock_diag_dump(
+      nl.get(), &query, sizeof query,
+      [&](const char* payload, std::size_t size) { out.push_back(row_of(payload, size)); });
+  if (!done) return {};
+  return out;
 }
 
 std::optional<MonitorListener> monitor_listener(const std::vector<UnixSocketRow>& table, dev_t dev,
