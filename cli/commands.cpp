@@ -13,7 +13,7 @@ struct Command {
 };
 
 // The order here is the order of `qsock --help`.
-constexpr std::array<Command, 14> commands = {{
+constexpr std::array<Command, 15> commands = {{
     {"check", add_check_command},
     {"convert", add_convert_command},
     {"explain", add_explain_command},
@@ -26,6 +26,7 @@ constexpr std::array<Command, 14> commands = {{
     {"sockets", add_sockets_command},
     {"migrate", add_migrate_command},
     {"watch", add_watch_command},
+    {"guard", add_guard_command},
     {"demo", add_demo_command},
     {"completion", add_completion_command},  // also registers the hidden __complete
 }};

@@ -32,6 +32,7 @@ void add_probe_command(CLI::App& app, Context& ctx, Action& action);
 void add_sockets_command(CLI::App& app, Context& ctx, Action& action);
 void add_migrate_command(CLI::App& app, Context& ctx, Action& action);
 void add_watch_command(CLI::App& app, Context& ctx, Action& action);
+void add_guard_command(CLI::App& app, Context& ctx, Action& action);
 void add_demo_command(CLI::App& app, Context& ctx, Action& action);
 void add_completion_command(CLI::App& app, Context& ctx, Action& action);
 

@@ -1,0 +1,34 @@
+// The TCP sockets of another network namespace. A QEMU in its own network
+// namespace (ip netns exec, a container) has connections the guard's own
+// sock_diag socket cannot see: one created inside that namespace (setns
+// there and back; CAP_SYS_ADMIN) can. Without the capability, the QEMU's
+// /proc/PID/net/tcp{,6} tables show the same namespace's sockets.
+#pragma once
+
+#include <sys/types.h>
+
+#include <optional>
+#include <vector>
+
+#include "base/fd.h"
+#include "sockopts/error.h"
+#include "sockopts/tcp_diag.h"
+
+namespace qsock::guard {
+
+class NetnsSockets {
+ public:
+  // `member`: a process inside the namespace.
+  explicit NetnsSockets(pid_t member);
+
+  // Established and listening TCP sockets of the namespace.
+  sockopts::Result<std::vector<sockopts::TcpDiagRow>> list();
+  void set_member(pid_t member) { member_ = member; }
+  bool through_sock_diag() const { return sock_diag_.valid(); }
+
+ private:
+  pid_t member_;
+  Fd sock_diag_;  // invalid: read member_'s /proc tables instead
+};
+
+}  // namespace qsock::guard
