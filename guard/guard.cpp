@@ -22,9 +22,12 @@ namespace qsock::guard {
 namespace {
 
 // A process this young may still exec() QEMU (libvirt forks, then execs).
-constexpr auto kYoung = std::chrono::seconds(3);
+constexpr auto kYoung = std::chrono::seconds(5);
 // How often every process's name is read again, however old.
-constexpr auto kFullRefresh = std::chrono::seconds(1);
+// (And at once when a namespace shows a connection no known QEMU owns.)
+constexpr auto kFullRefresh = std::chrono::seconds(5);
+// A namespace whose TCP counters stand still is dumped this often all the same.
+constexpr auto kDumpAnyway = std::chrono::seconds(10);
 // Looks at an inode with no QEMU owner before it counts as someone else's
 // (an accepted connection's fd appears in QEMU just after its inode).
 constexpr int kOwnerLooks = 3;
@@ -100,13 +103,15 @@ void Guard::add_qemu(QemuProcess p, std::vector<Event>& events) {
   }
   auto [ns, created] = namespaces_.try_emplace(netns);
   if (created) ns->second.sockets = std::make_unique<NetnsSockets>(pid);
+  ns->second.pending = true;  // its connections may be there already: dump now
   qemus_.insert_or_assign(pid, std::move(q));
   foreign_.clear();  // the new QEMU may own what had no owner
 }
 
 void Guard::refresh_processes(Clock::time_point now, std::vector<Event>& events) {
-  bool full = now - last_full_refresh_ >= kFullRefresh;
+  bool full = unowned_ || now - last_full_refresh_ >= kFullRefresh;
   if (full) last_full_refresh_ = now;
+  unowned_ = false;
   std::vector<pid_t> pids = all_pids();
   // Gone: QEMUs (and their connections), other processes.
   for (auto it = qemus_.begin(); it != qemus_.end();) {
@@ -175,7 +180,7 @@ std::vector<Event> Guard::tick() {
   auto start = Clock::now();
   refresh_processes(start, events);
   std::set<std::uint64_t> alive;
-  for (auto& [netns, ns] : namespaces_) scan_namespace(netns, ns, alive, events);
+  for (auto& [netns, ns] : namespaces_) scan_namespace(netns, ns, start, alive, events);
   std::vector<std::uint64_t> closed;
   for (const auto& [inode, t] : tracked_)
     if (!alive.count(inode)) closed.push_back(inode);
@@ -202,18 +207,37 @@ std::vector<Event> Guard::tick() {
   return events;
 }
 
-void Guard::scan_namespace(std::uint64_t netns, Namespace& ns, std::set<std::uint64_t>& alive,
-                           std::vector<Event>& events) {
-  auto dumped_at = Clock::now();
+void Guard::scan_namespace(std::uint64_t netns, Namespace& ns, Clock::time_point now,
+                           std::set<std::uint64_t>& alive, std::vector<Event>& events) {
+  auto looked_at = Clock::now();
+  std::optional<std::uint64_t> opens = ns.sockets->tcp_opens();
+  // Nothing opened or closed since the last dump, nothing half made then:
+  // the dump would show the same connections.
+  if (ns.previous_look && !ns.pending && opens && opens == ns.opens &&
+      now - ns.last_dump < kDumpAnyway) {
+    alive.insert(ns.established.begin(), ns.established.end());
+    ns.previous_look = looked_at;
+    return;
+  }
   auto rows = ns.sockets->list();
   if (!rows) return;  // its member just exited: the next tick has another or none
+  ns.last_dump = now;
+  ns.opens = opens;
+  ns.pending = false;
+  ns.established.clear();
   std::set<std::uint16_t> listening;
   for (const auto& r : *rows)
     if (r.state == sockopts::TcpState::listen) listening.insert(r.local.port);
   std::vector<const sockopts::TcpDiagRow*> fresh;
   for (const auto& r : *rows) {
-    if (r.state != sockopts::TcpState::established || r.inode == 0) continue;
+    if (r.state == sockopts::TcpState::syn_sent) ns.pending = true;
+    if (r.state != sockopts::TcpState::established) continue;
+    if (r.inode == 0) {  // accepted, not yet accept()ed: no owner yet
+      ns.pending = true;
+      continue;
+    }
     alive.insert(r.inode);
+    ns.established.push_back(r.inode);
     if (tracked_.count(r.inode)) continue;
     if (auto f = foreign_.find(r.inode); f != foreign_.end() && f->second >= kOwnerLooks) continue;
     fresh.push_back(&r);
@@ -229,20 +253,23 @@ void Guard::scan_namespace(std::uint64_t netns, Namespace& ns, std::set<std::uin
     for (const auto* r : fresh) {
       auto owner = owners.find(r->inode);
       if (owner == owners.end()) {
-        ++foreign_[r->inode];
+        if (++foreign_[r->inode] < kOwnerLooks) {
+          ns.pending = true;  // look again next tick,
+          unowned_ = true;    // and at every process: one may have become QEMU
+        }
         continue;
       }
       foreign_.erase(r->inode);
       const Qemu& q = qemus_.at(owner->second.first);
-      handle_new(q, owner->second.second, *r, listening.count(r->local.port) > 0, ns.previous_dump,
+      handle_new(q, owner->second.second, *r, listening.count(r->local.port) > 0, ns.previous_look,
                  events);
     }
   }
-  ns.previous_dump = dumped_at;
+  ns.previous_look = looked_at;
 }
 
 void Guard::handle_new(const Qemu& q, int fd, const sockopts::TcpDiagRow& row, bool accepted,
-                       const std::optional<Clock::time_point>& previous_dump,
+                       const std::optional<Clock::time_point>& previous_look,
                        std::vector<Event>& events) {
   Tracked t;
   t.pid = q.process.pid;
@@ -264,8 +291,8 @@ void Guard::handle_new(const Qemu& q, int fd, const sockopts::TcpDiagRow& row, b
   ++k.seen;
   ++k.current;
   Event e = settle(q, t);
-  if (previous_dump && (e.type == EventType::bounded || e.type == EventType::already_bounded)) {
-    e.latency = since(*previous_dump, Clock::now());
+  if (previous_look && (e.type == EventType::bounded || e.type == EventType::already_bounded)) {
+    e.latency = since(*previous_look, Clock::now());
     counters_.reaction_max = std::max(counters_.reaction_max, *e.latency);
   }
   counters_.count(e.type, t.ref.kind);

@@ -79,7 +79,12 @@ class Guard {
   };
   struct Namespace {
     std::unique_ptr<NetnsSockets> sockets;
-    std::optional<Clock::time_point> previous_dump;
+    // The last look that found nothing new: a dump, or counters that stood still.
+    std::optional<Clock::time_point> previous_look;
+    Clock::time_point last_dump{};
+    std::optional<std::uint64_t> opens;      // tcp_opens() at the last dump
+    bool pending = false;                    // the last dump saw a connection still being made
+    std::vector<std::uint64_t> established;  // inodes of the last dump
   };
   struct Other {  // a process that is not QEMU (yet: it may exec QEMU)
     Clock::time_point first_seen;
@@ -87,10 +92,10 @@ class Guard {
 
   void refresh_processes(Clock::time_point now, std::vector<Event>& events);
   void add_qemu(QemuProcess p, std::vector<Event>& events);
-  void scan_namespace(std::uint64_t netns, Namespace& ns, std::set<std::uint64_t>& alive,
-                      std::vector<Event>& events);
+  void scan_namespace(std::uint64_t netns, Namespace& ns, Clock::time_point now,
+                      std::set<std::uint64_t>& alive, std::vector<Event>& events);
   void handle_new(const Qemu& q, int fd, const sockopts::TcpDiagRow& row, bool accepted,
-                  const std::optional<Clock::time_point>& previous_dump,
+                  const std::optional<Clock::time_point>& previous_look,
                   std::vector<Event>& events);
   Event settle(const Qemu& q, Tracked& t);
   void verify(std::vector<Event>& events);
@@ -107,6 +112,7 @@ class Guard {
   std::map<std::uint64_t, int> foreign_;           // inode -> looks without an owner
   std::map<std::pair<pid_t, std::uint16_t>, int> migration_channels_;  // open, per port
   Clock::time_point last_full_refresh_{};
+  bool unowned_ = false;  // the last scan saw a connection no known QEMU owns
   Clock::time_point last_verify_{};
   bool first_tick_ = true;
   Counters counters_;

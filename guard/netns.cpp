@@ -3,8 +3,10 @@
 #include <fcntl.h>
 #include <sched.h>
 
+#include <charconv>
 #include <fstream>
 #include <iterator>
+#include <sstream>
 
 #include <fmt/format.h>
 
@@ -13,6 +15,11 @@
 namespace qsock::guard {
 
 namespace {
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
 
 constexpr std::uint32_t kStates = sockopts::state_bit(sockopts::TcpState::established) |
                                   sockopts::state_bit(sockopts::TcpState::listen);
@@ -48,10 +55,44 @@ sockopts::Result<std::vector<sockopts::TcpDiagRow>> NetnsSockets::list() {
     }
     std::string text(std::istreambuf_iterator<char>(in), {});
     for (const sockopts::ProcTcpEntry& e : sockopts::parse_proc_net_tcp(text, v6))
-      if (e.state == sockopts::TcpState::established || e.state == sockopts::TcpState::listen)
+      if (e.state == sockopts::TcpState::established || e.state == sockopts::TcpState::listen ||
+          e.state == sockopts::TcpState::syn_sent)
         out.push_back({e.inode, e.local, e.remote, e.state, 0});
   }
   return out;
+}
+
+std::optional<std::uint64_t> NetnsSockets::tcp_opens() const {
+  return tcp_opens_in(read_text(fmt::format("/proc/{}/net/snmp", member_)));
+}
+
+std::optional<std::uint64_t> tcp_opens_in(const std::string& snmp) {
+  // Two "Tcp:" lines: the counters' names, then their values.
+  std::istringstream in(snmp);
+  std::string line;
+  std::vector<std::string> names;
+  while (std::getline(in, line)) {
+    if (!line.starts_with("Tcp:")) continue;
+    std::istringstream words(line.substr(4));
+    std::vector<std::string> w{std::istream_iterator<std::string>(words), {}};
+    if (names.empty()) {
+      names = std::move(w);
+      continue;
+    }
+    std::uint64_t sum = 0;
+    int found = 0;
+    for (std::size_t i = 0; i < names.size() && i < w.size(); ++i)
+      if (names[i] == "ActiveOpens" || names[i] == "PassiveOpens" || names[i] == "CurrEstab") {
+        std::uint64_t v = 0;
+        auto [end, ec] = std::from_chars(w[i].data(), w[i].data() + w[i].size(), v);
+        if (ec != std::errc() || end != w[i].data() + w[i].size()) return std::nullopt;
+        sum += names[i] == "CurrEstab" ? (v & 0xfffffU) : v << 20;
+        ++found;
+      }
+    if (found == 3) return sum;
+    return std::nullopt;
+  }
+  return std::nullopt;
 }
 
 }  // namespace qsock::guard

@@ -7,7 +7,9 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "base/fd.h"
@@ -21,8 +23,15 @@ class NetnsSockets {
   // `member`: a process inside the namespace.
   explicit NetnsSockets(pid_t member);
 
-  // Established and listening TCP sockets of the namespace.
+  // Established, connecting and listening TCP sockets of the namespace.
   sockopts::Result<std::vector<sockopts::TcpDiagRow>> list();
+
+  // A fingerprint of the namespace's TCP connections: /proc/net/snmp's
+  // ActiveOpens and PassiveOpens (opened so far) and CurrEstab (open now). A
+  // dump walks the kernel's whole established hash table (a millisecond on
+  // a large host); reading the counters costs microseconds, and while they
+  // stand still no connection has been established or closed since.
+  std::optional<std::uint64_t> tcp_opens() const;
   void set_member(pid_t member) { member_ = member; }
   bool through_sock_diag() const { return sock_diag_.valid(); }
 
@@ -30,5 +39,9 @@ class NetnsSockets {
   pid_t member_;
   Fd sock_diag_;  // invalid: read member_'s /proc tables instead
 };
+
+// The fingerprint of a /proc/net/snmp text: ActiveOpens + PassiveOpens in
+// the high bits, CurrEstab in the low 20 (a change of either changes it).
+std::optional<std::uint64_t> tcp_opens_in(const std::string& snmp);
 
 }  // namespace qsock::guard

@@ -130,8 +130,12 @@ std::optional<QemuProcess> read_qemu_process(pid_t pid) {
   auto cmdline = read_small_file(proc + "/cmdline");
   if (!cmdline) return std::nullopt;
   p.argv = split_cmdline(*cmdline);
+  // Caught inside execve: the new executable is in place before its
+  // arguments are (an empty cmdline). The next look sees them.
+  if (p.argv.empty()) return std::nullopt;
   // From comm (the kernel keeps 15 characters): argv[0] has the whole name.
-  if (n <= 0 && !p.argv.empty() && is_qemu_name(base_name(p.argv[0]))) p.name = base_name(p.argv[0]);
+  if (n <= 0 && !p.argv.empty() && is_qemu_name(base_name(p.argv[0])))
+    p.name = base_name(p.argv[0]);
   if (is_loader_name(p.name)) {
     auto qemu = qemu_under_loader(p.argv);
     if (!qemu) return std::nullopt;

@@ -87,7 +87,7 @@ void vnc_ports(std::string_view value, std::vector<std::uint16_t>& out) {
   std::string_view first = value.substr(0, value.find(','));
   if (first.starts_with("vnc=")) first.remove_prefix(4);
   if (!first.starts_with("unix:") && first != "none")
-    if (auto display = port_after_colon(first); display && *display < 100)
+    if (auto display = port_after_colon(first); display && *display <= 65535 - 5900)
       out.push_back(static_cast<std::uint16_t>(5900 + *display));
   if (auto ws = value.find("websocket="); ws != std::string_view::npos)
     if (auto n = number(value.substr(ws + 10))) out.push_back(*n);

@@ -2,6 +2,9 @@
 
 #include <unistd.h>
 
+#include <fmt/format.h>
+
+#include "guard/netns.h"
 #include "guard/qemu_process.h"
 
 using namespace qsock::guard;
@@ -52,4 +55,23 @@ TEST_CASE("split_cmdline and the process table") {
   CHECK(std::find(pids.begin(), pids.end(), ::getpid()) != pids.end());
   CHECK_FALSE(read_qemu_process(::getpid()));  // the test runner is not QEMU
   CHECK(netns_inode("/proc/self/ns/net") != 0);
+}
+
+TEST_CASE("tcp_opens_in: a fingerprint of ActiveOpens, PassiveOpens and CurrEstab") {
+  auto snmp = [](int active, int passive, int established) {
+    return fmt::format(
+        "Ip: Forwarding DefaultTTL\nIp: 1 64\n"
+        "Tcp: RtoAlgorithm RtoMin RtoMax MaxConn ActiveOpens PassiveOpens AttemptFails CurrEstab\n"
+        "Tcp: 1 200 120000 -1 {} {} 32 {}\nUdp: InDatagrams\nUdp: 5\n",
+        active, passive, established);
+  };
+  auto base = tcp_opens_in(snmp(1756, 1682, 18));
+  REQUIRE(base);
+  CHECK(tcp_opens_in(snmp(1756, 1682, 18)) == base);
+  CHECK(tcp_opens_in(snmp(1757, 1682, 18)) != base);                       // a connect()
+  CHECK(tcp_opens_in(snmp(1756, 1683, 19)) != base);                       // an accept
+  CHECK(tcp_opens_in(snmp(1756, 1682, 17)) != base);                       // a close
+  CHECK_FALSE(tcp_opens_in("Tcp: ActiveOpens PassiveOpens\nTcp: 3 4\n"));  // no CurrEstab
+  CHECK_FALSE(tcp_opens_in(""));
+  CHECK_FALSE(tcp_opens_in("Tcp: ActiveOpens PassiveOpens CurrEstab\nTcp: 2 x 1\n"));
 }
