@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <chrono>
 
+#include <fmt/format.h>
+
 #include "sockopts/connect.h"
 #include "sockopts/tcp_diag.h"
 
