@@ -303,6 +303,16 @@ void add_guard_command(CLI::App& app, Context& ctx, Action& action) {
       ->check(CLI::Range(100, 3600000));
   cmd->add_option("--metrics", a->metrics,
                   "Write Prometheus metrics to this file (textfile collector), atomically");
+  cmd->footer(
+      "Runs until SIGTERM or SIGINT; SIGHUP reloads the policy (a bad file keeps the one in\n"
+      "force). One line per action, JSON with qsock --json. Needs root, or the QEMUs' user\n"
+      "where kernel.yama.ptrace_scope allows pidfd_getfd. The service: qsock-guard.service.\n"
+      "Examples:\n"
+      "  qsock guard --check-policy /etc/qsock/guard.toml\n"
+      "  qsock guard --once --set user-timeout=30000,keep-alive=on\n"
+      "  qsock --json guard --policy /etc/qsock/guard.toml --metrics /var/lib/qsock/guard.prom\n"
+      "Exit status: 0 stopped by a signal (or --once: all bounded), 1 a bad policy (or --once:\n"
+      "a connection failed), 2 usage.");
   cmd->callback([&ctx, &action, a] { action = [&ctx, a] { return run_guard(ctx, *a); }; });
 }
 

@@ -16,19 +16,8 @@ need_qemu
 UT=3000
 G=$(scratch_dir)
 
-"$QSOCK" --json guard --set "user-timeout=$UT,keep-alive=on,keep-alive-idle=1,keep-alive-interval=1,keep-alive-count=2" \
-  --metrics "$G/guard.prom" >"$G/out" 2>"$G/err" &
-guard=$!
-cleanup_pids+=("$guard")
-wait_for_line() { # wait_for_line JQ_FILTER COUNT SECONDS: until COUNT lines of the guard match
-  local i
-  for ((i = 0; i < $3 * 20; i++)); do
-    [ "$(jq -c "select($1)" "$G/out" 2>/dev/null | wc -l)" -ge "$2" ] && return 0
-    sleep 0.05
-  done
-  return 1
-}
-wait_for_line '.event == "started"' 1 5 && pass || { fail "the guard did not start"; cat "$G/err" >&2; finish; }
+start_guard "$G" --set "user-timeout=$UT,keep-alive=on,keep-alive-idle=1,keep-alive-interval=1,keep-alive-count=2" \
+  --metrics "$G/guard.prom" && pass || { fail "the guard did not start"; finish; }
 
 # migrate_and_cut NAME PORT CHANNELS [CAPS]: a bare QMP migration between two new
 # QEMUs in two new namespaces; every connection bounded, then the cut.
@@ -47,18 +36,18 @@ migrate_and_cut() {
   done
   "$QSOCK" qmp -s "$D/qmp.sock" migrate-incoming uri="tcp:$ADDR_B:$port" >/dev/null
   "$QSOCK" qmp -s "$S/qmp.sock" migrate-set-parameters max-bandwidth=4M >/dev/null
-  wait_for_line ".event == \"qemu-found\" and .pid == $dst" 1 5 && pass ||
+  until_guard_lines ".event == \"qemu-found\" and .pid == $dst" 1 5 && pass ||
     fail "$name: the guard did not find QEMU $dst in $NS_B"
   "$QSOCK" qmp -s "$S/qmp.sock" migrate uri="tcp:$ADDR_B:$port" >/dev/null ||
     fail "$name: the bare migrate was refused"
 
   # The main connection and one per multifd channel, on each end.
   want=$((channels > 1 ? channels + 1 : 1))
-  wait_for_line ".event == \"bounded\" and .kind == \"migration\" and (.pid == $src or .pid == $dst)" \
+  until_guard_lines ".event == \"bounded\" and .kind == \"migration\" and (.pid == $src or .pid == $dst)" \
     $((2 * want)) 20 && pass || fail "$name: not every connection bounded"
   sleep 1
   local bounded
-  bounded=$(jq -c "select(.event == \"bounded\" and (.pid == $src or .pid == $dst))" "$G/out")
+  bounded=$(jq -c "select(.event == \"bounded\" and (.pid == $src or .pid == $dst))" "$GUARD_OUT")
   echo "$bounded" | jq -c '{pid, local, peer, kind, channel, latency_ms, ut: .options."user-timeout"}'
   [ "$(echo "$bounded" | jq -s "[.[] | select(.pid == $src)] | length")" -ge "$want" ] &&
     [ "$(echo "$bounded" | jq -s "[.[] | select(.pid == $dst)] | length")" -ge "$want" ] && pass ||
@@ -70,9 +59,8 @@ migrate_and_cut() {
   echo "$bounded" | jq -s -e "all(.[]; .options.\"user-timeout\" == $UT and .options.\"keep-alive\" == true
       and .latency_ms != null and .latency_ms <= 200)" >/dev/null && pass ||
     fail "$name: a connection not bounded within 200 ms, or read back without the options"
-  # The kernel agrees: ss shows the timer and the option on the source's connections.
-  [ "$(jq -c "select(.event == \"failed\")" "$G/out" | wc -l)" = 0 ] && pass ||
-    { fail "$name: the guard reported failures"; jq -c 'select(.event == "failed")' "$G/out" >&2; }
+  [ "$(guard_lines '.event == "failed"')" = 0 ] && pass ||
+    { fail "$name: the guard reported failures"; jq -c 'select(.event == "failed")' "$GUARD_OUT" >&2; }
 
   local t_cut elapsed status
   t_cut=$(now_ms)
@@ -98,8 +86,5 @@ grep -E '^qsock_guard_connections_bounded_total\{kind="migration"\} ([0-9]+)' "$
 grep -q '^qsock_guard_detection_bound_seconds 0\.1' "$G/guard.prom" && pass ||
   fail "metrics: the detection bound is not 100 ms plus a scan"
 
-kill -TERM "$guard"
-code=0; wait "$guard" || code=$?
-[ "$code" = 0 ] && tail -1 "$G/out" | jq -e '.event == "stopped"' >/dev/null && pass ||
-  fail "the guard did not stop cleanly on SIGTERM (exit $code)"
+stop_guard
 finish

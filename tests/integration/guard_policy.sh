@@ -8,6 +8,7 @@
 # a closed connection and an exited QEMU are forgotten; SIGTERM ends it with exit 0.
 . "$(dirname "$0")/lib.sh"
 need jq
+need ss
 # need, not need_qemu: the policy's handling is under test (QEMU only owns the
 # sockets), so it runs once (tools/test reruns need_qemu scripts per release).
 need "$QEMU"
@@ -54,24 +55,22 @@ qemu=$!
 cleanup_pids+=("$qemu")
 wait_for "$S/qmp.sock"
 qmp_port=$QMP_PORT vnc_port=$((5900 + VNC_DISPLAY))
+# The QMP UNIX socket comes first, VNC's listener after it.
+for ((i = 0; i < 100; i++)); do
+  [ "$(ss -Hltn "( sport = :$qmp_port or sport = :$vnc_port )" | wc -l)" -ge 2 ] && break
+  sleep 0.05
+done
 exec 7<>"/dev/tcp/127.0.0.1/$qmp_port"
 exec 8<>"/dev/tcp/127.0.0.1/$vnc_port"
 
 cp "$P/good.toml" "$P/live.toml"
-"$QSOCK" --json guard --policy "$P/live.toml" --verify-interval 200 >"$P/out" 2>"$P/err" &
-guard=$!
-cleanup_pids+=("$guard")
-lines() { jq -c "select($1)" "$P/out" 2>/dev/null | wc -l; }
-until_lines() { # until_lines FILTER COUNT: up to 10 s
-  local i
-  for ((i = 0; i < 200; i++)); do [ "$(lines "$1")" -ge "$2" ] && return 0; sleep 0.05; done
-  return 1
-}
-until_lines ".event == \"bounded\" and .pid == $qemu" 1 && pass || fail "the QMP connection was not bounded"
-until_lines ".event == \"ignored\" and .pid == $qemu and .kind == \"vnc\"" 1 && pass ||
+start_guard "$P" --policy "$P/live.toml" --verify-interval 200 || { fail "the guard did not start"; finish; }
+guard=$GUARD_PID
+until_guard_lines ".event == \"bounded\" and .pid == $qemu" 1 && pass || fail "the QMP connection was not bounded"
+until_guard_lines ".event == \"ignored\" and .pid == $qemu and .kind == \"vnc\"" 1 && pass ||
   fail "the VNC connection was not left alone by [kind.vnc]"
 jq -e -s "[.[] | select(.event == \"bounded\" and .pid == $qemu)][0] |
-  .kind == \"chardev\" and .options.\"user-timeout\" == 7000 and .rule == \"defaults\"" "$P/out" >/dev/null &&
+  .kind == \"chardev\" and .options.\"user-timeout\" == 7000 and .rule == \"defaults\"" "$GUARD_OUT" >/dev/null &&
   pass || fail "the QMP connection's line does not show user-timeout 7000 from the defaults"
 
 # Not root: the guard says which permission it lacks for this QEMU, and --once exits 1.
@@ -86,34 +85,31 @@ setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
 
 # Someone else changes it: reported once, not fought.
 "$QSOCK" sockets --pid "$qemu" --no-listening --set user-timeout=100 >/dev/null
-until_lines ".event == \"changed\" and .pid == $qemu" 1 && pass || fail "the change was not reported"
+until_guard_lines ".event == \"changed\" and .pid == $qemu" 1 && pass || fail "the change was not reported"
 sleep 0.6
-[ "$(lines ".event == \"changed\" and .pid == $qemu")" = 1 ] && pass || fail "the change was reported more than once"
-[ "$(lines ".event == \"re-applied\"")" = 0 ] && pass || fail "re-applied without enforce"
+[ "$(guard_lines ".event == \"changed\" and .pid == $qemu")" = 1 ] && pass || fail "the change was reported more than once"
+[ "$(guard_lines ".event == \"re-applied\"")" = 0 ] && pass || fail "re-applied without enforce"
 
 # SIGHUP with a bad file: the old policy stays, and the guard says so.
 cp "$P/out_of_range.toml" "$P/live.toml"
 kill -HUP "$guard"
-until_lines '.event == "policy-rejected"' 1 && pass || fail "no policy-rejected line"
-jq -e -s '[.[] | select(.event == "policy-rejected")][0].message | test("keeping") and test(":2")' "$P/out" >/dev/null &&
+until_guard_lines '.event == "policy-rejected"' 1 && pass || fail "no policy-rejected line"
+jq -e -s '[.[] | select(.event == "policy-rejected")][0].message | test("keeping") and test(":2")' "$GUARD_OUT" >/dev/null &&
   pass || fail "the rejection does not say the old policy stays, with the line"
 kill -0 "$guard" && pass || fail "the guard died on a bad reload"
 
 # SIGHUP with enforce: the changed connection is set back.
 printf 'enforce = true\n' | cat - "$P/good.toml" >"$P/live.toml"
 kill -HUP "$guard"
-until_lines '.event == "policy"' 1 && pass || fail "no reload line"
-until_lines ".event == \"re-applied\" and .pid == $qemu" 1 && pass || fail "enforce did not re-apply"
-jq -e -s "[.[] | select(.event == \"re-applied\")][0].options.\"user-timeout\" == 7000" "$P/out" >/dev/null &&
+until_guard_lines '.event == "policy"' 1 && pass || fail "no reload line"
+until_guard_lines ".event == \"re-applied\" and .pid == $qemu" 1 && pass || fail "enforce did not re-apply"
+jq -e -s "[.[] | select(.event == \"re-applied\")][0].options.\"user-timeout\" == 7000" "$GUARD_OUT" >/dev/null &&
   pass || fail "the re-applied options are not read back as 7000"
 
 # Closed connections and an exited QEMU are forgotten.
 exec 7>&- 8>&-
 kill "$qemu"; wait "$qemu" 2>/dev/null || true
-until_lines ".event == \"qemu-gone\" and .pid == $qemu" 1 && pass || fail "the exited QEMU was not noticed"
+until_guard_lines ".event == \"qemu-gone\" and .pid == $qemu" 1 && pass || fail "the exited QEMU was not noticed"
 
-kill -TERM "$guard"
-code=0; wait "$guard" || code=$?
-[ "$code" = 0 ] && tail -1 "$P/out" | jq -e '.event == "stopped"' >/dev/null && pass ||
-  fail "SIGTERM: exit $code, last line $(tail -1 "$P/out")"
+stop_guard
 finish

@@ -21,17 +21,9 @@ BATCH=10
 DISPLAY_BASE=300  # VNC displays 300.. (ports 6200..)
 G=$(scratch_dir)
 
-"$QSOCK" --json guard --set user-timeout=20000,keep-alive=on --metrics "$G/guard.prom" \
-  >"$G/out" 2>"$G/err" &
-guard=$!
-cleanup_pids+=("$guard")
-count() { jq -c "select($1)" "$G/out" 2>/dev/null | wc -l; }
-until_count() { # FILTER N SECONDS
-  local i
-  for ((i = 0; i < $3 * 20; i++)); do [ "$(count "$1")" -ge "$2" ] && return 0; sleep 0.05; done
-  return 1
-}
-until_count '.event == "started"' 1 5 || { fail "the guard did not start"; cat "$G/err" >&2; finish; }
+start_guard "$G" --set user-timeout=20000,keep-alive=on --metrics "$G/guard.prom" ||
+  { fail "the guard did not start"; finish; }
+guard=$GUARD_PID
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$guard/status"; }
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$guard/stat"; }
 
@@ -59,8 +51,8 @@ for ((first = 0; first < QEMUS; first += BATCH)); do
     done
   done
   want=$(((first + ${#pids[@]}) * CONNECTIONS))
-  until_count '.event == "bounded" and .kind == "vnc"' "$want" 10 ||
-    fail "batch at $first: $(count '.event == "bounded"') of $want connections bounded"
+  until_guard_lines '.event == "bounded" and .kind == "vnc"' "$want" 10 ||
+    fail "batch at $first: $(guard_lines '.event == "bounded"') of $want connections bounded"
   if ((first == 0)); then
     if ((IDLE_SECONDS > 0)); then
       idle0=$(cpu_ticks); sleep "$IDLE_SECONDS"; idle1=$(cpu_ticks)
@@ -70,23 +62,29 @@ for ((first = 0; first < QEMUS; first += BATCH)); do
   fi
   for fd in "${fds[@]}"; do exec {fd}>&-; done
   kill "${pids[@]}"; wait "${pids[@]}" 2>/dev/null || true
-  until_count '.event == "qemu-gone"' "$((first + ${#pids[@]}))" 10 ||
+  until_guard_lines '.event == "qemu-gone"' "$((first + ${#pids[@]}))" 10 ||
     fail "batch at $first: exited QEMUs not forgotten"
 done
 sleep 0.3
 cpu1=$(cpu_ticks) t1=$(now_ms) fds_last=$(fd_count "$guard") rss_last=$(rss_kb)
 total=$((QEMUS * CONNECTIONS))
 
-[ "$(count '.event == "bounded" and .kind == "vnc"')" = "$total" ] && pass ||
-  fail "$(count '.event == "bounded"') of $total connections bounded"
-[ "$(count '.event == "failed"')" = 0 ] && pass || fail "the guard reported failures"
-jq -s -e '[.[] | select(.event == "bounded")] | all(.options."user-timeout" == 20000)' "$G/out" >/dev/null &&
+[ "$(guard_lines '.event == "bounded" and .kind == "vnc"')" = "$total" ] && pass ||
+  fail "$(guard_lines '.event == "bounded"') of $total connections bounded"
+[ "$(guard_lines '.event == "failed"')" = 0 ] && pass || fail "the guard reported failures"
+jq -s -e '[.[] | select(.event == "bounded")] | all(.options."user-timeout" == 20000)' "$GUARD_OUT" >/dev/null &&
   pass || fail "a connection read back without user-timeout 20000"
 grep -q '^qsock_guard_connections{kind="vnc"} 0$' "$G/guard.prom" && pass ||
   fail "the metrics still count open connections after all closed"
 echo "guard: fds $fds_first -> $fds_last, RSS $rss_first -> $rss_last KiB over $QEMUS QEMUs and $total connections"
 [ "$fds_last" -le "$fds_first" ] && pass || fail "the guard's descriptors grew: $fds_first -> $fds_last"
-[ $((rss_last - rss_first)) -le 512 ] && pass || fail "the guard's memory grew: $rss_first -> $rss_last KiB"
+if grep -q __asan_init "$QSOCK"; then
+  # ASan keeps freed memory in its quarantine (up to 256 MiB), so RSS grows by
+  # design there; LeakSanitizer checks the guard's heap when it exits instead.
+  echo "RSS not compared: an ASan build (its leak check runs at the guard's exit)"
+else
+  [ $((rss_last - rss_first)) -le 512 ] && pass || fail "the guard's memory grew: $rss_first -> $rss_last KiB"
+fi
 
 if [ -n "${GUARD_SOAK_REPORT:-}" ]; then
   # CPU per 100 connections: the soak's CPU less what the ticks cost idle
@@ -101,9 +99,7 @@ if [ -n "${GUARD_SOAK_REPORT:-}" ]; then
       cpu_us_per_100: ($busy / $total * 100 | floor),
       idle_cpu_us_per_s: $idle,
       latency_median_us: ($l[($l | length) / 2 | floor] * 1000 | floor),
-      latency_worst_us: ($l[-1] * 1000 | floor), fds: $fds, rss_kb: $rss }' "$G/out" >"$GUARD_SOAK_REPORT"
+      latency_worst_us: ($l[-1] * 1000 | floor), fds: $fds, rss_kb: $rss }' "$GUARD_OUT" >"$GUARD_SOAK_REPORT"
 fi
-kill -TERM "$guard"
-code=0; wait "$guard" || code=$?
-[ "$code" = 0 ] && pass || fail "the guard exited $code on SIGTERM"
+stop_guard
 finish

@@ -227,6 +227,42 @@ expect_exit_after_cut() {
   [ "$code" = 6 ] && pass || { fail "$name: exit $code, not 6"; sed 's/^/    /' "$err" >&2; }
 }
 
+# --- qsock guard ----------------------------------------------------------------
+# start_guard DIR ARGS...: `qsock --json guard ARGS...` in the background, its
+# lines in DIR/guard.out (GUARD_OUT), stderr in DIR/guard.err; returns once it
+# says "started". Sets GUARD_PID (stopped on exit).
+start_guard() {
+  local dir=$1; shift
+  GUARD_OUT=$dir/guard.out
+  "$QSOCK" --json guard "$@" >"$GUARD_OUT" 2>"$dir/guard.err" &
+  GUARD_PID=$!
+  cleanup_pids+=("$GUARD_PID")
+  until_guard_lines '.event == "started"' 1 5 || { cat "$dir/guard.err" >&2; return 1; }
+}
+
+# guard_lines FILTER: how many of the guard's lines the jq FILTER selects.
+guard_lines() { jq -c "select($1)" "$GUARD_OUT" 2>/dev/null | wc -l; }
+
+# until_guard_lines FILTER COUNT [SECONDS]: waits (10 s by default) for COUNT
+# such lines; fails if they do not come.
+until_guard_lines() {
+  local i
+  for ((i = 0; i < ${3:-10} * 20; i++)); do
+    [ "$(guard_lines "$1")" -ge "$2" ] && return 0
+    sleep 0.05
+  done
+  return 1
+}
+
+# stop_guard: SIGTERM; passes if the guard exits 0 with a "stopped" line.
+stop_guard() {
+  local code=0
+  kill -TERM "$GUARD_PID"
+  wait "$GUARD_PID" || code=$?
+  [ "$code" = 0 ] && tail -1 "$GUARD_OUT" | jq -e '.event == "stopped"' >/dev/null && pass ||
+    fail "SIGTERM: the guard exited $code, its last line $(tail -1 "$GUARD_OUT")"
+}
+
 # --- A process's fds and children --------------------------------------------
 # fd_count PID, fd_list PID: an fd that closes while find reads the directory
 # makes find exit 1; that fd is simply not listed (and pipefail, with set -e,

@@ -33,27 +33,17 @@ domain = "bounded"
 kind = "migration"
 set = "user-timeout=$UT,keep-alive-idle=1,keep-alive-interval=1,keep-alive-count=2"
 TOML
-"$QSOCK" --json guard --policy "$G/policy.toml" >"$G/out" 2>"$G/err" &
-guard=$!
-cleanup_pids+=("$guard")
-until_lines() { # until_lines FILTER COUNT SECONDS
-  local i
-  for ((i = 0; i < $3 * 20; i++)); do
-    [ "$(jq -c "select($1)" "$G/out" 2>/dev/null | wc -l)" -ge "$2" ] && return 0
-    sleep 0.05
-  done
-  return 1
-}
-until_lines ".event == \"qemu-found\" and .pid == $src and .domain == \"bounded\"" 1 5 && pass ||
-  { fail "the guard did not find the domain's QEMU $src"; cat "$G/err" >&2; }
+start_guard "$G" --policy "$G/policy.toml" || { fail "the guard did not start"; finish; exit 1; }
+until_guard_lines ".event == \"qemu-found\" and .pid == $src and .domain == \"bounded\"" 1 5 && pass ||
+  fail "the guard did not find the domain's QEMU $src"
 
 virsh -c "$SRC_URI" migrate --live --p2p --bandwidth 1 bounded "$DST_URI" "tcp://$ADDR_B:$PORT" \
   >"$G/virsh.out" 2>&1 &
 migration=$!
-until_lines '.event == "bounded" and .domain == "bounded" and .kind == "migration"' 2 20 && pass ||
+until_guard_lines '.event == "bounded" and .domain == "bounded" and .kind == "migration"' 2 20 && pass ||
   fail "not both ends of libvirt's migration bounded"
 sleep 1
-bounded=$(jq -c 'select(.event == "bounded" and .domain == "bounded")' "$G/out")
+bounded=$(jq -c 'select(.event == "bounded" and .domain == "bounded")' "$GUARD_OUT")
 echo "$bounded" | jq -c '{pid, process, local, peer, kind, channel, rule, latency_ms, ut: .options."user-timeout"}'
 [ "$(echo "$bounded" | jq -s "[.[] | select(.pid == $src)] | length")" -ge 1 ] &&
   [ "$(echo "$bounded" | jq -s "[.[] | select(.pid != $src)] | length")" -ge 1 ] && pass ||
@@ -61,8 +51,8 @@ echo "$bounded" | jq -c '{pid, process, local, peer, kind, channel, rule, latenc
 echo "$bounded" | jq -s -e "all(.[]; .options.\"user-timeout\" == $UT and (.rule | test(\"line 5\"))
     and .latency_ms != null and .latency_ms <= 200)" >/dev/null && pass ||
   fail "not every connection bounded by the domain's rule within 200 ms"
-[ "$(jq -c 'select(.event == "failed")' "$G/out" | wc -l)" = 0 ] && pass ||
-  { fail "the guard reported failures"; jq -c 'select(.event == "failed")' "$G/out" >&2; }
+[ "$(guard_lines '.event == "failed"')" = 0 ] && pass ||
+  { fail "the guard reported failures"; jq -c 'select(.event == "failed")' "$GUARD_OUT" >&2; }
 
 # QEMU's migration fails first; libvirt then ends its job (the destination's
 # Finish, the source resumed), which takes it a few seconds more.
@@ -94,7 +84,5 @@ for ((i = 0; i < 50; i++)); do
 done
 [ "$(virsh -c "$SRC_URI" domstate bounded | head -1)" = running ] && pass ||
   fail "libvirt did not resume the source: $(virsh -c "$SRC_URI" domstate bounded)"
-kill -TERM "$guard"
-code=0; wait "$guard" || code=$?
-[ "$code" = 0 ] && pass || fail "the guard exited $code on SIGTERM"
+stop_guard
 finish
