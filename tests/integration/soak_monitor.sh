@@ -11,7 +11,8 @@ D=$(scratch_dir)
 start_qemu "$D"
 Q=$D/qmp.sock
 H=$D/hmp.sock
-rounds=${QSOCK_SOAK_ROUNDS:-200}
+# QSOCK_MONITOR_SOAK_ROUNDS is this soak's alone (tools/test halves it in its reruns).
+rounds=${QSOCK_MONITOR_SOAK_ROUNDS:-${QSOCK_SOAK_ROUNDS:-200}}
 
 # QEMU opens some fds only when its first monitor clients come: warm it up
 # on both sockets, then count.
