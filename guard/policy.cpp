@@ -135,11 +135,6 @@ void overlay(sockopts::SocketOptions& base, const sockopts::SocketOptions& over)
   take(base.numeric, over.numeric);
 }
 
-bool sets_anything(const sockopts::SocketOptions& o) {
-  return o.keep_alive || o.keep_alive_count || o.keep_alive_idle || o.keep_alive_interval ||
-         o.user_timeout;
-}
-
 // One option key of a table: its value converted through options_from_json
 // and overlaid on `out`. Keys that only act when a socket is created are
 // refused as `sockets --set` refuses them.
@@ -656,7 +651,7 @@ Decision decide(const Policy& policy, const ConnectionFacts& connection,
     d.ignore = true;
     d.because = kind_because;
   }
-  if (!sets_anything(d.options)) d.ignore = true;
+  if (!sockopts::has_socket_options(d.options)) d.ignore = true;
   if (d.ignore) d.options = {};
   return d;
 }

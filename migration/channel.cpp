@@ -14,11 +14,6 @@
 
 namespace qsock::migration {
 
-bool has_socket_options(const sockopts::SocketOptions& o) {
-  return o.keep_alive || o.keep_alive_count || o.keep_alive_idle || o.keep_alive_interval ||
-         o.user_timeout;
-}
-
 qmp::Result<ModeChoice> choose_mode(SockoptsMode requested, const ChannelFacts& f) {
   auto missing = [&] {
     std::string s;

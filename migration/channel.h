@@ -23,8 +23,8 @@
 namespace qsock::migration {
 
 // Options that act on an existing socket (keep-alive*, user-timeout): the
-// ones fd and inject can apply. Address members (ipv4, numeric, ...) are not.
-bool has_socket_options(const sockopts::SocketOptions& o);
+// ones fd and inject can apply (sockopts/options.h).
+using sockopts::has_socket_options;
 
 struct ModeChoice {
   SockoptsMode mode = SockoptsMode::native;

@@ -52,6 +52,11 @@ const std::vector<std::string>& option_keys() {
   return keys;
 }
 
+bool has_socket_options(const SocketOptions& o) {
+  return o.keep_alive || o.keep_alive_count || o.keep_alive_idle || o.keep_alive_interval ||
+         o.user_timeout;
+}
+
 Result<SocketOptions> options_from_json(const Json& input) {
   if (!input.is_object())
     return tl::unexpected(Error{"an InetSocketAddress must be a JSON object", 0, {}, {}});

@@ -38,6 +38,10 @@ struct InetAddress {
   SocketOptions options;
 };
 
+// Whether `o` asks for any option that acts on an existing socket
+// (keep-alive*, user-timeout): what setsockopt on an open socket can apply.
+bool has_socket_options(const SocketOptions& o);
+
 // The one conversion from QMP JSON. Accepts a flat InetSocketAddress /
 // SocketAddress of type inet ({"type":"inet","host":..,"port":..,...}),
 // the legacy {"type":"inet","data":{...}} nesting, or just the option
