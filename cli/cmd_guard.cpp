@@ -208,6 +208,12 @@ ExitCode run_guard(Context& ctx, const GuardArgs& a) {
     policy = std::move(*loaded);
   }
 
+  // A metrics file that cannot be written is refused now, not warned about
+  // every ten seconds of a service's life.
+  if (!a.metrics.empty())
+    if (auto written = guard::write_atomically(a.metrics, guard::prometheus_text({})); !written)
+      return fail(ctx, ExitCode::invalid, "--metrics: " + written.error().text());
+
   Signals signals = block_signals();
   guard::GuardSettings settings{Milliseconds(a.interval_ms), Milliseconds(a.verify_interval_ms)};
   say(ctx, "started",

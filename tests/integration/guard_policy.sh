@@ -45,6 +45,7 @@ expect_exit 1 "$QSOCK" guard --policy "$P/syntax.toml" --once
 expect_exit 2 "$QSOCK" guard --once
 expect_exit 2 "$QSOCK" guard --policy "$P/good.toml" --set user-timeout=1
 expect_exit 2 "$QSOCK" guard --set user-timout=1 --once
+expect_exit 1 "$QSOCK" guard --once --set user-timeout=1000 --metrics /nonexistent-dir/guard.prom
 
 # A QEMU with two TCP connections: QMP (a chardev) and VNC.
 S=$(scratch_dir)
