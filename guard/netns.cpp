@@ -4,22 +4,18 @@
 #include <sched.h>
 
 #include <charconv>
-#include <fstream>
 #include <iterator>
 #include <sstream>
 
 #include <fmt/format.h>
 
+#include "base/expected.h"
+#include "base/file_text.h"
 #include "sockopts/proc_net.h"
 
 namespace qsock::guard {
 
 namespace {
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 constexpr std::uint32_t kStates = sockopts::state_bit(sockopts::TcpState::established) |
                                   sockopts::state_bit(sockopts::TcpState::listen);
@@ -45,25 +41,18 @@ NetnsSockets::NetnsSockets(pid_t member) : member_(member) {
 
 sockopts::Result<std::vector<sockopts::TcpDiagRow>> NetnsSockets::list() {
   if (sock_diag_.valid()) return sockopts::tcp_sockets(sock_diag_.get(), kStates);
+  QSOCK_TRY_ASSIGN(auto rows, sockopts::read_proc_net_tcp(member_));
   std::vector<sockopts::TcpDiagRow> out;
-  for (bool v6 : {false, true}) {
-    std::string path = fmt::format("/proc/{}/net/{}", member_, v6 ? "tcp6" : "tcp");
-    std::ifstream in(path);
-    if (!in) {
-      if (v6) continue;
-      return tl::unexpected(sockopts::sys_error(fmt::format("cannot read {}", path)));
-    }
-    std::string text(std::istreambuf_iterator<char>(in), {});
-    for (const sockopts::ProcTcpEntry& e : sockopts::parse_proc_net_tcp(text, v6))
-      if (e.state == sockopts::TcpState::established || e.state == sockopts::TcpState::listen ||
-          e.state == sockopts::TcpState::syn_sent)
-        out.push_back({e.inode, e.local, e.remote, e.state, 0});
-  }
+  for (const sockopts::ProcTcpEntry& e : rows)
+    if (e.state == sockopts::TcpState::established || e.state == sockopts::TcpState::listen ||
+        e.state == sockopts::TcpState::syn_sent)
+      out.push_back({e.inode, e.local, e.remote, e.state, 0});
   return out;
 }
 
 std::optional<std::uint64_t> NetnsSockets::tcp_opens() const {
-  return tcp_opens_in(read_text(fmt::format("/proc/{}/net/snmp", member_)));
+  auto snmp = read_file_text(fmt::format("/proc/{}/net/snmp", member_));
+  return snmp ? tcp_opens_in(*snmp) : std::nullopt;
 }
 
 std::optional<std::uint64_t> tcp_opens_in(const std::string& snmp) {

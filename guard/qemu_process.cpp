@@ -6,20 +6,14 @@
 
 #include <algorithm>
 #include <charconv>
-#include <fstream>
-#include <iterator>
 
 #include <fmt/format.h>
+
+#include "base/file_text.h"
 
 namespace qsock::guard {
 
 namespace {
-
-std::optional<std::string> read_small_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 std::string base_name(std::string_view path) {
   auto slash = path.rfind('/');
@@ -104,10 +98,10 @@ std::vector<std::string> split_cmdline(std::string_view text) {
 }
 
 std::optional<std::string> process_comm(pid_t pid) {
-  auto comm = read_small_file(fmt::format("/proc/{}/comm", pid));
+  auto comm = read_file_text(fmt::format("/proc/{}/comm", pid));
   if (!comm) return std::nullopt;
   if (!comm->empty() && comm->back() == '\n') comm->pop_back();
-  return comm;
+  return std::move(*comm);
 }
 
 std::optional<QemuProcess> read_qemu_process(pid_t pid) {
@@ -127,7 +121,7 @@ std::optional<QemuProcess> read_qemu_process(pid_t pid) {
     p.name = *comm;
   }
   if (!is_qemu_name(p.name) && !is_loader_name(p.name)) return std::nullopt;
-  auto cmdline = read_small_file(proc + "/cmdline");
+  auto cmdline = read_file_text(proc + "/cmdline");
   if (!cmdline) return std::nullopt;
   p.argv = split_cmdline(*cmdline);
   // Caught inside execve: the new executable is in place before its
@@ -142,7 +136,7 @@ std::optional<QemuProcess> read_qemu_process(pid_t pid) {
     p.name = *qemu;
   }
   p.domain = domain_name(p.argv);
-  if (auto cgroup = read_small_file(proc + "/cgroup")) p.cgroup = cgroup_path(*cgroup);
+  if (auto cgroup = read_file_text(proc + "/cgroup")) p.cgroup = cgroup_path(*cgroup);
   p.netns = netns_inode(proc + "/ns/net");
   struct stat st {};
   if (::stat(proc.c_str(), &st) != 0) return std::nullopt;

@@ -13,12 +13,12 @@
 #include <charconv>
 #include <condition_variable>
 #include <deque>
-#include <fstream>
-#include <iterator>
 #include <mutex>
 #include <thread>
 
 #include <fmt/format.h>
+
+#include "base/file_text.h"
 #endif
 
 namespace qsock::qmp {
@@ -300,8 +300,7 @@ std::optional<pid_t> LibvirtLink::qemu_pid(Role role) const {
     std::string_view name = d->d_name;
     auto [p, ec] = std::from_chars(name.data(), name.data() + name.size(), pid);
     if (ec != std::errc() || p != name.data() + name.size()) continue;
-    std::ifstream in("/proc/" + std::string(name) + "/cmdline", std::ios::binary);
-    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string cmdline = read_file_text("/proc/" + std::string(name) + "/cmdline").value_or("");
     if (cmdline.find(needle) == std::string::npos) continue;
     bool incoming = cmdline.find(std::string("\0-incoming\0", 11)) != std::string::npos;
     if ((role == Role::incoming && !incoming) || (role == Role::running && incoming)) continue;

@@ -3,10 +3,13 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include <cerrno>
 #include <charconv>
 #include <cstring>
 
 #include <fmt/format.h>
+
+#include "base/file_text.h"
 
 namespace qsock::sockopts {
 
@@ -135,6 +138,19 @@ std::vector<ProcTcpEntry> parse_proc_net_tcp(std::string_view text, bool ipv6) {
     out.push_back(e);
   }
   return out;
+}
+
+Result<std::vector<ProcTcpEntry>> read_proc_net_tcp(pid_t pid) {
+  std::vector<ProcTcpEntry> rows;
+  for (bool v6 : {false, true}) {
+    std::string path = fmt::format("/proc/{}/net/{}", pid, v6 ? "tcp6" : "tcp");
+    auto text = read_file_text(path);
+    if (!text && v6 && text.error() == ENOENT) continue;  // no IPv6 in this kernel
+    if (!text) return tl::unexpected(sys_error(fmt::format("cannot read {}", path), text.error()));
+    std::vector<ProcTcpEntry> table = parse_proc_net_tcp(*text, v6);
+    rows.insert(rows.end(), table.begin(), table.end());
+  }
+  return rows;
 }
 
 }  // namespace qsock::sockopts

@@ -2,6 +2,8 @@
 // socket:[INODE] links of /proc/PID/fd. The parsers are pure.
 #pragma once
 
+#include <sys/types.h>
+
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -40,6 +42,10 @@ struct ProcTcpEntry {
 // The rows of a /proc/net/tcp (ipv6 = false) or tcp6 table. Rows that do
 // not parse are skipped; the header line is skipped.
 std::vector<ProcTcpEntry> parse_proc_net_tcp(std::string_view text, bool ipv6);
+
+// Both tables of the network namespace `pid` is in: /proc/PID/net/tcp, then
+// tcp6 (absent in a kernel without IPv6: no rows).
+Result<std::vector<ProcTcpEntry>> read_proc_net_tcp(pid_t pid);
 
 using qsock::socket_inode;  // "socket:[1234]" -> 1234 (base/socket_inode.h)
 

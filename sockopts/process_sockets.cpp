@@ -7,8 +7,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
-#include <fstream>
-#include <iterator>
 #include <map>
 
 #include <fmt/format.h>
@@ -20,12 +18,6 @@ namespace {
 constexpr const char* kPtraceHint =
     "needs CAP_SYS_PTRACE or the same user and ptrace_scope (kernel.yama.ptrace_scope) that "
     "allows it: run as root or as the process's user with ptrace_scope 0";
-
-Result<std::string> read_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return tl::unexpected(sys_error(fmt::format("cannot read {}", path)));
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 Error with_hint(Error e) {
   if (e.errnum == EPERM || e.errnum == EACCES)
@@ -39,16 +31,11 @@ Error with_hint(Error e) {
 
 Result<std::vector<ProcessSocket>> list_tcp_sockets(pid_t pid) {
   std::string proc = fmt::format("/proc/{}", pid);
+  auto rows = read_proc_net_tcp(pid);
+  if (!rows) return tl::unexpected(with_hint(rows.error()));
   std::map<std::uint64_t, ProcTcpEntry> table;
-  for (bool v6 : {false, true}) {
-    auto text = read_file(proc + (v6 ? "/net/tcp6" : "/net/tcp"));
-    if (!text) {
-      if (v6 && text.error().errnum == ENOENT) continue;  // no IPv6 in this kernel
-      return tl::unexpected(with_hint(text.error()));
-    }
-    for (const ProcTcpEntry& e : parse_proc_net_tcp(*text, v6))
-      if (e.inode != 0) table.emplace(e.inode, e);
-  }
+  for (const ProcTcpEntry& e : *rows)
+    if (e.inode != 0) table.emplace(e.inode, e);
 
   std::string fd_dir = proc + "/fd";
   DIR* dir = ::opendir(fd_dir.c_str());
