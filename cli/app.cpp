@@ -81,7 +81,7 @@ int run(int argc, char** argv) {
     return to_int(action());
   } catch (const std::exception& e) {
     return to_int(
-        fail(ctx, ExitCode::invalid,
+        fail(ctx, ExitCode::internal,
              fmt::format("internal error (a bug in qsock, please report it): {}", e.what())));
   }
 }

@@ -12,6 +12,7 @@ std::string_view exit_code_table() {
          "  5    timed out\n"
          "  6    migration failed or cancelled\n"
          "  7    not checked: qsock does not check that input (none invalid)\n"
+         "  70   internal error: a bug in qsock (please report it)\n"
          "  130  interrupted\n";
 }
 

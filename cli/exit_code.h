@@ -14,6 +14,7 @@ enum class ExitCode : int {
   timeout = 5,           // a deadline expired
   migration_failed = 6,  // migration failed or was cancelled
   not_checked = 7,       // qsock check: nothing invalid, but an input qsock does not check
+  internal = 70,         // a bug in qsock (sysexits' EX_SOFTWARE): a service manager restarts
   interrupted = 130,     // SIGINT
 };
 
