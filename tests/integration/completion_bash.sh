@@ -7,7 +7,7 @@
 need python3
 
 script=$QSOCK_BUILD_DIR/completion/qsock
-[ -f "$script" ] || { fail "not generated: $script"; finish; }
+[ -f "$script" ] || { fail "not generated: $script"; finish; exit 1; }
 if cmp -s "$script" <("$QSOCK" completion bash); then pass; else fail "$script differs from 'qsock completion bash'"; fi
 
 tmp=$(mktemp -d)

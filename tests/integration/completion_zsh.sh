@@ -8,7 +8,7 @@
 need zsh
 
 script=$QSOCK_BUILD_DIR/completion/_qsock
-[ -f "$script" ] || { fail "not generated: $script"; finish; }
+[ -f "$script" ] || { fail "not generated: $script"; finish; exit 1; }
 if cmp -s "$script" <("$QSOCK" completion zsh); then pass; else fail "$script differs from 'qsock completion zsh'"; fi
 if zsh -n "$script"; then pass; else fail "zsh -n $script"; fi
 

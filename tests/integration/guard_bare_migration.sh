@@ -17,7 +17,7 @@ UT=3000
 G=$(scratch_dir)
 
 start_guard "$G" --set "user-timeout=$UT,keep-alive=on,keep-alive-idle=1,keep-alive-interval=1,keep-alive-count=2" \
-  --metrics "$G/guard.prom" && pass || { fail "the guard did not start"; finish; }
+  --metrics "$G/guard.prom" && pass || { fail "the guard did not start"; finish; exit 1; }
 
 # migrate_and_cut NAME PORT CHANNELS [CAPS]: a bare QMP migration between two new
 # QEMUs in two new namespaces; every connection bounded, then the cut.

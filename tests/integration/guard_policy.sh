@@ -65,7 +65,7 @@ exec 7<>"/dev/tcp/127.0.0.1/$qmp_port"
 exec 8<>"/dev/tcp/127.0.0.1/$vnc_port"
 
 cp "$P/good.toml" "$P/live.toml"
-start_guard "$P" --policy "$P/live.toml" --verify-interval 200 || { fail "the guard did not start"; finish; }
+start_guard "$P" --policy "$P/live.toml" --verify-interval 200 || { fail "the guard did not start"; finish; exit 1; }
 guard=$GUARD_PID
 until_guard_lines ".event == \"bounded\" and .pid == $qemu" 1 && pass || fail "the QMP connection was not bounded"
 until_guard_lines ".event == \"ignored\" and .pid == $qemu and .kind == \"vnc\"" 1 && pass ||

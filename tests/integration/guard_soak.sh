@@ -22,7 +22,7 @@ DISPLAY_BASE=300  # VNC displays 300.. (ports 6200..)
 G=$(scratch_dir)
 
 start_guard "$G" --set user-timeout=20000,keep-alive=on --metrics "$G/guard.prom" ||
-  { fail "the guard did not start"; finish; }
+  { fail "the guard did not start"; finish; exit 1; }
 guard=$GUARD_PID
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$guard/status"; }
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$guard/stat"; }
@@ -64,6 +64,7 @@ for ((first = 0; first < QEMUS; first += BATCH)); do
   kill "${pids[@]}"; wait "${pids[@]}" 2>/dev/null || true
   until_guard_lines '.event == "qemu-gone"' "$((first + ${#pids[@]}))" 10 ||
     fail "batch at $first: exited QEMUs not forgotten"
+  guard_alive || { finish; exit 1; }
 done
 sleep 0.3
 cpu1=$(cpu_ticks) t1=$(now_ms) fds_last=$(fd_count "$guard") rss_last=$(rss_kb)

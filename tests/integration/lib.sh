@@ -92,7 +92,8 @@ expect_exit() {
   rm -f /tmp/qsock-test-out.$$
 }
 
-# finish: prints the tally and exits non-zero on any failure.
+# finish: prints the tally; false on any failure (a script's last command,
+# so its exit status; mid-script, follow it with `exit 1`).
 finish() {
   echo "$passes passed, $failures failed"
   [ "$failures" = 0 ]
@@ -229,15 +230,30 @@ expect_exit_after_cut() {
 
 # --- qsock guard ----------------------------------------------------------------
 # start_guard DIR ARGS...: `qsock --json guard ARGS...` in the background, its
-# lines in DIR/guard.out (GUARD_OUT), stderr in DIR/guard.err; returns once it
-# says "started". Sets GUARD_PID (stopped on exit).
+# lines in DIR/guard.out (GUARD_OUT), stderr in DIR/guard.err (GUARD_ERR);
+# returns once it says "started". Sets GUARD_PID (stopped on exit).
 start_guard() {
   local dir=$1; shift
-  GUARD_OUT=$dir/guard.out
-  "$QSOCK" --json guard "$@" >"$GUARD_OUT" 2>"$dir/guard.err" &
+  GUARD_OUT=$dir/guard.out GUARD_ERR=$dir/guard.err GUARD_DEATH_SAID=
+  "$QSOCK" --json guard "$@" >"$GUARD_OUT" 2>"$GUARD_ERR" &
   GUARD_PID=$!
   cleanup_pids+=("$GUARD_PID")
-  until_guard_lines '.event == "started"' 1 5 || { cat "$dir/guard.err" >&2; return 1; }
+  until_guard_lines '.event == "started"' 1 5
+}
+
+# guard_alive: true while the guard runs. Once it has died, says so (with its
+# exit status and stderr, a sanitizer's report included) and is false: a test
+# waiting for lines that can no longer come stops at once.
+guard_alive() {
+  kill -0 "$GUARD_PID" 2>/dev/null && return 0
+  if [ -z "$GUARD_DEATH_SAID" ]; then
+    GUARD_DEATH_SAID=1
+    local code=0
+    wait "$GUARD_PID" 2>/dev/null || code=$?
+    fail "the guard died (exit status $code); its stderr:"
+    tail -n 60 "$GUARD_ERR" >&2
+  fi
+  return 1
 }
 
 # guard_lines FILTER: how many of the guard's lines the jq FILTER selects.
@@ -249,6 +265,7 @@ until_guard_lines() {
   local i
   for ((i = 0; i < ${3:-10} * 20; i++)); do
     [ "$(guard_lines "$1")" -ge "$2" ] && return 0
+    guard_alive || return 1
     sleep 0.05
   done
   return 1
@@ -257,6 +274,7 @@ until_guard_lines() {
 # stop_guard: SIGTERM; passes if the guard exits 0 with a "stopped" line.
 stop_guard() {
   local code=0
+  guard_alive || return 0
   kill -TERM "$GUARD_PID"
   wait "$GUARD_PID" || code=$?
   [ "$code" = 0 ] && tail -1 "$GUARD_OUT" | jq -e '.event == "stopped"' >/dev/null && pass ||
@@ -580,6 +598,17 @@ stop_libvirtd() {
     sleep 0.1
   done
   kill -9 "${pids[@]}" 2>/dev/null || true
+}
+
+# until_domain_running URI NAME: waits up to 5 s for the domain to be running
+# (libvirt resumes a migration's source a moment after the failure).
+until_domain_running() {
+  local i
+  for ((i = 0; i < 50; i++)); do
+    [ "$(virsh -c "$1" domstate "$2" | head -1)" = running ] && return 0
+    sleep 0.1
+  done
+  return 1
 }
 
 # start_domain NAME: a tiny TCG domain (64 MiB, no disk, no devices, the QEMU

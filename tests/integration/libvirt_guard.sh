@@ -78,11 +78,7 @@ echo "QEMU's migration failed ${qemu_failed_ms:-?} ms after the cut (user-timeou
   fail "the source QEMU's migration did not fail within $((UT + 1500)) ms of the cut"
 [ -n "$code" ] && [ "$code" != 0 ] && [ "$elapsed" -le $((UT + 6000)) ] && pass ||
   fail "virsh migrate did not fail within $((UT + 6000)) ms of the cut"
-for ((i = 0; i < 50; i++)); do
-  [ "$(virsh -c "$SRC_URI" domstate bounded | head -1)" = running ] && break
-  sleep 0.1
-done
-[ "$(virsh -c "$SRC_URI" domstate bounded | head -1)" = running ] && pass ||
+until_domain_running "$SRC_URI" bounded && pass ||
   fail "libvirt did not resume the source: $(virsh -c "$SRC_URI" domstate bounded)"
 stop_guard
 finish

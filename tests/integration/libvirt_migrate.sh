@@ -74,11 +74,7 @@ tail -1 "$LV_ROOT/dirty.out" | jq -e '.status == "failed"
   and ([.channels[] | select(.side == "source")] | length >= 1)
   and all(.channels[]; .options."user-timeout" == 3000)' >/dev/null && pass ||
   fail "the failed migration's report does not show the source bounded"
-for ((i = 0; i < 50; i++)); do
-  [ "$(virsh -c "$SRC_URI" domstate dirty | head -1)" = running ] && break
-  sleep 0.1
-done
-[ "$(virsh -c "$SRC_URI" domstate dirty | head -1)" = running ] && pass ||
+until_domain_running "$SRC_URI" dirty && pass ||
   fail "libvirt did not resume the source: $(virsh -c "$SRC_URI" domstate dirty)"
 
 # The control, unbounded, goes on for as long as the kernel retransmits.
