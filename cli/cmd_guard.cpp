@@ -51,19 +51,9 @@ std::string utc_now() {
                      tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
 }
 
-// The members a policy can set: what an event shows of a read-back.
-sockopts::SocketOptions settable(sockopts::SocketOptions o) {
-  o.mptcp.reset();
-  o.ipv4.reset();
-  o.ipv6.reset();
-  o.to.reset();
-  o.numeric.reset();
-  return o;
-}
-
 std::string assignments(const sockopts::SocketOptions& o) {
   std::string out;
-  const Json members = sockopts::to_json(settable(o));
+  const Json members = sockopts::to_json(sockopts::socket_members(o));
   for (const auto& [key, value] : members.items()) {
     std::string v = value.is_boolean() ? (value.get<bool>() ? "on" : "off") : value.dump();
     out += fmt::format("{}{}={}", out.empty() ? "" : ",", key, v);
@@ -74,12 +64,10 @@ std::string assignments(const sockopts::SocketOptions& o) {
 // The members of `read` that `wanted` asks for: what a text line shows.
 sockopts::SocketOptions only_wanted(sockopts::SocketOptions read,
                                     const sockopts::SocketOptions& wanted) {
-  if (!wanted.keep_alive) read.keep_alive.reset();
-  if (!wanted.keep_alive_count) read.keep_alive_count.reset();
-  if (!wanted.keep_alive_idle) read.keep_alive_idle.reset();
-  if (!wanted.keep_alive_interval) read.keep_alive_interval.reset();
-  if (!wanted.user_timeout) read.user_timeout.reset();
-  return read;
+  sockopts::for_each_socket_member([&](auto member) {
+    if (!(wanted.*member)) (read.*member).reset();
+  });
+  return sockopts::socket_members(read);
 }
 
 double ms_of(Microseconds us) { return static_cast<double>(us.count()) / 1000.0; }
@@ -102,8 +90,8 @@ Json event_json(const guard::Event& e) {
       j["channel"] = std::string(guard::channel_name(c.channel));
   }
   if (!e.rule.empty()) j["rule"] = e.rule;
-  if (e.wanted) j["wanted"] = sockopts::to_json(settable(*e.wanted));
-  if (e.options) j["options"] = sockopts::to_json(settable(*e.options));
+  if (e.wanted) j["wanted"] = sockopts::to_json(sockopts::socket_members(*e.wanted));
+  if (e.options) j["options"] = sockopts::to_json(sockopts::socket_members(*e.options));
   if (!e.differences.empty()) {
     Json d = Json::array();
     for (const auto& diff : e.differences)

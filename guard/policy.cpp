@@ -51,6 +51,7 @@ class Errors {
 
 std::vector<std::string> kind_names() {
   std::vector<std::string> names;
+  names.reserve(std::size(kAllKinds));
   for (Kind k : kAllKinds) names.emplace_back(kind_name(k));
   return names;
 }
@@ -120,19 +121,9 @@ Json to_json(const toml::node& n) {
 
 // Member by member: what `over` gives replaces what `base` had.
 void overlay(sockopts::SocketOptions& base, const sockopts::SocketOptions& over) {
-  auto take = [](auto& to, const auto& from) {
-    if (from) to = from;
-  };
-  take(base.keep_alive, over.keep_alive);
-  take(base.keep_alive_count, over.keep_alive_count);
-  take(base.keep_alive_idle, over.keep_alive_idle);
-  take(base.keep_alive_interval, over.keep_alive_interval);
-  take(base.user_timeout, over.user_timeout);
-  take(base.mptcp, over.mptcp);
-  take(base.ipv4, over.ipv4);
-  take(base.ipv6, over.ipv6);
-  take(base.to, over.to);
-  take(base.numeric, over.numeric);
+  sockopts::for_each_member([&](auto member) {
+    if (over.*member) base.*member = over.*member;
+  });
 }
 
 // One option key of a table: its value converted through options_from_json

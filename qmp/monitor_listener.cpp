@@ -78,19 +78,13 @@ std::vector<UnixSocketRow> unix_sockets() {
   std::vector<UnixSocketRow> out;
   Fd nl(open_sock_diag_socket());
   if (!nl.valid()) return out;
-  struct {
-    nlmsghdr header;
-    unix_diag_req request;
-  } query{};
-  query.header.nlmsg_len = sizeof query;
-  query.header.nlmsg_type = SOCK_DIAG_BY_FAMILY;
-  query.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-  query.request.sdiag_family = AF_UNIX;
-  query.request.udiag_states = ~0U;
-  query.request.udiag_show = UDIAG_SHOW_NAME | UDIAG_SHOW_VFS | UDIAG_SHOW_PEER | UDIAG_SHOW_RQLEN;
-  auto done = sock_diag_dump(
-      nl.get(), &query, sizeof query,
-      [&](const char* payload, std::size_t size) { out.push_back(row_of(payload, size)); });
+  unix_diag_req request{};
+  request.sdiag_family = AF_UNIX;
+  request.udiag_states = ~0U;
+  request.udiag_show = UDIAG_SHOW_NAME | UDIAG_SHOW_VFS | UDIAG_SHOW_PEER | UDIAG_SHOW_RQLEN;
+  auto done = sock_diag_dump(nl.get(), request, [&](const char* payload, std::size_t size) {
+    out.push_back(row_of(payload, size));
+  });
   if (!done) return {};
   return out;
 }

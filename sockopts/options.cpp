@@ -53,8 +53,15 @@ const std::vector<std::string>& option_keys() {
 }
 
 bool has_socket_options(const SocketOptions& o) {
-  return o.keep_alive || o.keep_alive_count || o.keep_alive_idle || o.keep_alive_interval ||
-         o.user_timeout;
+  bool any = false;
+  for_each_socket_member([&](auto member) { any = any || (o.*member).has_value(); });
+  return any;
+}
+
+SocketOptions socket_members(const SocketOptions& o) {
+  SocketOptions out;
+  for_each_socket_member([&](auto member) { out.*member = o.*member; });
+  return out;
 }
 
 Result<SocketOptions> options_from_json(const Json& input) {

@@ -38,9 +38,35 @@ struct InetAddress {
   SocketOptions options;
 };
 
+// The members, for code that treats them alike: f(&SocketOptions::member)
+// for each member that acts on an open socket (setsockopt after connect or
+// accept: keep-alive*, user-timeout) ...
+template <class F>
+void for_each_socket_member(F&& f) {
+  f(&SocketOptions::keep_alive);
+  f(&SocketOptions::keep_alive_count);
+  f(&SocketOptions::keep_alive_idle);
+  f(&SocketOptions::keep_alive_interval);
+  f(&SocketOptions::user_timeout);
+}
+
+// ... and for every member, those that only act when a socket is made too.
+template <class F>
+void for_each_member(F&& f) {
+  for_each_socket_member(f);
+  f(&SocketOptions::mptcp);
+  f(&SocketOptions::ipv4);
+  f(&SocketOptions::ipv6);
+  f(&SocketOptions::to);
+  f(&SocketOptions::numeric);
+}
+
 // Whether `o` asks for any option that acts on an existing socket
 // (keep-alive*, user-timeout): what setsockopt on an open socket can apply.
 bool has_socket_options(const SocketOptions& o);
+
+// Only those members of `o`: what a policy or `sockets --set` can set.
+SocketOptions socket_members(const SocketOptions& o);
 
 // The one conversion from QMP JSON. Accepts a flat InetSocketAddress /
 // SocketAddress of type inet ({"type":"inet","host":..,"port":..,...}),

@@ -51,20 +51,13 @@ TcpDiagRow row_of(const char* payload, std::size_t size) {
 
 Result<void> dump_family(int sock_diag, std::uint8_t family, std::uint32_t states,
                          std::vector<TcpDiagRow>& out) {
-  struct {
-    nlmsghdr header;
-    inet_diag_req_v2 request;
-  } query{};
-  query.header.nlmsg_len = sizeof query;
-  query.header.nlmsg_type = SOCK_DIAG_BY_FAMILY;
-  query.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-  query.request.sdiag_family = family;
-  query.request.sdiag_protocol = IPPROTO_TCP;
-  query.request.idiag_states = states;
-  auto done =
-      sock_diag_dump(sock_diag, &query, sizeof query, [&](const char* payload, std::size_t size) {
-        if (size >= sizeof(inet_diag_msg)) out.push_back(row_of(payload, size));
-      });
+  inet_diag_req_v2 request{};
+  request.sdiag_family = family;
+  request.sdiag_protocol = IPPROTO_TCP;
+  request.idiag_states = states;
+  auto done = sock_diag_dump(sock_diag, request, [&](const char* payload, std::size_t size) {
+    if (size >= sizeof(inet_diag_msg)) out.push_back(row_of(payload, size));
+  });
   if (done) return {};
   // No IPv6 in this kernel: nothing of that family to list.
   if (family == AF_INET6 && (done.error() == ENOENT || done.error() == EAFNOSUPPORT)) return {};

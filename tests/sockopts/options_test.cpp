@@ -44,6 +44,32 @@ TEST_CASE("options_from_json round-trips through to_json") {
   }
 }
 
+TEST_CASE("socket_members: what acts on an open socket, and only that") {
+  auto all = options_from_json(Json::parse(
+      R"({"numeric":true,"to":5000,"ipv4":true,"ipv6":false,"keep-alive":true,"keep-alive-count":3,)"
+      R"("keep-alive-idle":5,"keep-alive-interval":2,"mptcp":true,"user-timeout":1000})"));
+  REQUIRE(all);
+  CHECK(to_json(socket_members(*all)).dump() ==
+        R"({"keep-alive":true,"keep-alive-count":3,"keep-alive-idle":5,"keep-alive-interval":2,)"
+        R"("user-timeout":1000})");
+  CHECK(has_socket_options(*all));
+  // Members that only act when a socket is made set nothing on one that is open.
+  auto creation_only = options_from_json(Json::parse(R"({"mptcp":true,"ipv6":true,"to":5000})"));
+  REQUIRE(creation_only);
+  CHECK_FALSE(has_socket_options(*creation_only));
+  CHECK(socket_members(*creation_only) == SocketOptions{});
+  // Each member alone counts, whatever its value.
+  for (const char* one :
+       {R"({"keep-alive":false})", R"({"keep-alive-count":0})", R"({"keep-alive-idle":0})",
+        R"({"keep-alive-interval":1})", R"({"user-timeout":0})"}) {
+    CAPTURE(one);
+    auto o = options_from_json(Json::parse(one));
+    REQUIRE(o);
+    CHECK(has_socket_options(*o));
+    CHECK(to_json(socket_members(*o)).dump() == one);
+  }
+}
+
 TEST_CASE("options_from_json: legacy data nesting and unknown members") {
   auto o = options_from_json(Json::parse(
       R"({"type":"inet","data":{"host":"h","port":"1","keep-alive":true,"future":1}})"));

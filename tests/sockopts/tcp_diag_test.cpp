@@ -1,5 +1,9 @@
 #include <doctest/doctest.h>
 
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
+#include <linux/unix_diag.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -61,4 +65,37 @@ TEST_CASE("tcp_sockets: one dump lists this namespace's connections with their i
   REQUIRE(listening);
   CHECK(std::none_of(listening->begin(), listening->end(),
                      [](const TcpDiagRow& r) { return r.state != TcpState::listen; }));
+}
+
+TEST_CASE("tcp_sockets: replies left unread from an earlier dump are not taken for its own") {
+  auto listener =
+      listen_inet(*inet_address_from_json(Json::parse(R"({"host":"127.0.0.1","port":"0"})")));
+  REQUIRE_MESSAGE(listener, listener.error().text());
+  auto diag = open_sock_diag();
+  REQUIRE_MESSAGE(diag, diag.error().text());
+  // A dump of every UNIX socket, sent and never read: what a dump cut short
+  // by a failed recv leaves queued on a socket the guard keeps.
+  struct {
+    nlmsghdr header;
+    unix_diag_req request;
+  } stale{};
+  stale.header.nlmsg_len = sizeof stale;
+  stale.header.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+  stale.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+  stale.header.nlmsg_seq = 0xfffffff0U;
+  stale.request.sdiag_family = AF_UNIX;
+  stale.request.udiag_states = ~0U;
+  REQUIRE(::send(diag->get(), &stale, sizeof stale, 0) == static_cast<ssize_t>(sizeof stale));
+
+  auto listening = tcp_sockets(diag->get(), state_bit(TcpState::listen));
+  REQUIRE_MESSAGE(listening, listening.error().text());
+  CHECK(std::all_of(listening->begin(), listening->end(),
+                    [](const TcpDiagRow& r) { return r.state == TcpState::listen; }));
+  CHECK(std::any_of(listening->begin(), listening->end(),
+                    [&](const TcpDiagRow& r) { return r.inode == inode_of(listener->fd.get()); }));
+  // And the socket is in step for the next dump.
+  auto again = tcp_sockets(diag->get(), state_bit(TcpState::listen));
+  REQUIRE(again);
+  CHECK(std::any_of(again->begin(), again->end(),
+                    [&](const TcpDiagRow& r) { return r.inode == inode_of(listener->fd.get()); }));
 }
