@@ -55,7 +55,7 @@ std::string assignments(const sockopts::SocketOptions& o) {
   std::string out;
   const Json members = sockopts::to_json(sockopts::socket_members(o));
   for (const auto& [key, value] : members.items()) {
-    std::string v = value.is_boolean() ? (value.get<bool>() ? "on" : "off") : value.dump();
+    std::string v = value.is_boolean() ? (value.get<bool>() ? "on" : "off") : dump_json(value);
     out += fmt::format("{}{}={}", out.empty() ? "" : ",", key, v);
   }
   return out;
@@ -135,7 +135,7 @@ void say(const Context& ctx, std::string_view event, const std::string& text,
     j["event"] = std::string(event);
     for (auto& [k, v] : extra.items()) j[k] = v;
     j["message"] = text;
-    fmt::print(ctx.out, "{}\n", j.dump());
+    fmt::print(ctx.out, "{}\n", dump_json(j));
   } else {
     fmt::print(ctx.out, "{} {} {}\n", utc_now(), event, text);
   }
@@ -223,7 +223,7 @@ ExitCode run_guard(Context& ctx, const GuardArgs& a) {
     for (const guard::Event& e : events) {
       if (e.type == guard::EventType::failed) any_failed = true;
       if (ctx.json)
-        fmt::print(ctx.out, "{}\n", event_json(e).dump());
+        fmt::print(ctx.out, "{}\n", dump_json(event_json(e)));
       else
         fmt::print(ctx.out, "{}\n", event_text(e));
     }

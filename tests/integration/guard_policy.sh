@@ -47,10 +47,12 @@ expect_exit 2 "$QSOCK" guard --policy "$P/good.toml" --set user-timeout=1
 expect_exit 2 "$QSOCK" guard --set user-timout=1 --once
 expect_exit 1 "$QSOCK" guard --once --set user-timeout=1000 --metrics /nonexistent-dir/guard.prom
 
-# A QEMU with two TCP connections: QMP (a chardev) and VNC.
+# A QEMU with two TCP connections: QMP (a chardev) and VNC. Its name is not
+# UTF-8 (any bytes are a valid -name): the guard's JSON lines must still come.
 S=$(scratch_dir)
 QMP_PORT=4581 VNC_DISPLAY=81
-"$QEMU" -display none -machine none -nodefaults -qmp "tcp:127.0.0.1:$QMP_PORT,server=on,wait=off" \
+"$QEMU" -name "$(printf 'guest=odd\377name')" -display none -machine none -nodefaults \
+  -qmp "tcp:127.0.0.1:$QMP_PORT,server=on,wait=off" \
   -vnc "127.0.0.1:$VNC_DISPLAY" -qmp "unix:$S/qmp.sock,server=on,wait=off" 2>"$S/qemu.err" &
 qemu=$!
 cleanup_pids+=("$qemu")
@@ -68,6 +70,8 @@ cp "$P/good.toml" "$P/live.toml"
 start_guard "$P" --policy "$P/live.toml" --verify-interval 200 || { fail "the guard did not start"; finish; exit 1; }
 guard=$GUARD_PID
 until_guard_lines ".event == \"bounded\" and .pid == $qemu" 1 && pass || fail "the QMP connection was not bounded"
+jq -e -s "[.[] | select(.event == \"qemu-found\" and .pid == $qemu)][0].domain == \"odd\ufffdname\"" \
+  "$GUARD_OUT" >/dev/null && pass || fail "the QEMU's name is not shown with U+FFFD for its stray byte"
 until_guard_lines ".event == \"ignored\" and .pid == $qemu and .kind == \"vnc\"" 1 && pass ||
   fail "the VNC connection was not left alone by [kind.vnc]"
 jq -e -s "[.[] | select(.event == \"bounded\" and .pid == $qemu)][0] |
